@@ -1,0 +1,58 @@
+# fengqiao — two commands: `make run` and `make test`. Everything else is their parts.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
+export FENGQIAO_VAR_DIR ?= $(CURDIR)/var
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test setup sysdeps lint fmt check typecheck migrate demo-data lock clean
+
+## setup: virtual environment with the locked dependencies (re-run when the lock changes)
+setup: $(STAMP)
+$(STAMP): requirements.lock pyproject.toml
+	@$(MAKE) --no-print-directory sysdeps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	rm -f $(VENV)/.installed-*; touch $@
+	mkdir -p $(FENGQIAO_VAR_DIR)/static
+
+## sysdeps: system packages the project needs (fonts and libraries for PDF, a browser for UI tests)
+sysdeps:
+	@sh scripts/sysdeps.sh
+
+## run: set up, migrate, load the Naiman Banner set-up and demo staff, start web + job worker
+run: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_naiman
+	$(BIN)/python manage.py demo_staff
+	FENGQIAO_DEBUG=1 sh scripts/run.sh $(HOST) $(PORT)
+
+## test: set up and run the whole suite (FENGQIAO_DATABASE_URL picks the database)
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## lint: everything CI checks besides the tests
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy fengqiao $$(ls bench/*.py 2>/dev/null)
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	FENGQIAO_ENV=production FENGQIAO_SECRET_KEY=ci-$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
+	  FENGQIAO_ALLOWED_HOSTS=fengqiao.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+fmt: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+## lock: re-pin every dependency (needs `uv`; `pip install uv`)
+lock:
+	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

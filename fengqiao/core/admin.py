@@ -1,0 +1,111 @@
+"""Admin for the working-day calendar (工作日历).
+
+When the State Council publishes next year's schedule and the ``chinesecalendar`` package does
+not know it yet, an administrator enters every 法定节假日 and 调休上班日 as a ``CalendarDay``,
+then ticks ``已完整录入`` on the ``CalendarYear``. Until then both change lists warn.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.core import calendar
+from fengqiao.core.models import CalendarDay, CalendarYear
+
+if TYPE_CHECKING:
+    from django.forms import ModelForm
+    from django.http import HttpRequest, HttpResponse
+
+#: How far ahead administrators are warned about years without a holiday schedule: covers the
+#: longest default time limit (重大事项 60 日 + 30 日) with room to spare.
+WARNING_HORIZON = timedelta(days=120)
+
+
+def _warn_missing_years(request: HttpRequest) -> None:
+    through = timezone.localdate(timezone=calendar.WORKING_DAY_TZ) + WARNING_HORIZON
+    for year in calendar.missing_years(through=through):
+        messages.warning(
+            request,
+            gettext(
+                "%(year)d年的节假日安排尚未录入，chinesecalendar 软件包也没有该年数据："
+                "落在该年的期限暂按周一至周五计算并标为“暂定”。请按国务院办公厅通知录入"
+                "该年全部法定节假日和调休上班日，然后勾选“已完整录入”。"
+            )
+            % {"year": year},
+        )
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "status", "complete", "source", "days_link", "entered_by", "entered_at"]
+    list_filter = ["complete"]
+    fields = ["year", "complete", "source", "entered_by", "entered_at"]
+    readonly_fields = ["entered_by", "entered_at"]
+    search_fields = ["year", "source"]
+
+    @admin.display(description=_("数据来源"))
+    def status(self, obj: CalendarYear) -> str:
+        return str(calendar.calendar_year_status(obj.year).label)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CalendarYear]:
+        days = (
+            CalendarDay.objects.filter(date__year=OuterRef("year"))
+            .order_by()
+            .values("date__year")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(day_count=Coalesce(Subquery(days, output_field=IntegerField()), 0))
+        )
+
+    @admin.display(description=_("已录入日期"))
+    def days_link(self, obj: CalendarYear) -> str:
+        url = reverse("admin:core_calendarday_changelist") + f"?date__year={obj.year}"
+        count = getattr(obj, "day_count", 0)
+        return format_html('<a href="{}">{}</a>', url, gettext("%(n)d 天") % {"n": count})
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        _warn_missing_years(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(
+        self, request: HttpRequest, obj: CalendarYear, form: ModelForm, change: bool
+    ) -> None:
+        obj.entered_by = request.user  # type: ignore[assignment]
+        obj.entered_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "weekday", "kind", "name", "note"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["name", "note"]
+    ordering = ["date"]
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj: CalendarDay) -> str:
+        names = [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")]
+        return gettext("星期%(day)s") % {"day": names[obj.date.weekday()]}
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        _warn_missing_years(request)
+        return super().changelist_view(request, extra_context)

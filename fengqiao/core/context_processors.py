@@ -1,0 +1,34 @@
+"""Template context shared by every staff page: the navigation the later parts fill."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.org.models import Role
+
+# (label, url name, roles that see it; empty = every signed-in member of staff)
+NAVIGATION: list[tuple[Any, str, tuple[str, ...]]] = [
+    (_("工作台"), "home", ()),
+    (_("系统配置"), "admin:index", (Role.ADMINISTRATOR,)),
+    (_("接口文档"), "api-docs", ()),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, url_name, roles in NAVIGATION:
+        if roles and not (user.has_role(*roles) or user.is_superuser):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": request.path == url})
+    return {"nav_items": items}

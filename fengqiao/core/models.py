@@ -1,0 +1,84 @@
+"""工作日历 — the data behind every 规定时限 (time limit) in the system.
+
+Statutory holidays and make-up working days (调休上班日) come from the ``chinesecalendar``
+package for the years it knows. The State Council publishes each year's schedule
+(国务院办公厅关于××××年部分节假日安排的通知) around November; until the package catches up an
+administrator enters it here. Rows entered here also override the package for a known year.
+``fengqiao.core.calendar`` is the only reader of these tables.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CalendarYear(models.Model):
+    """One year of the State Council holiday schedule, as entered by an administrator.
+
+    ``complete`` is the administrator's statement that every 法定节假日 and every 调休上班日 of
+    the year has been entered as a ``CalendarDay``. Only then are working-day deadlines that
+    fall in a year the ``chinesecalendar`` package does not know counted as final; before
+    that they are counted Monday to Friday and marked provisional (暂定).
+    """
+
+    year = models.PositiveSmallIntegerField(
+        _("年度"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    complete = models.BooleanField(
+        _("已完整录入"),
+        default=False,
+        help_text=_("该年度全部法定节假日和调休上班日均已按国务院办公厅通知录入。"),
+    )
+    source = models.CharField(
+        _("依据"),
+        max_length=200,
+        blank=True,
+        help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）"),
+    )
+    entered_at = models.DateTimeField(_("录入时间"), null=True, blank=True, editable=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("节假日安排年度")
+        verbose_name_plural = _("节假日安排年度")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class CalendarDay(models.Model):
+    """A day that differs from the Monday–Friday week: a 法定节假日 or a 调休上班日.
+
+    A holiday on a weekday makes it a day off; a make-up working day on a weekend makes it a
+    working day. For years the ``chinesecalendar`` package knows, a row here overrides the
+    package for that day (to correct it); for other years the rows are the schedule itself.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("法定节假日")
+        WORKDAY = "workday", _("调休上班日")
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("节日名称"), max_length=32, blank=True, help_text=_("如：春节"))
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日/调休日")
+        verbose_name_plural = _("节假日/调休日")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}".strip()

@@ -1,0 +1,41 @@
+"""Sign-in, the staff home and the health check."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from fengqiao.core import calendar
+from fengqiao.core.auth import request_staff
+
+
+class LoginView(auth_views.LoginView):
+    """工作人员登录."""
+
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """工作台: who I am, my department and roles; later parts add my cases and tasks."""
+    user = request_staff(request)
+    today = timezone.localdate()
+    missing: list[int] = []
+    if user.has_role("administrator") or user.is_superuser:
+        # Warn administrators well ahead: cases registered now have deadlines next year.
+        missing = calendar.missing_years(through=today.replace(year=today.year + 1))
+    return render(request, "core/home.html", {"today": today, "missing_calendar_years": missing})
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness and database check for load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,110 @@
+"""Configuration of the organisation in the admin: 五(一) lets the leadership group add
+member units at any time, and administrators keep staff and roles current."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.org.models import (
+    Department,
+    Division,
+    GroupMembership,
+    Jurisdiction,
+    LeadershipGroup,
+    Staff,
+    StaffRole,
+    Studio,
+)
+
+admin.site.site_header = _("枫桥 · 社会保险费征缴争议联合处置 — 系统配置")
+admin.site.site_title = _("枫桥系统配置")
+admin.site.index_title = _("配置")
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "level", "kind", "parent", "active"]
+    list_filter = ["level", "active"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+
+
+class DivisionInline(admin.TabularInline):
+    model = Division
+    extra = 0
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "short_name",
+        "name",
+        "code",
+        "jurisdiction",
+        "is_member_unit",
+        "active",
+        "sort_order",
+    ]
+    list_filter = ["jurisdiction", "is_member_unit", "active"]
+    search_fields = ["name", "short_name", "code"]
+    inlines = [DivisionInline]
+
+
+@admin.register(Studio)
+class StudioAdmin(admin.ModelAdmin):
+    list_display = ["name", "address", "jurisdiction"]
+    filter_horizontal = ["departments"]
+
+
+class StaffRoleInline(admin.TabularInline):
+    model = StaffRole
+    extra = 1
+
+
+@admin.register(Staff)
+class StaffAdmin(UserAdmin):
+    list_display = ["username", "name", "department", "division", "title", "is_active"]
+    list_filter = ["department", "roles__role", "is_active"]
+    search_fields = ["username", "name"]
+    list_select_related = ["department", "division"]
+    inlines = [StaffRoleInline]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (
+            _("人员信息"),
+            {
+                "fields": (
+                    "name",
+                    "department",
+                    "division",
+                    "studio",
+                    "title",
+                    "office_phone",
+                    "email",
+                )
+            },
+        ),
+        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("登录记录"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "name", "department", "password1", "password2"),
+            },
+        ),
+    )
+
+
+class GroupMembershipInline(admin.TabularInline):
+    model = GroupMembership
+    extra = 0
+    autocomplete_fields = ["staff"]
+
+
+@admin.register(LeadershipGroup)
+class LeadershipGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "jurisdiction", "office_department"]
+    inlines = [GroupMembershipInline]
