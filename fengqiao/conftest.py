@@ -17,8 +17,13 @@ from fengqiao.testing.personas import PERSONAS, persona_create
 
 @pytest.fixture
 def naiman(db: None) -> Jurisdiction:
-    """The Naiman Banner (奈曼旗) with its townships, member units and leadership group."""
-    return naiman_setup_load()
+    """The Naiman Banner (奈曼旗) with its townships, member units, leadership group, the ten
+    dispute categories and the default routing rules."""
+    from fengqiao.cases.defaults import routing_defaults_load
+
+    county = naiman_setup_load()
+    routing_defaults_load(county_code=county.code)
+    return county
 
 
 @pytest.fixture

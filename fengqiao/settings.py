@@ -26,9 +26,7 @@ def env_str(name: str, default: str | None = None) -> str:
     value = os.environ.get(name)
     if value is None or value == "":
         if default is None:
-            raise ImproperlyConfigured(
-                f"环境变量 {name} 未设置 (environment variable {name} is required)"
-            )
+            raise ImproperlyConfigured(f"环境变量 {name} 未设置 (environment variable {name} is required)")
         return default
     return value
 
@@ -94,9 +92,7 @@ SECRET_KEY = env_secret(
     default=None if PRODUCTION else "dev-only-insecure-key-change-me-fengqiao-0000000000000000",
 )
 
-ALLOWED_HOSTS = env_list(
-    "FENGQIAO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
-)
+ALLOWED_HOSTS = env_list("FENGQIAO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("FENGQIAO_ALLOWED_HOSTS is required in production")
 CSRF_TRUSTED_ORIGINS = env_list("FENGQIAO_CSRF_TRUSTED_ORIGINS", [])
@@ -117,6 +113,7 @@ INSTALLED_APPS = [
     "django_q",
     "fengqiao.core",
     "fengqiao.org",
+    "fengqiao.cases",
 ]
 
 MIDDLEWARE = [
@@ -155,11 +152,7 @@ WSGI_APPLICATION = "fengqiao.wsgi.application"
 # --- Data -------------------------------------------------------------------------------
 VAR_DIR = Path(env_str("FENGQIAO_VAR_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env_str("FENGQIAO_DATABASE_URL", f"sqlite:///{VAR_DIR / 'fengqiao.sqlite3'}")
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("FENGQIAO_DB_CONN_MAX_AGE", 0)
-    )
-}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("FENGQIAO_DB_CONN_MAX_AGE", 0))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the job worker read while the other writes; IMMEDIATE
     # transactions take the write lock up front so two writers queue instead of failing.
@@ -167,8 +160,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=20000;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
@@ -216,6 +208,12 @@ STORAGES = {
         )
     },
 }
+
+# --- Cases ------------------------------------------------------------------------------
+FENGQIAO_ATTACHMENT_MAX_BYTES = env_int("FENGQIAO_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
+# How far back intake looks for other cases of the same payer (疑似重复), in days.
+FENGQIAO_DUPLICATE_WINDOW_DAYS = env_int("FENGQIAO_DUPLICATE_WINDOW_DAYS", 180)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security ---------------------------------------------------------------------------
 HTTPS = env_bool("FENGQIAO_HTTPS", PRODUCTION)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core import calendar
-from fengqiao.core.models import CalendarDay, CalendarYear
+from fengqiao.core.models import CalendarDay, CalendarYear, TimeLimit
 
 if TYPE_CHECKING:
     from django.forms import ModelForm
@@ -66,9 +66,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
             .values("n")
         )
         return (
-            super()
-            .get_queryset(request)
-            .annotate(day_count=Coalesce(Subquery(days, output_field=IntegerField()), 0))
+            super().get_queryset(request).annotate(day_count=Coalesce(Subquery(days, output_field=IntegerField()), 0))
         )
 
     @admin.display(description=_("已录入日期"))
@@ -77,15 +75,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
         count = getattr(obj, "day_count", 0)
         return format_html('<a href="{}">{}</a>', url, gettext("%(n)d 天") % {"n": count})
 
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         _warn_missing_years(request)
         return super().changelist_view(request, extra_context)
 
-    def save_model(
-        self, request: HttpRequest, obj: CalendarYear, form: ModelForm, change: bool
-    ) -> None:
+    def save_model(self, request: HttpRequest, obj: CalendarYear, form: ModelForm, change: bool) -> None:
         obj.entered_by = request.user  # type: ignore[assignment]
         obj.entered_at = timezone.now()
         super().save_model(request, obj, form, change)
@@ -104,8 +98,15 @@ class CalendarDayAdmin(admin.ModelAdmin):
         names = [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")]
         return gettext("星期%(day)s") % {"day": names[obj.date.weekday()]}
 
-    def changelist_view(
-        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         _warn_missing_years(request)
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(TimeLimit)
+class TimeLimitAdmin(admin.ModelAdmin):
+    """规定时限: administrators adjust the defaults to the county's own rules."""
+
+    list_display = ["label", "amount", "unit", "basis", "code"]
+    list_editable = ["amount", "unit"]
+    readonly_fields = ["code"]

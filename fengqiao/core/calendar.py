@@ -232,11 +232,7 @@ def missing_years(*, through: date) -> list[int]:
     """
     _check_date(through, "through")
     today = timezone.localdate(timezone=WORKING_DAY_TZ)
-    return [
-        year
-        for year in range(today.year, through.year + 1)
-        if _get_year(year).source == CalendarSource.MISSING
-    ]
+    return [year for year in range(today.year, through.year + 1) if _get_year(year).source == CalendarSource.MISSING]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,9 +307,7 @@ def _get_year(year: int) -> _Year:
 def _read_year(year: int) -> tuple[dict[date, bool], bool]:
     """The administrator's rows for ``year`` and whether the year is complete, in one query."""
     first, last = date(year, 1, 1), date(year, 12, 31)
-    days = (
-        CalendarDay.objects.filter(date__range=(first, last)).order_by().values_list("date", "kind")
-    )
+    days = CalendarDay.objects.filter(date__range=(first, last)).order_by().values_list("date", "kind")
     marker = (
         CalendarYear.objects.filter(year=year, complete=True)
         .order_by()
@@ -341,7 +335,5 @@ def _package_year(year: int) -> dict[date, bool] | None:
     except NotImplementedError:
         return None
     overrides = {d: False for d in chinese_calendar.holidays if d.year == year and d.weekday() < 5}
-    overrides.update(
-        {d: True for d in chinese_calendar.workdays if d.year == year and d.weekday() >= 5}
-    )
+    overrides.update({d: True for d in chinese_calendar.workdays if d.year == year and d.weekday() >= 5})
     return overrides

@@ -169,9 +169,7 @@ def validate_resident_id(
             label=label,
         )
     if len(number) != RESIDENT_ID_LENGTH:
-        raise _error(
-            _("%(label)s应为18位，实际为%(length)d位"), "length", label=label, length=len(number)
-        )
+        raise _error(_("%(label)s应为18位，实际为%(length)d位"), "length", label=label, length=len(number))
     for position, ch in enumerate(number[:17], start=1):
         if not ("0" <= ch <= "9"):
             raise _error(
@@ -183,9 +181,7 @@ def validate_resident_id(
             )
     last = number[17]
     if not ("0" <= last <= "9" or last == "X"):
-        raise _error(
-            _("%(label)s第18位应为数字或X，实际为“%(char)s”"), "charset", label=label, char=last
-        )
+        raise _error(_("%(label)s第18位应为数字或X，实际为“%(char)s”"), "charset", label=label, char=last)
 
     province = number[:2]
     if province not in PROVINCE_CODES:
@@ -274,13 +270,9 @@ def social_credit_check_char(first17: str) -> str:
     C18 = 31 − (∑ C_i × W_i mod 31), with 31 written as 0, then mapped back to a character.
     Raises ``ValueError`` unless ``first17`` is 17 characters of the code's character set.
     """
-    if len(first17) != SOCIAL_CREDIT_CODE_LENGTH - 1 or any(
-        ch not in _SOCIAL_CREDIT_VALUES for ch in first17
-    ):
+    if len(first17) != SOCIAL_CREDIT_CODE_LENGTH - 1 or any(ch not in _SOCIAL_CREDIT_VALUES for ch in first17):
         raise ValueError(f"need 17 characters of {SOCIAL_CREDIT_CHARS}, got {first17!r}")
-    total = sum(
-        _SOCIAL_CREDIT_VALUES[ch] * w for ch, w in zip(first17, SOCIAL_CREDIT_WEIGHTS, strict=True)
-    )
+    total = sum(_SOCIAL_CREDIT_VALUES[ch] * w for ch, w in zip(first17, SOCIAL_CREDIT_WEIGHTS, strict=True))
     return SOCIAL_CREDIT_CHARS[(31 - total % 31) % 31]
 
 
@@ -289,9 +281,7 @@ def normalize_social_credit_code(value: object) -> str:
     return _fold(value).upper()
 
 
-def validate_social_credit_code(
-    value: object, *, field_label: Label = SOCIAL_CREDIT_CODE_LABEL
-) -> str:
+def validate_social_credit_code(value: object, *, field_label: Label = SOCIAL_CREDIT_CODE_LABEL) -> str:
     """Check a 统一社会信用代码 against GB 32100-2015 and return it normalised.
 
     §4 structure: 登记管理部门代码 (1), 机构类别代码 (1), 登记管理机关行政区划码 (6 digits),
@@ -309,15 +299,11 @@ def validate_social_credit_code(
     if not code:
         raise _error(_("请填写%(label)s"), "required", label=label)
     if len(code) != SOCIAL_CREDIT_CODE_LENGTH:
-        raise _error(
-            _("%(label)s应为18位，实际为%(length)d位"), "length", label=label, length=len(code)
-        )
+        raise _error(_("%(label)s应为18位，实际为%(length)d位"), "length", label=label, length=len(code))
     for position, ch in enumerate(code, start=1):
         if ch not in _SOCIAL_CREDIT_VALUES:
             raise _error(
-                _(
-                    "%(label)s第%(position)d位“%(char)s”不是允许的字符（只用数字和除I、O、Z、S、V以外的大写字母）"
-                ),
+                _("%(label)s第%(position)d位“%(char)s”不是允许的字符（只用数字和除I、O、Z、S、V以外的大写字母）"),
                 "charset",
                 label=label,
                 position=position,
@@ -359,9 +345,7 @@ def normalize_mobile(value: object) -> str:
     ``+86``, ``0086`` and ``86`` are stripped only when what follows is 11 characters long,
     so a mistyped 13-digit number is not silently shortened into a different valid one.
     """
-    text = _MOBILE_SEPARATORS.sub(
-        "", unicodedata.normalize("NFKC", "" if value is None else str(value))
-    )
+    text = _MOBILE_SEPARATORS.sub("", unicodedata.normalize("NFKC", "" if value is None else str(value)))
     for prefix in _COUNTRY_PREFIXES:
         if text.startswith(prefix) and len(text) - len(prefix) == MOBILE_LENGTH:
             return text[len(prefix) :]
@@ -381,13 +365,9 @@ def validate_mobile(value: object, *, field_label: Label = MOBILE_LABEL) -> str:
         raise _error(_("请填写%(label)s"), "required", label=label)
     for ch in number:
         if not ("0" <= ch <= "9"):
-            raise _error(
-                _("%(label)s只能包含数字，发现“%(char)s”"), "charset", label=label, char=ch
-            )
+            raise _error(_("%(label)s只能包含数字，发现“%(char)s”"), "charset", label=label, char=ch)
     if len(number) != MOBILE_LENGTH:
-        raise _error(
-            _("%(label)s应为11位，实际为%(length)d位"), "length", label=label, length=len(number)
-        )
+        raise _error(_("%(label)s应为11位，实际为%(length)d位"), "length", label=label, length=len(number))
     if number[0] != "1" or number[1] not in "3456789":
         raise _error(
             _("%(label)s应以13至19开头，实际以 %(prefix)s 开头"),

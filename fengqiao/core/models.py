@@ -82,3 +82,32 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}".strip()
+
+
+class TimeLimitUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("工作日")
+    CALENDAR_DAYS = "calendar_days", _("自然日")
+
+
+class TimeLimit(models.Model):
+    """规定时限 — one configurable time limit of the procedure, with its basis.
+
+    The defaults come from DOMAIN.md and are loaded by a data migration; the county's own
+    rules override them here. Deadlines are computed from these rows by the calendar
+    service (``fengqiao.core.timelimits``), never from numbers written in code.
+    """
+
+    code = models.SlugField(_("代码"), max_length=48, unique=True)
+    label = models.CharField(_("环节"), max_length=64)
+    amount = models.PositiveSmallIntegerField(_("期限"))
+    unit = models.CharField(_("单位"), max_length=16, choices=TimeLimitUnit.choices)
+    basis = models.CharField(_("依据"), max_length=255, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("规定时限")
+        verbose_name_plural = _("规定时限")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.label}：{self.amount}{self.get_unit_display()}"

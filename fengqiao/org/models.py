@@ -104,11 +104,7 @@ class Department(models.Model):
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
         ordering = ["jurisdiction", "sort_order", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["jurisdiction", "code"], name="org_department_code_per_county"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "code"], name="org_department_code_per_county")]
 
     def __str__(self) -> str:
         return self.short_name or self.name
@@ -129,9 +125,7 @@ class Division(models.Model):
     )
     code = models.SlugField(_("代码"), max_length=32)
     name = models.CharField(_("名称"), max_length=64)
-    kind = models.CharField(
-        _("类别"), max_length=24, choices=DivisionKind.choices, default=DivisionKind.DIVISION
-    )
+    kind = models.CharField(_("类别"), max_length=24, choices=DivisionKind.choices, default=DivisionKind.DIVISION)
     duties = models.TextField(_("职责"), blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
@@ -139,11 +133,7 @@ class Division(models.Model):
         verbose_name = _("内设机构")
         verbose_name_plural = _("内设机构")
         ordering = ["department", "sort_order", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["department", "code"], name="org_division_code_per_department"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["department", "code"], name="org_division_code_per_department")]
 
     def __str__(self) -> str:
         return f"{self.department}·{self.name}"
@@ -153,14 +143,10 @@ class Studio(models.Model):
     """争议处理工作室(中心): the one window at the government service centre (三(一)),
     run jointly by the tax bureau, 人社局 and 医保局."""
 
-    jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("所属旗县"), on_delete=models.PROTECT
-    )
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("所属旗县"), on_delete=models.PROTECT)
     name = models.CharField(_("名称"), max_length=64)
     address = models.CharField(_("地点"), max_length=128, blank=True)
-    departments = models.ManyToManyField(
-        Department, verbose_name=_("进驻部门"), related_name="studios"
-    )
+    departments = models.ManyToManyField(Department, verbose_name=_("进驻部门"), related_name="studios")
 
     class Meta:
         verbose_name = _("争议处理工作室")
@@ -251,17 +237,13 @@ class Staff(AbstractUser):
 class StaffRole(models.Model):
     """One role held by one member of staff."""
 
-    staff = models.ForeignKey(
-        Staff, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="roles"
-    )
+    staff = models.ForeignKey(Staff, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
 
     class Meta:
         verbose_name = _("角色")
         verbose_name_plural = _("角色")
-        constraints = [
-            models.UniqueConstraint(fields=["staff", "role"], name="org_staffrole_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["staff", "role"], name="org_staffrole_unique")]
 
     def __str__(self) -> str:
         return self.get_role_display()
@@ -324,9 +306,7 @@ class GroupMembership(models.Model):
         verbose_name_plural = _("领导小组成员")
         ordering = ["group", "sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["group", "position", "department"], name="org_groupmembership_unique"
-            )
+            models.UniqueConstraint(fields=["group", "position", "department"], name="org_groupmembership_unique")
         ]
 
     def __str__(self) -> str:

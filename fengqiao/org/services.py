@@ -228,9 +228,7 @@ def demo_staff_create(*, county: Jurisdiction, password: str) -> list[DemoLogin]
                 title=title,
                 roles=roles,
             )
-        logins.append(
-            DemoLogin(username, name, dept.short_name, "、".join(str(Role(r).label) for r in roles))
-        )
+        logins.append(DemoLogin(username, name, dept.short_name, "、".join(str(Role(r).label) for r in roles)))
     group = LeadershipGroup.objects.get(jurisdiction=county)
     leader = Staff.objects.get(username="leader")
     GroupMembership.objects.filter(group=group, position=GroupPosition.LEADER).update(staff=leader)

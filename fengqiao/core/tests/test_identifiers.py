@@ -325,9 +325,7 @@ def test_social_credit_wrong_check_char() -> None:
     assert err.messages == ["统一社会信用代码第18位校验码应为 3，实际为 4"]
 
 
-@pytest.mark.parametrize(
-    ("code", "length"), [("91350100M000100Y4", 17), ("91350100M000100Y433", 19)]
-)
+@pytest.mark.parametrize(("code", "length"), [("91350100M000100Y4", 17), ("91350100M000100Y433", 19)])
 def test_social_credit_wrong_length(code: str, length: int) -> None:
     """GB 32100-2015 §4: the code has 18 characters."""
     err = error_of(validate_social_credit_code, code)
@@ -350,9 +348,7 @@ def test_social_credit_region_must_be_digits() -> None:
     first17 = "913501A0M000100Y4"
     err = error_of(validate_social_credit_code, first17 + social_credit_check_char(first17))
     assert err.code == "region"
-    assert err.messages == [
-        "统一社会信用代码第3至8位（登记管理机关行政区划码）应为数字，实际为 3501A0"
-    ]
+    assert err.messages == ["统一社会信用代码第3至8位（登记管理机关行政区划码）应为数字，实际为 3501A0"]
 
 
 def test_social_credit_empty() -> None:

@@ -39,9 +39,7 @@ def test_every_demo_login_reaches_the_staff_home(naiman, client: Client) -> None
     call_command("demo_staff", verbosity=0, password="demo-pass-987")
     for username, name, *_ in DEMO_STAFF:
         client.logout()
-        response = client.post(
-            reverse("login"), {"username": username, "password": "demo-pass-987"}, follow=True
-        )
+        response = client.post(reverse("login"), {"username": username, "password": "demo-pass-987"}, follow=True)
         assert response.status_code == 200, username
         html = response.content.decode()
         assert "工作台" in html and name in html, username

@@ -51,9 +51,7 @@ def test_member_units_are_the_nine_of_the_mechanism() -> None:
     """三(一): nine member units; the banner government and 纪委监委 are known, not members."""
     county = naiman_setup_load()
     members = set(
-        Department.objects.filter(jurisdiction=county, is_member_unit=True).values_list(
-            "short_name", flat=True
-        )
+        Department.objects.filter(jurisdiction=county, is_member_unit=True).values_list("short_name", flat=True)
     )
     assert members == MEMBER_UNITS
     assert Department.objects.filter(jurisdiction=county, is_member_unit=False).count() == 2
@@ -76,9 +74,7 @@ def test_leadership_group_composition() -> None:
     assert group.office_department.code == "tax"
     seats = GroupMembership.objects.filter(group=group)
     assert seats.filter(position=GroupPosition.LEADER).get().department.code == "banner_gov"
-    deputies = set(
-        seats.filter(position=GroupPosition.DEPUTY).values_list("department__code", flat=True)
-    )
+    deputies = set(seats.filter(position=GroupPosition.DEPUTY).values_list("department__code", flat=True))
     assert deputies == {"gov_office", "hrss", "medical", "tax"}
     assert seats.filter(position=GroupPosition.MEMBER).count() == 9
 
@@ -93,9 +89,7 @@ def test_studio_is_run_by_tax_hrss_and_medical() -> None:
 def test_setup_is_idempotent_and_keeps_admin_changes() -> None:
     """Running the set-up again adds nothing and keeps units that administrators added (五(一))."""
     county = naiman_setup_load()
-    Department.objects.create(
-        jurisdiction=county, code="statistics", name="奈曼旗统计局", short_name="统计局"
-    )
+    Department.objects.create(jurisdiction=county, code="statistics", name="奈曼旗统计局", short_name="统计局")
     counts = (
         Jurisdiction.objects.count(),
         Department.objects.count(),

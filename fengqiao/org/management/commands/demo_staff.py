@@ -16,15 +16,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--county", default="150525", help="旗县区划代码")
-        parser.add_argument(
-            "--password", default=os.environ.get("FENGQIAO_DEMO_PASSWORD", DEFAULT_PASSWORD)
-        )
+        parser.add_argument("--password", default=os.environ.get("FENGQIAO_DEMO_PASSWORD", DEFAULT_PASSWORD))
 
     def handle(self, *args: Any, **options: Any) -> None:
         county = Jurisdiction.objects.get(code=options["county"])
         logins = demo_staff_create(county=county, password=options["password"])
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {options['password']}）："))
         for login in logins:
-            self.stdout.write(
-                f"  {login.username:<20} {login.name:<6} {login.department:<8} {login.roles}"
-            )
+            self.stdout.write(f"  {login.username:<20} {login.name:<6} {login.department:<8} {login.roles}")

@@ -4,15 +4,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from fengqiao.cases.defaults import routing_defaults_load
 from fengqiao.org.services import naiman_setup_load
 
 
 class Command(BaseCommand):
-    help = (
-        "载入奈曼旗默认配置：辖区、成员单位及职责、税务局内设部门、"
-        "争议处理工作室、领导小组（可重复执行）"
-    )
+    help = "载入奈曼旗默认配置：辖区、成员单位及职责、税务局内设部门、争议处理工作室、领导小组（可重复执行）"
 
     def handle(self, *args: Any, **options: Any) -> None:
         county = naiman_setup_load()
+        added = routing_defaults_load(county_code=county.code)
+        if added:
+            self.stdout.write(f"新增转办规则 {added} 条")
         self.stdout.write(self.style.SUCCESS(f"已载入 {county.name}（{county.code}）默认配置"))

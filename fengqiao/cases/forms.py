@@ -1,0 +1,365 @@
+"""Validation of what people enter: the intake registration (四(一)), review and routing
+(四(二)), reveals. The pages and the API use the same forms, so an error reads the same in
+both and always names its field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases.models import (
+    AttachmentKind,
+    Case,
+    Channel,
+    DisputeCategory,
+    PayerGroup,
+    PayerKind,
+)
+from fengqiao.cases.selectors import cases_visible_to, departments_of, townships_of
+from fengqiao.cases.services import IntakeData, PayerData, attachment_check
+from fengqiao.cases.states import Classification, IntakeOutcome
+from fengqiao.core.identifiers import (
+    validate_mobile,
+    validate_resident_id,
+    validate_social_credit_code,
+)
+from fengqiao.org.models import Department, Jurisdiction, Staff
+
+MAX_ATTACHMENTS = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A choice by code whose error names the unknown value."""
+
+    default_error_messages = {"invalid_choice": _("“%(value)s”不是有效的选项。")}
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(getattr(obj, "name", obj))
+
+
+class CodeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    default_error_messages = {
+        "invalid_choice": _("“%(value)s”不是有效的选项。"),
+        "invalid_pk_value": _("“%(pk)s”不是有效的选项。"),
+    }
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class IntakeForm(forms.Form):
+    """受理登记 (四(一)): 缴费人基本情况、来访时间、联系方式、事项所在辖区、反映主要事项."""
+
+    payer_kind = forms.ChoiceField(label=_("缴费人类型"), choices=PayerKind.choices, initial=PayerKind.PERSON)
+    payer_name = forms.CharField(label=_("姓名/单位名称"), max_length=128)
+    payer_group = forms.ChoiceField(label=_("缴费人群体"), choices=PayerGroup.choices)
+    id_number = forms.CharField(label=_("公民身份号码"), max_length=32, required=False)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=32, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=32, required=False)
+    phone = forms.CharField(label=_("手机号码"), max_length=20)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+    other_kind = forms.ChoiceField(label=_("争议另一方"), choices=[("", _("无")), *PayerKind.choices], required=False)
+    other_name = forms.CharField(label=_("另一方名称"), max_length=128, required=False)
+    other_id_number = forms.CharField(label=_("另一方公民身份号码"), max_length=32, required=False)
+    other_credit_code = forms.CharField(label=_("另一方统一社会信用代码"), max_length=32, required=False)
+
+    channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial=Channel.WINDOW)
+    received_at = forms.DateTimeField(
+        label=_("来访时间"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    township = CodeChoiceField(label=_("事项所在辖区"), queryset=Jurisdiction.objects.none(), to_field_name="code")
+    categories = CodeMultipleChoiceField(
+        label=_("争议事项"),
+        queryset=DisputeCategory.objects.filter(active=True),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    summary = forms.CharField(label=_("反映主要事项"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    claims = forms.CharField(
+        label=_("争议诉求"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+    )
+    disputed_amount = forms.DecimalField(
+        label=_("争议金额（元）"), max_digits=14, decimal_places=2, min_value=0, required=False
+    )
+    outcome = forms.ChoiceField(
+        label=_("受理结果"),
+        choices=IntakeOutcome.choices,
+        widget=forms.RadioSelect,
+        initial=IntakeOutcome.REVIEW,
+    )
+    informed_department = CodeChoiceField(
+        label=_("告知前往部门"),
+        queryset=Department.objects.none(),
+        to_field_name="code",
+        required=False,
+    )
+    informed_note = forms.CharField(
+        label=_("告知内容"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    link_to = forms.CharField(label=_("关联案件编号"), required=False, help_text=_("多个编号用逗号分隔"))
+    attachment_kind = forms.ChoiceField(
+        label=_("材料类型"),
+        choices=AttachmentKind.choices,
+        initial=AttachmentKind.EVIDENCE,
+        required=False,
+    )
+    attachments = MultipleFileField(label=_("附件"), required=False)
+
+    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        county = user.jurisdiction
+        if county is not None:
+            self.fields["township"].queryset = townships_of(county)  # type: ignore[attr-defined]
+            self.fields["informed_department"].queryset = departments_of(county)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial.setdefault("received_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+        self._linked: list[Case] = []
+
+    # -- one field at a time (the page validates as you type) --------------------------
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data.get("id_number", "")
+        return validate_resident_id(value, field_label=_("公民身份号码")) if value else ""
+
+    def clean_credit_code(self) -> str:
+        value = self.cleaned_data.get("credit_code", "")
+        return validate_social_credit_code(value) if value else ""
+
+    def clean_phone(self) -> str:
+        return validate_mobile(self.cleaned_data.get("phone", ""))
+
+    def clean_other_id_number(self) -> str:
+        value = self.cleaned_data.get("other_id_number", "")
+        return validate_resident_id(value, field_label=_("另一方公民身份号码")) if value else ""
+
+    def clean_other_credit_code(self) -> str:
+        value = self.cleaned_data.get("other_credit_code", "")
+        return validate_social_credit_code(value, field_label=_("另一方统一社会信用代码")) if value else ""
+
+    def clean_received_at(self) -> Any:
+        value = self.cleaned_data["received_at"]
+        if value > timezone.now() + timedelta(minutes=5):
+            raise ValidationError(_("来访时间不能晚于当前时间。"), code="future")
+        return value
+
+    def clean_attachments(self) -> list[Any]:
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_ATTACHMENTS:
+            raise ValidationError(_("一次最多上传 %(n)d 个附件。") % {"n": MAX_ATTACHMENTS}, code="count")
+        errors = []
+        for upload in files:
+            try:
+                attachment_check(upload)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return list(files)
+
+    def clean_link_to(self) -> str:
+        raw = self.cleaned_data.get("link_to", "")
+        numbers = [n.strip() for n in raw.replace("，", ",").split(",") if n.strip()]
+        if numbers:
+            found = {c.number: c for c in cases_visible_to(self.user).filter(number__in=numbers)}
+            missing = [n for n in numbers if n not in found]
+            if missing:
+                raise ValidationError(_("未找到案件：%(numbers)s") % {"numbers": "、".join(missing)}, code="not_found")
+            self._linked = list(found.values())
+        return raw
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("payer_kind")
+        if kind == PayerKind.PERSON and not data.get("id_number") and "id_number" not in self.errors:
+            self.add_error("id_number", ValidationError(_("个人缴费人须填写公民身份号码。"), code="required"))
+        if kind == PayerKind.EMPLOYER:
+            if not data.get("credit_code") and "credit_code" not in self.errors:
+                self.add_error(
+                    "credit_code",
+                    ValidationError(_("用人单位须填写统一社会信用代码。"), code="required"),
+                )
+            data["payer_group"] = PayerGroup.EMPLOYER
+        other = data.get("other_kind")
+        if other:
+            if not data.get("other_name"):
+                self.add_error("other_name", ValidationError(_("请填写争议另一方名称。"), code="required"))
+            if (
+                other == PayerKind.EMPLOYER
+                and not data.get("other_credit_code")
+                and "other_credit_code" not in self.errors
+            ):
+                self.add_error(
+                    "other_credit_code",
+                    ValidationError(_("用人单位须填写统一社会信用代码。"), code="required"),
+                )
+        if data.get("outcome") == IntakeOutcome.INFORM and not data.get("informed_department"):
+            self.add_error(
+                "informed_department",
+                ValidationError(_("不属本部门职责的，请选择告知缴费人前往的部门。"), code="required"),
+            )
+        if (
+            data.get("outcome") == IntakeOutcome.INFORM
+            and data.get("informed_department") is not None
+            and data["informed_department"].pk == self.user.department_id
+        ):
+            self.add_error(
+                "informed_department",
+                ValidationError(_("告知前往的部门不能是本部门。"), code="own"),
+            )
+        return data
+
+    def intake_data(self) -> IntakeData:
+        """The validated registration, ready for ``case_register``."""
+        d = self.cleaned_data
+        payer = PayerData(
+            kind=d["payer_kind"],
+            name=d["payer_name"].strip(),
+            payer_group=d["payer_group"],
+            id_number=d.get("id_number", "") if d["payer_kind"] == PayerKind.PERSON else "",
+            credit_code=d.get("credit_code", "") if d["payer_kind"] == PayerKind.EMPLOYER else "",
+            phone=d["phone"],
+            address=d.get("address", ""),
+            contact_name=d.get("contact_name", ""),
+        )
+        other = None
+        if d.get("other_kind"):
+            other = PayerData(
+                kind=d["other_kind"],
+                name=d["other_name"].strip(),
+                payer_group=PayerGroup.EMPLOYER if d["other_kind"] == PayerKind.EMPLOYER else PayerGroup.OTHER,
+                id_number=d.get("other_id_number", "") if d["other_kind"] == PayerKind.PERSON else "",
+                credit_code=d.get("other_credit_code", "") if d["other_kind"] == PayerKind.EMPLOYER else "",
+            )
+        kind = d.get("attachment_kind") or AttachmentKind.EVIDENCE
+        return IntakeData(
+            payer=payer,
+            other_party=other,
+            channel=d["channel"],
+            received_at=d["received_at"],
+            township=d["township"],
+            categories=list(d["categories"]),
+            summary=d["summary"].strip(),
+            claims=d.get("claims", "").strip(),
+            disputed_amount=d.get("disputed_amount"),
+            outcome=d["outcome"],
+            informed_department=d.get("informed_department"),
+            informed_note=d.get("informed_note", "").strip(),
+            link_to=self._linked,
+            attachments=[(kind, f) for f in d.get("attachments", [])],
+        )
+
+
+class ReviewForm(forms.Form):
+    """审核转办 (四(二)): general / major / unclear, and the departments."""
+
+    classification = forms.ChoiceField(label=_("事项分类"), choices=Classification.choices, widget=forms.RadioSelect)
+    lead_department = CodeChoiceField(
+        label=_("牵头部门"),
+        queryset=Department.objects.none(),
+        to_field_name="code",
+        required=False,
+    )
+    co_departments = CodeMultipleChoiceField(
+        label=_("协办部门"),
+        queryset=Department.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        departments = departments_of(case.jurisdiction)
+        self.fields["lead_department"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["co_departments"].queryset = departments  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("classification")
+        if kind == Classification.GENERAL:
+            lead = data.get("lead_department")
+            if lead is None:
+                self.add_error(
+                    "lead_department",
+                    ValidationError(_("一般事项请选择牵头部门。"), code="required"),
+                )
+            elif not [d for d in data.get("co_departments", []) if d != lead]:
+                self.add_error(
+                    "co_departments",
+                    ValidationError(_("一般事项需两个及两个以上部门联合办理，请选择协办部门。"), code="required"),
+                )
+        elif kind in (Classification.MAJOR, Classification.UNCLEAR) and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                ValidationError(_("重大疑难事项请写明理由；职责不清的请写明情况。"), code="required"),
+            )
+        return data
+
+
+class RevealForm(forms.Form):
+    """查看明文: which item, of whom, and why."""
+
+    party = forms.ChoiceField(label=_("对象"), choices=[("payer", _("缴费人")), ("other_party", _("争议另一方"))])
+    field = forms.ChoiceField(
+        label=_("字段"),
+        choices=[
+            ("id_number", _("公民身份号码")),
+            ("phone", _("联系电话")),
+            ("address", _("地址")),
+        ],
+    )
+    reason = forms.CharField(label=_("查看理由"), min_length=4, max_length=255)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("合并至案件编号"), max_length=40)
+    reason = forms.CharField(label=_("合并理由"), max_length=500)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class LinkForm(forms.Form):
+    other = forms.CharField(label=_("关联案件编号"), max_length=40)
+    note = forms.CharField(label=_("说明"), max_length=255, required=False)
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("材料类型"), choices=AttachmentKind.choices)
+    file = forms.FileField(label=_("文件"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        attachment_check(upload)
+        return upload

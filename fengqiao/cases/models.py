@@ -1,0 +1,456 @@
+"""争议案件: payers, cases, the ten dispute categories, routing rules, links, attachments
+and the append-only timeline (三(三), 四(一)(二))."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases.states import CaseState, Classification, IntakeOutcome
+from fengqiao.core.crypto import EncryptedTextField
+from fengqiao.org.models import Department, Jurisdiction
+
+
+class DisputeCategory(models.Model):
+    """争议事项 — one of the categories of 三(三) (ten by default; administrators may add).
+
+    ``group`` ties related categories together for duplicate detection: a new dispute about
+    the contribution amount is shown beside an open one about the contribution base."""
+
+    code = models.CharField(_("编号"), max_length=8, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    description = models.TextField(_("说明"), blank=True)
+    group = models.CharField(_("关联组"), max_length=32, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("争议事项类别")
+        verbose_name_plural = _("争议事项类别")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PayerKind(models.TextChoices):
+    PERSON = "person", _("个人")
+    EMPLOYER = "employer", _("用人单位")
+
+
+class PayerGroup(models.TextChoices):
+    """争议群体 for the monthly analysis (四(六))."""
+
+    EMPLOYEE = "employee", _("职工")
+    FLEXIBLE = "flexible", _("灵活就业人员")
+    RESIDENT = "resident", _("城乡居民")
+    RETIREE = "retiree", _("退休人员")
+    EMPLOYER = "employer", _("用人单位")
+    OTHER = "other", _("其他")
+
+
+class RoutingRole(models.TextChoices):
+    LEAD = "lead", _("牵头")
+    CO = "co", _("协办")
+
+
+class RoutingRule(models.Model):
+    """审核转办 routing: which department handles a category (三(二) department duties).
+
+    Rules are data. The reviewer sees the departments the rules propose for the case's
+    categories and payer kind, and confirms or changes them."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("旗县"), on_delete=models.CASCADE)
+    category = models.ForeignKey(DisputeCategory, verbose_name=_("争议事项"), on_delete=models.CASCADE)
+    payer_kind = models.CharField(
+        _("缴费人类型"),
+        max_length=16,
+        choices=PayerKind.choices,
+        blank=True,
+        help_text=_("留空表示不限"),
+    )
+    department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.CASCADE)
+    role = models.CharField(_("作用"), max_length=8, choices=RoutingRole.choices)
+    basis = models.CharField(_("依据"), max_length=255, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("转办规则")
+        verbose_name_plural = _("转办规则")
+        ordering = ["category", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "category", "payer_kind", "department"],
+                name="cases_routing_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} → {self.department}（{self.get_role_display()}）"
+
+
+class Payer(models.Model):
+    """缴费人 — a person or an employer (用人单位) who raises a dispute, or the other party.
+
+    Personal data (五(三)): the ID number, phone numbers and address are stored SM4-GCM
+    encrypted; ``*_index`` columns hold keyed SM3 blind indexes so the same person is found
+    again without decrypting. An employer's unified social credit code is public
+    registration data and is stored as it is."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("旗县"), on_delete=models.PROTECT)
+    kind = models.CharField(_("类型"), max_length=16, choices=PayerKind.choices)
+    name = models.CharField(_("姓名/单位名称"), max_length=128)
+    payer_group = models.CharField(_("缴费人群体"), max_length=16, choices=PayerGroup.choices)
+    id_number = EncryptedTextField(_("公民身份号码"), blank=True)
+    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    phone = EncryptedTextField(_("联系电话"), blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    address = EncryptedTextField(_("地址"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("缴费人")
+        verbose_name_plural = _("缴费人")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "id_number_index"],
+                condition=~models.Q(id_number_index=""),
+                name="cases_payer_person_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="cases_payer_employer_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.TextChoices):
+    """受理渠道."""
+
+    WINDOW = "window", _("窗口来访")
+    PHONE = "phone", _("电话（12366等）")
+    HOTLINE = "hotline", _("12345热线")
+    ONLINE = "online", _("网上")
+    PETITION = "petition", _("信访")
+    PUBLIC_OPINION = "public_opinion", _("舆情线索")
+    TRANSFER = "transfer", _("其他部门转来")
+
+
+class CaseNumbering(models.Model):
+    """How one county numbers its cases, and the counter behind it.
+
+    ``pattern`` is a ``str.format`` template with ``{code}`` (the county's region code),
+    ``{year}`` and ``{seq}``; the row for a county and year is locked while a number is taken,
+    so concurrent intake never issues the same number twice."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("旗县"), on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
+    pattern = models.CharField(_("编号格式"), max_length=64, default="{code}-{year}-{seq:06d}")
+
+    class Meta:
+        verbose_name = _("案件编号")
+        verbose_name_plural = _("案件编号")
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "year"], name="cases_numbering_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.year}"
+
+
+class StateGuardedQuerySet(models.QuerySet["Case"]):
+    """Refuses ``update(state=...)``: the state only changes through the workflow."""
+
+    def update(self, **kwargs: Any) -> int:
+        if "state" in kwargs and not kwargs.pop("_via_workflow", False):
+            raise StateChangeRefused("案件状态只能通过办理流程变更 (use fengqiao.cases.workflow.transition)")
+        return super().update(**kwargs)
+
+
+class StateChangeRefused(Exception):
+    """Someone tried to set a case's state outside the workflow."""
+
+
+class Case(models.Model):
+    """社会保险费征缴争议 — one matter a payer raises, from 一站受理 to 案卷归档.
+
+    The first receiver (``owner``, 首问责任人) owns it to the end. ``state`` changes only
+    through ``fengqiao.cases.workflow.transition``: ``save()`` refuses a changed state that
+    did not come from there. ``version`` rises with every write, so an edit made on a stale
+    page is refused instead of overwriting someone else's."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="cases"
+    )
+    number = models.CharField(_("案件编号"), max_length=40)
+    township = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("事项所在辖区"),
+        on_delete=models.PROTECT,
+        related_name="township_cases",
+    )
+    channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices)
+    received_at = models.DateTimeField(_("来访（受理）时间"))
+    receiving_department = models.ForeignKey(
+        Department,
+        verbose_name=_("受理部门"),
+        on_delete=models.PROTECT,
+        related_name="received_cases",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首问责任人"),
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
+    payer = models.ForeignKey(Payer, verbose_name=_("缴费人"), on_delete=models.PROTECT, related_name="cases")
+    other_party = models.ForeignKey(
+        Payer,
+        verbose_name=_("争议另一方"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_as_other_party",
+    )
+    categories = models.ManyToManyField(DisputeCategory, verbose_name=_("争议事项"), related_name="cases")
+    summary = models.TextField(_("反映主要事项"))
+    claims = models.TextField(_("争议诉求"), blank=True)
+    disputed_amount = models.DecimalField(_("争议金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    state = models.CharField(_("状态"), max_length=24, choices=CaseState.choices, db_index=True)
+    state_changed_at = models.DateTimeField(_("状态变更时间"))
+    intake_outcome = models.CharField(_("受理结果"), max_length=16, choices=IntakeOutcome.choices)
+    classification = models.CharField(_("事项分类"), max_length=16, choices=Classification.choices, blank=True)
+    classification_reason = models.TextField(_("分类理由"), blank=True)
+    informed_department = models.ForeignKey(
+        Department,
+        verbose_name=_("告知前往部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    informed_note = models.TextField(_("告知内容"), blank=True)
+    due_on = models.DateField(_("当前环节办理期限"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("期限暂定"), default=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("合并至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    # Set by the workflow for the one save that may change the state; the state as loaded.
+    _workflow_token: bool = False
+    _loaded_state: str = ""
+
+    objects: ClassVar[StateGuardedQuerySet] = StateGuardedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("争议案件")
+        verbose_name_plural = _("争议案件")
+        ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "number"], name="cases_case_number_unique")]
+        indexes = [
+            models.Index(fields=["jurisdiction", "-received_at"], name="cases_case_county_recv"),
+            models.Index(fields=["receiving_department", "-received_at"], name="cases_case_dept_recv"),
+            models.Index(fields=["owner", "-received_at"], name="cases_case_owner_recv"),
+            models.Index(fields=["jurisdiction", "state", "due_on"], name="cases_case_county_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        loaded = self._loaded_state
+        allowed = self._workflow_token
+        if self.pk is not None and "state" in self.__dict__ and self.state != loaded and not allowed:
+            raise StateChangeRefused("案件状态只能通过办理流程变更 (use fengqiao.cases.workflow.transition)")
+        if self.pk is None and not allowed:
+            raise StateChangeRefused("案件只能通过受理登记创建 (use fengqiao.cases.services.case_register)")
+        super().save(*args, **kwargs)
+        self._loaded_state = self.state
+        self._workflow_token = False
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Case:
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_state = instance.__dict__.get("state", "")
+        return instance
+
+    @property
+    def is_open(self) -> bool:
+        from fengqiao.cases.states import OPEN_STATES
+
+        return self.state in OPEN_STATES
+
+
+class CaseDepartment(models.Model):
+    """A department involved in a case: receiving, lead or co-handling. Who may see a case
+    follows from these rows (plus the group office and leader, who see the county)."""
+
+    class Role(models.TextChoices):
+        RECEIVING = "receiving", _("受理部门")
+        LEAD = "lead", _("牵头部门")
+        CO = "co", _("协办部门")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="involvements")
+    department = models.ForeignKey(Department, verbose_name=_("部门"), on_delete=models.PROTECT)
+    role = models.CharField(_("作用"), max_length=16, choices=Role.choices)
+    added_at = models.DateTimeField(_("加入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("参与部门")
+        verbose_name_plural = _("参与部门")
+        constraints = [models.UniqueConstraint(fields=["case", "department", "role"], name="cases_involvement_unique")]
+        indexes = [models.Index(fields=["department", "case"], name="cases_involvement_dept")]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.department}（{self.get_role_display()}）"
+
+
+class CaseLink(models.Model):
+    """A link between two cases of the same payer found at intake (疑似重复)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_out")
+    other = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links_in")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("关联案件")
+        verbose_name_plural = _("关联案件")
+        constraints = [models.UniqueConstraint(fields=["case", "other"], name="cases_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ↔ {self.other_id}"
+
+
+class AppendOnlyError(Exception):
+    """Timeline events and audit records are never changed or deleted."""
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted, never updated or deleted (CONVENTIONS 5)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError(f"{type(self).__name__} is append-only")
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", _("受理登记")
+    TRANSITION = "transition", _("状态变更")
+    ROUTED = "routed", _("审核转办")
+    INFORMED = "informed", _("书面告知去向")
+    CHANGED = "changed", _("信息变更")
+    ATTACHMENT = "attachment", _("上传附件")
+    REVEALED = "revealed", _("查看明文")
+    LINKED = "linked", _("关联案件")
+    MERGED = "merged", _("合并案件")
+    NOTE = "note", _("备注")
+
+
+class CaseEvent(AppendOnlyModel):
+    """One entry of a case's timeline: who did what when, with the before and after.
+
+    Deadlines, the monthly analysis and department scorecards are computed from these."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("事项"), max_length=16, choices=EventKind.choices)
+    from_state = models.CharField(_("原状态"), max_length=24, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=24, choices=CaseState.choices, blank=True)
+    summary = models.CharField(_("摘要"), max_length=255)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="cases_event_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_kind_display()} {self.summary}"
+
+
+class AttachmentKind(models.TextChoices):
+    EVIDENCE = "evidence", _("证据材料")
+    IDENTITY = "identity", _("身份证明")
+    NOTICE = "notice", _("文书")
+    OTHER = "other", _("其他")
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name never carries the user's file name (which may hold personal data).
+    return f"attachments/{instance.case.jurisdiction.code}/{instance.case_id}/{instance.token}"
+
+
+class Attachment(models.Model):
+    """附件 — stored outside the web root, served only to those who may see the case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("材料类型"), max_length=16, choices=AttachmentKind.choices)
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sm3 = models.CharField(_("SM3摘要"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RevealRecord(AppendOnlyModel):
+    """查看明文 — one reveal of a payer's personal data, with the stated reason (五(三))."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reveals")
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="+")
+    field = models.CharField(_("字段"), max_length=32)
+    reason = models.CharField(_("理由"), max_length=255)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("明文查看记录")
+        verbose_name_plural = _("明文查看记录")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.field} {self.at:%Y-%m-%d %H:%M}"

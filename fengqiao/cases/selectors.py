@@ -1,0 +1,203 @@
+"""Every read of cases that depends on who is asking (CONVENTIONS 3).
+
+A case someone may not see and a case that does not exist give the same 404: there is no
+other way to fetch one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from fengqiao.cases import permissions
+from fengqiao.cases.models import (
+    Case,
+    CaseDepartment,
+    CaseEvent,
+    DisputeCategory,
+    Payer,
+    PayerKind,
+    RoutingRule,
+)
+from fengqiao.cases.states import OPEN_STATES, CaseState
+from fengqiao.core import calendar, crypto
+from fengqiao.org.models import Department, Jurisdiction, Staff
+
+LIST_RELATED = ("payer", "township", "receiving_department", "owner")
+
+
+def cases_visible_to(user: Staff) -> QuerySet[Case]:
+    """The cases ``user`` may see: the group office, the leader and deputies see every case of
+    their county; department staff see those their department is involved in; anyone else,
+    none."""
+    county_id = user.department.jurisdiction_id if user.department_id and user.department else None
+    if county_id is None or not user.is_active:
+        return Case.objects.none()
+    qs = Case.objects.filter(jurisdiction_id=county_id)
+    if user.has_role(*permissions.COUNTY_WIDE_ROLES):
+        return qs
+    if user.has_role(*permissions.DEPARTMENT_ROLES) and user.department_id is not None:
+        involved = CaseDepartment.objects.filter(case=OuterRef("pk"), department_id=user.department_id)
+        return qs.filter(Exists(involved))
+    return Case.objects.none()
+
+
+def case_get_for(*, user: Staff, number: str, for_update: bool = False) -> Case:
+    """One case by its number, if ``user`` may see it; otherwise 404 as if it did not exist."""
+    qs = cases_visible_to(user).select_related(
+        *LIST_RELATED, "other_party", "informed_department", "merged_into", "jurisdiction"
+    )
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(number=number)
+    except Case.DoesNotExist:
+        raise Http404("no such case") from None
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Workbench filters: a view (mine / review / due soon / overdue / all) and the rest."""
+
+    view: str = "all"
+    state: str = ""
+    category: str = ""
+    channel: str = ""
+    township: str = ""
+    q: str = ""
+    received_from: date | None = None
+    received_to: date | None = None
+
+
+WORKBENCH_VIEWS = ("mine", "review", "due_soon", "overdue", "all")
+DUE_SOON_WORKING_DAYS = 2
+
+
+def case_list_for(*, user: Staff, filters: CaseFilter | None = None) -> QuerySet[Case]:
+    """The workbench list: visible cases, filtered, newest first, with what a row shows
+    fetched up front (the number of queries does not grow with the rows)."""
+    f = filters or CaseFilter()
+    qs = cases_visible_to(user)
+    today = timezone.localdate()
+    open_states = [s.value for s in OPEN_STATES]
+    if f.view == "mine":
+        qs = qs.filter(owner=user)
+    elif f.view == "review":
+        qs = qs.filter(state=CaseState.REGISTERED)
+        if not user.has_role(*permissions.COUNTY_WIDE_ROLES):
+            qs = qs.filter(receiving_department_id=user.department_id)
+    elif f.view == "due_soon":
+        horizon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).day
+        qs = qs.filter(state__in=open_states, due_on__gte=today, due_on__lte=horizon)
+    elif f.view == "overdue":
+        qs = qs.filter(state__in=open_states, due_on__lt=today)
+    if f.state:
+        qs = qs.filter(state=f.state)
+    if f.category:
+        qs = qs.filter(categories__code=f.category)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.township:
+        qs = qs.filter(township__code=f.township)
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(Q(number__icontains=term) | Q(payer__name__icontains=term))
+    if f.received_from:
+        qs = qs.filter(received_at__date__gte=f.received_from)
+    if f.received_to:
+        qs = qs.filter(received_at__date__lte=f.received_to)
+    order = ("due_on", "-received_at") if f.view in ("due_soon", "overdue") else ("-received_at", "-id")
+    return (
+        qs.select_related(*LIST_RELATED)
+        .prefetch_related(Prefetch("categories", queryset=DisputeCategory.objects.only("code", "name")))
+        .order_by(*order)
+    )
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    """The case's events in order (the case was fetched through ``case_get_for``)."""
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def duplicates_find(
+    *,
+    user: Staff,
+    kind: str,
+    id_number: str = "",
+    credit_code: str = "",
+    categories: Sequence[DisputeCategory] = (),
+    exclude: Case | None = None,
+    window_days: int | None = None,
+) -> list[Case]:
+    """疑似重复: other cases of the same payer (blind index, or credit code for an employer) in
+    the same or related categories, received within the window, from any channel. Only
+    cases ``user`` may see are shown."""
+    county = user.jurisdiction
+    if county is None:
+        return []
+    payers = Payer.objects.filter(jurisdiction=county)
+    if kind == PayerKind.PERSON and id_number:
+        payers = payers.filter(id_number_index=crypto.blind_index(id_number, purpose="resident_id"))
+    elif kind == PayerKind.EMPLOYER and credit_code:
+        payers = payers.filter(credit_code=credit_code)
+    else:
+        return []
+    days = window_days if window_days is not None else settings.FENGQIAO_DUPLICATE_WINDOW_DAYS
+    since = timezone.now() - timedelta(days=days)
+    qs = (
+        cases_visible_to(user)
+        .filter(Q(payer__in=payers) | Q(other_party__in=payers), received_at__gte=since)
+        .exclude(state=CaseState.MERGED)
+    )
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    if categories:
+        groups = {c.group for c in categories if c.group}
+        related = DisputeCategory.objects.filter(Q(pk__in=[c.pk for c in categories]) | Q(group__in=groups))
+        qs = qs.filter(categories__in=related)
+    return list(
+        qs.distinct().select_related(*LIST_RELATED).prefetch_related("categories").order_by("-received_at")[:20]
+    )
+
+
+@dataclass(frozen=True)
+class RoutingProposal:
+    lead: Department | None
+    co: list[Department]
+    bases: list[str]
+
+
+def routing_propose(*, case: Case) -> RoutingProposal:
+    """The departments the routing rules propose for the case's categories and payer kind
+    (三(二) department duties). The first lead found leads; every other department co-handles."""
+    rules = (
+        RoutingRule.objects.filter(jurisdiction=case.jurisdiction, category__in=case.categories.all())
+        .filter(Q(payer_kind="") | Q(payer_kind=case.payer.kind))
+        .select_related("department", "category")
+        .order_by("category__sort_order", "sort_order", "id")
+    )
+    lead: Department | None = None
+    co: list[Department] = []
+    bases: list[str] = []
+    for rule in rules:
+        if rule.role == "lead" and lead is None:
+            lead = rule.department
+        elif rule.department not in co:
+            co.append(rule.department)
+        if rule.basis and rule.basis not in bases:
+            bases.append(rule.basis)
+    co = [d for d in co if d != lead]
+    return RoutingProposal(lead=lead, co=co, bases=bases)
+
+
+def departments_of(county: Jurisdiction) -> QuerySet[Department]:
+    return Department.objects.filter(jurisdiction=county, active=True).order_by("sort_order", "id")
+
+
+def townships_of(county: Jurisdiction) -> QuerySet[Jurisdiction]:
+    return Jurisdiction.objects.filter(parent=county, active=True).order_by("sort_order", "code")

@@ -1,0 +1,442 @@
+"""Every write to a case: intake (四(一)), review and routing (四(二)), links and merges,
+attachments and reveals of personal data (五(三)).
+
+Each function is one transaction; the timeline event is written in it. Input arrives
+already validated by ``fengqiao.cases.forms`` (the pages and the API share those forms), and
+the services check again what depends on the case's current state.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.cases import permissions, workflow
+from fengqiao.cases.models import (
+    Attachment,
+    Case,
+    CaseDepartment,
+    CaseEvent,
+    CaseLink,
+    CaseNumbering,
+    DisputeCategory,
+    EventKind,
+    Payer,
+    PayerKind,
+    RevealRecord,
+)
+from fengqiao.cases.states import Classification, IntakeOutcome
+from fengqiao.core import crypto
+from fengqiao.core.identifiers import mask_mobile, mask_resident_id
+from fengqiao.org.models import Department, Jurisdiction, Staff
+
+RESIDENT_ID_PURPOSE = "resident_id"
+PHONE_PURPOSE = "phone"
+
+
+@dataclass
+class PayerData:
+    """A payer as entered at intake (already validated and normalised)."""
+
+    kind: str
+    name: str
+    payer_group: str
+    id_number: str = ""
+    credit_code: str = ""
+    phone: str = ""
+    address: str = ""
+    contact_name: str = ""
+
+
+@dataclass
+class IntakeData:
+    """The registration fields of 四(一): payer, visit time, contact, jurisdiction, matter."""
+
+    payer: PayerData
+    channel: str
+    received_at: datetime
+    township: Jurisdiction
+    categories: Sequence[DisputeCategory]
+    summary: str
+    outcome: str
+    claims: str = ""
+    disputed_amount: Decimal | None = None
+    other_party: PayerData | None = None
+    informed_department: Department | None = None
+    informed_note: str = ""
+    link_to: Sequence[Case] = field(default_factory=list)
+    attachments: Sequence[tuple[str, UploadedFile]] = field(default_factory=list)
+
+
+def payer_upsert(*, county: Jurisdiction, data: PayerData) -> Payer:
+    """Find the payer again by blind index (person) or credit code (employer), or add them.
+    Contact details given now replace the old ones: the payer's latest word counts."""
+    id_index = crypto.blind_index(data.id_number, purpose=RESIDENT_ID_PURPOSE) if data.id_number else ""
+    payer: Payer | None = None
+    if data.kind == PayerKind.PERSON and id_index:
+        payer = Payer.objects.select_for_update().filter(jurisdiction=county, id_number_index=id_index).first()
+    elif data.kind == PayerKind.EMPLOYER and data.credit_code:
+        payer = Payer.objects.select_for_update().filter(jurisdiction=county, credit_code=data.credit_code).first()
+    if payer is None:
+        payer = Payer(jurisdiction=county, kind=data.kind)
+    payer.name = data.name
+    payer.payer_group = data.payer_group
+    payer.id_number = data.id_number or payer.id_number
+    payer.id_number_index = id_index or payer.id_number_index
+    payer.credit_code = data.credit_code or payer.credit_code
+    if data.phone:
+        payer.phone = data.phone
+        payer.phone_index = crypto.blind_index(data.phone, purpose=PHONE_PURPOSE)
+    payer.address = data.address or payer.address
+    payer.contact_name = data.contact_name or payer.contact_name
+    payer.save()
+    return payer
+
+
+def _number_take(*, county: Jurisdiction, year: int) -> str:
+    """The next case number of ``county`` in ``year``. The counter row is locked for the rest
+    of the registering transaction, so no two cases ever get the same number."""
+    try:
+        with transaction.atomic():
+            CaseNumbering.objects.get_or_create(jurisdiction=county, year=year)
+    except IntegrityError:  # another intake created the row first: use theirs
+        pass
+    numbering = CaseNumbering.objects.select_for_update().get(jurisdiction=county, year=year)
+    numbering.last += 1
+    numbering.save(update_fields=["last"])
+    return numbering.pattern.format(code=county.code, year=year, seq=numbering.last)
+
+
+OUTCOME_TRANSITION = {
+    IntakeOutcome.OWN: "register_own",
+    IntakeOutcome.INFORM: "register_inform",
+    IntakeOutcome.REVIEW: "register_review",
+}
+
+
+@transaction.atomic
+def case_register(*, actor: Staff, data: IntakeData) -> Case:
+    """一站受理: register a dispute at the window where the payer arrives.
+
+    The clerk becomes the first receiver (首问责任人) and owns the case to the end. The
+    outcome decides the next step: own handling within the time limit, written notice of
+    where to go (closed as informed), or registration for review and routing."""
+    if not permissions.may_register(actor):
+        raise PermissionDenied(_("您无权受理登记争议事项。"))
+    department = actor.department
+    assert department is not None  # may_register checked it
+    county = department.jurisdiction
+    if data.township.county != county:
+        raise ValidationError({"township": [_("事项所在辖区不属于本旗县。")]})
+    if data.outcome == IntakeOutcome.INFORM and data.informed_department is None:
+        raise ValidationError({"informed_department": [_("请选择告知缴费人前往的部门。")]})
+    payer = payer_upsert(county=county, data=data.payer)
+    other = payer_upsert(county=county, data=data.other_party) if data.other_party else None
+    now = timezone.now()
+    case = Case(
+        jurisdiction=county,
+        number=_number_take(county=county, year=timezone.localtime(data.received_at).year),
+        township=data.township,
+        channel=data.channel,
+        received_at=data.received_at,
+        receiving_department=department,
+        owner=actor,
+        payer=payer,
+        other_party=other,
+        summary=data.summary,
+        claims=data.claims,
+        disputed_amount=data.disputed_amount,
+        intake_outcome=data.outcome,
+        informed_department=data.informed_department if data.outcome == IntakeOutcome.INFORM else None,
+        informed_note=data.informed_note if data.outcome == IntakeOutcome.INFORM else "",
+        state_changed_at=now,
+    )
+    workflow.transition(
+        case=case,
+        name=OUTCOME_TRANSITION[IntakeOutcome(data.outcome)],
+        actor=actor,
+        at=now,
+        summary=_("%(clerk)s 受理登记（%(outcome)s）") % {"clerk": actor, "outcome": IntakeOutcome(data.outcome).label},
+        data={"channel": data.channel, "categories": [c.code for c in data.categories]},
+    )
+    case.categories.set(data.categories)
+    CaseDepartment.objects.create(case=case, department=department, role=CaseDepartment.Role.RECEIVING)
+    if data.outcome == IntakeOutcome.INFORM and data.informed_department is not None:
+        CaseEvent.objects.create(
+            case=case,
+            at=now,
+            actor=actor,
+            kind=EventKind.INFORMED,
+            summary=_("书面告知缴费人前往%(dept)s办理") % {"dept": data.informed_department.name},
+            data={"department": data.informed_department.code, "note": data.informed_note},
+        )
+    for other_case in data.link_to:
+        _link(case=case, other=other_case, actor=actor, at=now)
+    for kind, upload in data.attachments:
+        attachment_add(case=case, actor=actor, upload=upload, kind=kind)
+    return case
+
+
+def _locked(case: Case) -> Case:
+    """Re-read the case under a row lock; every later write in the transaction uses this copy."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@transaction.atomic
+def case_review(
+    *,
+    case: Case,
+    actor: Staff,
+    classification: str,
+    lead_department: Department | None = None,
+    co_departments: Sequence[Department] = (),
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """审核转办 (四(二)): classify the matter and route it.
+
+    - general (一般事项): a lead and at least one co-handling department; joint handling;
+    - major (重大疑难事项): the reason; waits for the group leader's consent;
+    - unclear responsibility (职责不清): the reason; goes to the referral path (四(八))."""
+    case = _locked(case)
+    departments: list[Department] = []
+    if classification == Classification.GENERAL:
+        if lead_department is None:
+            raise ValidationError({"lead_department": [_("请选择牵头部门。")]})
+        departments = [lead_department, *[d for d in co_departments if d != lead_department]]
+        if any(d.jurisdiction_id != case.jurisdiction_id for d in departments):
+            raise ValidationError({"co_departments": [_("所选部门不属于本旗县。")]})
+        name = "route_general"
+    elif classification == Classification.MAJOR:
+        name = "route_major"
+    elif classification == Classification.UNCLEAR:
+        name = "route_unclear"
+    else:
+        raise ValidationError({"classification": [_("请选择事项分类。")]})
+    case.classification = classification
+    case.classification_reason = reason.strip()
+    workflow.transition(
+        case=case,
+        name=name,
+        actor=actor,
+        expected_version=expected_version,
+        data={
+            "classification": classification,
+            "reason": reason.strip(),
+            "departments": [d.code for d in departments],
+        },
+    )
+    if departments:
+        CaseDepartment.objects.bulk_create(
+            [
+                CaseDepartment(
+                    case=case,
+                    department=d,
+                    role=CaseDepartment.Role.LEAD if d == lead_department else CaseDepartment.Role.CO,
+                )
+                for d in departments
+            ],
+            ignore_conflicts=True,
+        )
+        CaseEvent.objects.create(
+            case=case,
+            at=timezone.now(),
+            actor=actor,
+            kind=EventKind.ROUTED,
+            summary=_("转办：牵头 %(lead)s；协办 %(co)s")
+            % {"lead": lead_department, "co": "、".join(str(d) for d in departments[1:]) or "—"},
+            data={"lead": departments[0].code, "co": [d.code for d in departments[1:]]},
+        )
+    return case
+
+
+def _link(*, case: Case, other: Case, actor: Staff, at: datetime, note: str = "") -> None:
+    if other.pk == case.pk:
+        raise ValidationError({"other": [_("不能关联案件本身。")]})
+    if other.jurisdiction_id != case.jurisdiction_id:
+        raise ValidationError({"other": [_("只能关联本旗县的案件。")]})
+    CaseLink.objects.get_or_create(case=case, other=other, defaults={"created_by": actor, "note": note})
+    for a, b in ((case, other), (other, case)):
+        CaseEvent.objects.create(
+            case=a,
+            at=at,
+            actor=actor,
+            kind=EventKind.LINKED,
+            summary=_("关联案件 %(number)s") % {"number": b.number},
+            data={"other": b.number, "note": note},
+        )
+
+
+@transaction.atomic
+def case_link(*, case: Case, other: Case, actor: Staff, note: str = "") -> None:
+    """Link two cases of the same payer (shown as duplicates at intake)."""
+    if not permissions.may_edit_intake(actor, case):
+        raise PermissionDenied(_("您无权关联该案件。"))
+    _link(case=_locked(case), other=other, actor=actor, at=timezone.now(), note=note)
+
+
+@transaction.atomic
+def case_merge(*, case: Case, into: Case, actor: Staff, reason: str, expected_version: int | None = None) -> Case:
+    """Merge a duplicate into its survivor. The merged case keeps its history, points to the
+    survivor and is closed; its departments join the survivor."""
+    if into.pk == case.pk:
+        raise ValidationError({"into": [_("不能合并到案件本身。")]})
+    locked = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=[case.pk, into.pk])}
+    case, into = locked[case.pk], locked[into.pk]
+    if into.jurisdiction_id != case.jurisdiction_id:
+        raise ValidationError({"into": [_("只能合并到本旗县的案件。")]})
+    if not into.is_open:
+        raise ValidationError({"into": [_("案件 %(number)s 已办结，不能作为合并目标。") % {"number": into.number}]})
+    case.merged_into = into
+    now = timezone.now()
+    workflow.transition(
+        case=case,
+        name="merge",
+        actor=actor,
+        at=now,
+        expected_version=expected_version,
+        data={"reason": reason, "into": into.number},
+        summary=_("合并至案件 %(number)s") % {"number": into.number},
+    )
+    CaseEvent.objects.create(
+        case=into,
+        at=now,
+        actor=actor,
+        kind=EventKind.MERGED,
+        summary=_("案件 %(number)s 合并至本案") % {"number": case.number},
+        data={"merged": case.number, "reason": reason},
+    )
+    CaseDepartment.objects.bulk_create(
+        [
+            CaseDepartment(case=into, department_id=d.department_id, role=CaseDepartment.Role.CO)
+            for d in case.involvements.exclude(department_id__in=into.involvements.values("department_id"))
+        ],
+        ignore_conflicts=True,
+    )
+    return case
+
+
+REVEALABLE = {
+    "id_number": (_("公民身份号码"), mask_resident_id),
+    "phone": (_("联系电话"), mask_mobile),
+    "address": (_("地址"), lambda v: "（已隐藏）" if v else ""),
+}
+
+
+@transaction.atomic
+def personal_data_reveal(*, case: Case, actor: Staff, party: str, field: str, reason: str) -> str:
+    """查看明文 (五(三)): show one item of a payer's personal data to someone whose role allows
+    it, for a stated reason. Every reveal is recorded: who, when, which case, what, why."""
+    if field not in REVEALABLE:
+        raise ValidationError({"field": [_("不支持查看该字段。")]})
+    if len(reason.strip()) < 4:
+        raise ValidationError({"reason": [_("请说明查看理由（至少4个字）。")]})
+    if not permissions.may_reveal(actor, case):
+        raise PermissionDenied(_("您无权查看明文。"))
+    payer = case.other_party if party == "other_party" else case.payer
+    if payer is None:
+        raise ValidationError({"party": [_("该案件没有争议另一方。")]})
+    value: str = getattr(payer, field)
+    now = timezone.now()
+    RevealRecord.objects.create(case=case, payer=payer, field=field, reason=reason.strip(), staff=actor, at=now)
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=actor,
+        kind=EventKind.REVEALED,
+        summary=_("查看%(who)s的%(what)s明文") % {"who": payer.name, "what": REVEALABLE[field][0]},
+        data={"party": party, "field": field, "reason": reason.strip()},
+    )
+    return value
+
+
+# --- Attachments ----------------------------------------------------------------------
+
+ALLOWED_ATTACHMENTS: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    # extension: (content type, accepted leading bytes)
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "ofd": ("application/ofd", (b"PK\x03\x04",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    "xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+}
+
+
+def attachment_check(upload: UploadedFile) -> tuple[str, str]:
+    """Refuse a file of a type not allowed, whose content does not match its type, or that is
+    too large. Returns (extension, content type)."""
+    name = upload.name or ""
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ALLOWED_ATTACHMENTS:
+        raise ValidationError(
+            _("附件“%(name)s”的类型不允许，仅限：%(allowed)s。")
+            % {"name": name, "allowed": "、".join(sorted(ALLOWED_ATTACHMENTS))},
+            code="type",
+        )
+    max_bytes = settings.FENGQIAO_ATTACHMENT_MAX_BYTES
+    if upload.size is None or upload.size > max_bytes:
+        raise ValidationError(
+            _("附件“%(name)s”超过大小上限 %(limit)d MB。") % {"name": name, "limit": max_bytes // (1024 * 1024)},
+            code="size",
+        )
+    content_type, magics = ALLOWED_ATTACHMENTS[ext]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not any(head.startswith(m) for m in magics):
+        raise ValidationError(_("附件“%(name)s”的内容与扩展名不符。") % {"name": name}, code="content")
+    return ext, content_type
+
+
+@transaction.atomic
+def attachment_add(*, case: Case, actor: Staff, upload: UploadedFile, kind: str) -> Attachment:
+    """Store an attachment of the case outside the web root, with its SM3 digest."""
+    if not permissions.may_edit_intake(actor, case):
+        raise PermissionDenied(_("您无权为该案件上传附件。"))
+    _ext, content_type = attachment_check(upload)
+    digest = crypto.sm3_hex(b"".join(upload.chunks()))
+    upload.seek(0)
+    attachment = Attachment(
+        case=case,
+        kind=kind,
+        token=secrets.token_hex(16),
+        original_name=(upload.name or "")[:255],
+        content_type=content_type,
+        size=upload.size or 0,
+        sm3=digest,
+        uploaded_by=actor,
+    )
+    attachment.file.save(attachment.token, upload, save=False)
+    try:
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    # If the surrounding transaction rolls back later, the stored file is orphaned but
+    # never reachable: only an Attachment row makes a file visible.
+    CaseEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        actor=actor,
+        kind=EventKind.ATTACHMENT,
+        summary=_("上传附件：%(name)s") % {"name": attachment.original_name},
+        data={"token": attachment.token, "size": attachment.size, "sm3": digest},
+    )
+    return attachment

@@ -1,0 +1,214 @@
+"""The case life cycle as one table (四 工作流程; ARCHITECTURE.md "The case life cycle").
+
+A reader can hold ``TRANSITIONS`` against the document: each row names the step, the states
+it leaves from and arrives at, who may take it, what must hold, and which time limit starts.
+``transition`` is the only code that changes ``Case.state``; ``Case.save`` and
+``Case.objects.update`` refuse any other change. Later parts of the procedure add their rows
+here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases import permissions
+from fengqiao.cases.models import Case, CaseEvent, EventKind
+from fengqiao.cases.states import OPEN_STATES, CaseState
+from fengqiao.core import calendar, timelimits
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    from fengqiao.org.models import Staff
+
+NEW = ""  # the source "state" of a case being registered
+
+Who = Callable[["Staff", Case], bool]
+Guard = Callable[[Case, dict[str, Any]], "str | _StrPromise | None"]
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Any
+    sources: frozenset[str]
+    target: CaseState
+    may: Who
+    guards: tuple[Guard, ...] = ()
+    time_limit: str | None = None  # code of the TimeLimit that starts on arrival
+    section: str = ""  # the seed document's section
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _anyone_registering(staff: Staff, case: Case) -> bool:
+    return permissions.may_register(staff)
+
+
+def _needs_informed_department(case: Case, data: dict[str, Any]) -> str | Any | None:
+    if case.informed_department_id is None:
+        return _("不属本部门职责的，应写明告知缴费人前往的部门")
+    return None
+
+
+def _needs_two_departments(case: Case, data: dict[str, Any]) -> str | Any | None:
+    if len(data.get("departments", ())) < 2:
+        return _("一般事项需由两个及两个以上职能部门联合办理，请选择牵头和协办部门")
+    return None
+
+
+def _needs_reason(case: Case, data: dict[str, Any]) -> str | Any | None:
+    if not (data.get("reason") or "").strip():
+        return _("请填写理由")
+    return None
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "register_own",
+            _("受理登记：属本部门职责"),
+            frozenset({NEW}),
+            CaseState.OWN_HANDLING,
+            _anyone_registering,
+            time_limit=timelimits.OWN_HANDLING,
+            section="四(一)",
+        ),
+        Transition(
+            "register_inform",
+            _("受理登记：告知缴费人前往相关部门"),
+            frozenset({NEW}),
+            CaseState.INFORMED,
+            _anyone_registering,
+            guards=(_needs_informed_department,),
+            time_limit=None,
+            section="四(一)",
+        ),
+        Transition(
+            "register_review",
+            _("受理登记：待审核转办"),
+            frozenset({NEW}),
+            CaseState.REGISTERED,
+            _anyone_registering,
+            time_limit=timelimits.REVIEW,
+            section="四(一)",
+        ),
+        Transition(
+            "route_general",
+            _("审核转办：一般事项联合办理"),
+            frozenset({CaseState.REGISTERED}),
+            CaseState.JOINT_HANDLING,
+            permissions.may_review,
+            guards=(_needs_two_departments,),
+            time_limit=timelimits.GENERAL_DECISION,
+            section="四(二)、四(三)1",
+        ),
+        Transition(
+            "route_major",
+            _("审核转办：重大疑难事项报组长同意"),
+            frozenset({CaseState.REGISTERED}),
+            CaseState.AWAITING_APPROVAL,
+            permissions.may_review,
+            guards=(_needs_reason,),
+            time_limit=timelimits.LEADER_APPROVAL,
+            section="四(二)、四(三)2",
+        ),
+        Transition(
+            "route_unclear",
+            _("审核转办：职责不清，报送旗政府办"),
+            frozenset({CaseState.REGISTERED}),
+            CaseState.REFERRED,
+            permissions.may_review,
+            guards=(_needs_reason,),
+            time_limit=timelimits.REFERRAL_SIGN,
+            section="四(八)",
+        ),
+        Transition(
+            "merge",
+            _("合并至另一案件"),
+            frozenset(OPEN_STATES),
+            CaseState.MERGED,
+            permissions.may_edit_intake,
+            guards=(_needs_reason,),
+            section="四(一)",
+        ),
+    ]
+}
+
+
+class TransitionError(ValidationError):
+    """The step cannot be taken now (wrong state, a guard failed, or a stale page)."""
+
+
+def allowed_transitions(*, case: Case, actor: Staff) -> list[Transition]:
+    """The steps ``actor`` may take on ``case`` now (for the buttons on the case page)."""
+    return [t for t in TRANSITIONS.values() if case.state in t.sources and t.may(actor, case)]
+
+
+def transition(
+    *,
+    case: Case,
+    name: str,
+    actor: Staff,
+    data: dict[str, Any] | None = None,
+    summary: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> CaseEvent:
+    """Take the step ``name`` on ``case`` for ``actor``: check the source state, the actor and
+    the guards, set the state and the step's due date, bump the version and write the event.
+
+    The caller runs inside ``transaction.atomic`` and has locked the case row
+    (``select_for_update``), so two people acting at once are serialised; ``expected_version``
+    refuses a step taken from a page that someone else's change has made stale."""
+    step = TRANSITIONS[name]
+    data = data or {}
+    now = at or timezone.now()
+    if expected_version is not None and case.pk is not None and expected_version != case.version:
+        raise TransitionError(_("该案件已被他人更新，请刷新页面后重试。"), code="stale")
+    source = case.state if case.pk is not None else NEW
+    if source not in step.sources:
+        raise TransitionError(
+            _("当前状态“%(state)s”不能执行“%(step)s”。")
+            % {"state": CaseState(source).label if source else "—", "step": step.label},
+            code="state",
+        )
+    if not step.may(actor, case):
+        raise PermissionDenied(_("您无权执行“%(step)s”。") % {"step": step.label})
+    for guard in step.guards:
+        message = guard(case, data)
+        if message:
+            raise TransitionError(message, code="guard")
+
+    case.state = step.target
+    case.state_changed_at = now
+    if step.time_limit:
+        due = timelimits.due(step.time_limit, calendar.local_day(now))
+        case.due_on, case.due_provisional = due.day, due.provisional
+    else:
+        case.due_on, case.due_provisional = None, False
+    if case.pk is not None:
+        case.version += 1
+    case._workflow_token = True
+    case.save()
+    return CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=actor,
+        kind=EventKind.REGISTERED if source == NEW else EventKind.TRANSITION,
+        from_state=source,
+        to_state=step.target,
+        summary=summary or str(step.label),
+        data={"transition": name, **{k: v for k, v in data.items() if _jsonable(v)}},
+    )
+
+
+def _jsonable(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool | list | dict | type(None))
