@@ -147,6 +147,24 @@ class IntakeForm(forms.Form):
             self.initial.setdefault("received_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
         self._linked: list[Case] = []
 
+    def live_validation(self, url: str) -> IntakeForm:
+        """Make every input check itself on change (htmx), so a wrong check character shows
+        before the clerk submits."""
+        for name, field in self.fields.items():
+            if name in ("attachments",):
+                continue
+            field.widget.attrs.update(
+                {
+                    "hx-post": url,
+                    "hx-trigger": "change",
+                    "hx-target": f"#err-{name}",
+                    "hx-include": "#intake-form",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "closest form:abort",
+                }
+            )
+        return self
+
     # -- one field at a time (the page validates as you type) --------------------------
     def clean_id_number(self) -> str:
         value = self.cleaned_data.get("id_number", "")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -201,3 +201,26 @@ def departments_of(county: Jurisdiction) -> QuerySet[Department]:
 
 def townships_of(county: Jurisdiction) -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.filter(parent=county, active=True).order_by("sort_order", "code")
+
+
+def workbench_counts(*, user: Staff) -> dict[str, int]:
+    """How many cases each workbench view holds (one aggregate query)."""
+    today = timezone.localdate()
+    horizon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).day
+    open_states = [s.value for s in OPEN_STATES]
+    review = Q(state=CaseState.REGISTERED)
+    if not user.has_role(*permissions.COUNTY_WIDE_ROLES):
+        review &= Q(receiving_department_id=user.department_id)
+    return cases_visible_to(user).aggregate(
+        mine=Count("pk", filter=Q(owner=user, state__in=open_states)),
+        review=Count("pk", filter=review),
+        due_soon=Count("pk", filter=Q(state__in=open_states, due_on__gte=today, due_on__lte=horizon)),
+        overdue=Count("pk", filter=Q(state__in=open_states, due_on__lt=today)),
+    )
+
+
+def case_links(*, case: Case, user: Staff) -> list[Case]:
+    """Cases linked to ``case`` either way, that ``user`` may see."""
+    ids = set(case.links_out.values_list("other_id", flat=True)) | set(case.links_in.values_list("case_id", flat=True))
+    merged = set(case.merged_cases.values_list("pk", flat=True))
+    return list(cases_visible_to(user).filter(pk__in=ids | merged).select_related("payer").order_by("-received_at"))

@@ -13,6 +13,8 @@ from fengqiao.org.models import Role
 # (label, url name, roles that see it; empty = every signed-in member of staff)
 NAVIGATION: list[tuple[Any, str, tuple[str, ...]]] = [
     (_("工作台"), "home", ()),
+    (_("受理登记"), "case-intake", (Role.INTAKE_CLERK, Role.GROUP_OFFICE)),
+    (_("案件"), "case-list", ()),
     (_("系统配置"), "admin:index", (Role.ADMINISTRATOR,)),
     (_("接口文档"), "api-docs", ()),
 ]

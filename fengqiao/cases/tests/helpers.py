@@ -11,7 +11,7 @@ from fengqiao.cases.services import IntakeData, PayerData, case_register
 from fengqiao.cases.states import IntakeOutcome
 from fengqiao.org.models import Jurisdiction, Staff
 
-DEFAULT_ID = "150525198503150019"
+DEFAULT_ID = "150525198503150013"
 
 
 def intake_data(

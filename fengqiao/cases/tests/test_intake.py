@@ -15,7 +15,7 @@ from fengqiao.cases.tests.helpers import intake, intake_data
 
 pytestmark = pytest.mark.django_db
 
-ID_NUMBER = "150525199001011236"
+ID_NUMBER = "150525199001011237"
 
 
 def test_own_scope_is_handled_by_the_receiving_department_within_its_limit(intake_clerk, frozen_time) -> None:

@@ -1,0 +1,394 @@
+"""Staff pages for intake (四(一)), review and routing (四(二)), the workbench and the case.
+
+Views parse input with the forms, call a service, and render; they never save a model. A
+case someone may not see answers 404 exactly like one that does not exist."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.cases import permissions, selectors, services, workflow
+from fengqiao.cases.forms import AttachmentForm, IntakeForm, LinkForm, MergeForm, RevealForm, ReviewForm
+from fengqiao.cases.models import Channel, DisputeCategory, PayerKind
+from fengqiao.cases.states import CaseState, Classification
+from fengqiao.core.auth import request_staff
+from fengqiao.core.identifiers import mask_mobile, mask_resident_id, mask_social_credit_code
+
+PAGE_SIZE = 25
+
+
+def _filters(request: HttpRequest) -> tuple[selectors.CaseFilter, dict[str, str]]:
+    params = request.GET
+    view = params.get("view", "all")
+    if view not in selectors.WORKBENCH_VIEWS:
+        view = "all"
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(params.get(name, ""))
+        except ValueError:
+            return None
+
+    f = selectors.CaseFilter(
+        view=view,
+        state=params.get("state", "") if params.get("state", "") in CaseState.values else "",
+        category=params.get("category", ""),
+        channel=params.get("channel", "") if params.get("channel", "") in Channel.values else "",
+        township=params.get("township", ""),
+        q=params.get("q", "")[:64],
+        received_from=day("from"),
+        received_to=day("to"),
+    )
+    kept = {k: str(params.get(k, "")) for k in params if k != "page" and params.get(k)}
+    return f, kept
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    """工作台: my cases, awaiting my review, due soon, overdue — with filters and paging."""
+    user = request_staff(request)
+    f, kept = _filters(request)
+    qs = selectors.case_list_for(user=user, filters=f)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    counts = selectors.workbench_counts(user=user)
+    query = QueryDict(mutable=True)
+    query.update(kept)
+    query.pop("view", None)
+    county = user.jurisdiction
+    context: dict[str, Any] = {
+        "page": page,
+        "filters": f,
+        "kept": kept,
+        "query_without_view": query.urlencode(),
+        "query_without_page": "&".join(f"{k}={v}" for k, v in kept.items()),
+        "today": today,
+        "counts": counts,
+        "states": CaseState.choices,
+        "channels": Channel.choices,
+        "categories": DisputeCategory.objects.filter(active=True),
+        "townships": selectors.townships_of(county) if county else [],
+        "may_register": permissions.may_register(user),
+        "views": [
+            ("mine", _("我的案件")),
+            ("review", _("待我审核转办")),
+            ("due_soon", _("即将到期")),
+            ("overdue", _("已超期")),
+            ("all", _("全部可见案件")),
+        ],
+    }
+    template = "cases/_case_table.html" if request.htmx else "cases/case_list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def _intake_data(request: HttpRequest) -> QueryDict:
+    """The posted form, with every ``link_to`` value (typed, and ticked in the duplicates
+    panel) joined into one list."""
+    data = request.POST.copy()
+    links = [v for v in request.POST.getlist("link_to") if v.strip()]
+    data.setlist("link_to", [",".join(links)])
+    return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_intake(request: HttpRequest) -> HttpResponse:
+    """受理登记 (四(一)): one form, filled in one pass at a busy window."""
+    user = request_staff(request)
+    if not permissions.may_register(user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = IntakeForm(_intake_data(request), request.FILES, user=user)
+        if form.is_valid():
+            try:
+                case = services.case_register(actor=user, data=form.intake_data())
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("已受理登记，案件编号 %(number)s。") % {"number": case.number})
+                return redirect("case-detail", number=case.number)
+    else:
+        form = IntakeForm(user=user)
+    form.live_validation(reverse("case-intake-validate"))
+    return render(request, "cases/intake.html", {"form": form})
+
+
+def _flash_errors(request: HttpRequest, form: Any) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_POST
+def case_intake_validate(request: HttpRequest) -> HttpResponse:
+    """htmx: check the whole form as it stands and return the errors of the field just
+    changed (named by the HX-Trigger-Name header), so the clerk sees a wrong check character
+    before submitting."""
+    user = request_staff(request)
+    if not permissions.may_register(user):
+        raise PermissionDenied
+    field = request.headers.get("HX-Trigger-Name", "")
+    form = IntakeForm(_intake_data(request), user=user)
+    form.is_valid()
+    errors: list[str] = [str(e) for e in form.errors.get(field, [])] if field in form.fields else []
+    return render(request, "cases/_field_errors.html", {"errors": errors, "field": field})
+
+
+@login_required
+@require_POST
+def case_intake_duplicates(request: HttpRequest) -> HttpResponse:
+    """htmx: other cases of the same payer in the same or related categories (疑似重复)."""
+    user = request_staff(request)
+    if not permissions.may_register(user):
+        raise PermissionDenied
+    from fengqiao.core.identifiers import normalize_resident_id, normalize_social_credit_code
+
+    kind = request.POST.get("payer_kind", PayerKind.PERSON)
+    codes = request.POST.getlist("categories")
+    cases = selectors.duplicates_find(
+        user=user,
+        kind=kind,
+        id_number=normalize_resident_id(request.POST.get("id_number", "")),
+        credit_code=normalize_social_credit_code(request.POST.get("credit_code", "")),
+        categories=list(DisputeCategory.objects.filter(code__in=codes)),
+    )
+    return render(request, "cases/_duplicates.html", {"duplicates": cases, "at_intake": True})
+
+
+def _masked_party(payer: Any) -> dict[str, str] | None:
+    if payer is None:
+        return None
+    return {
+        "name": payer.name,
+        "kind": payer.get_kind_display(),
+        "group": payer.get_payer_group_display(),
+        "id_number": mask_resident_id(payer.id_number) if payer.id_number else "",
+        "credit_code": mask_social_credit_code(payer.credit_code) if payer.credit_code else "",
+        "phone": mask_mobile(payer.phone) if payer.phone else "",
+        "address": "●●●●●●" if payer.address else "",
+        "contact_name": payer.contact_name,
+    }
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The case page: the registration, who handles it, its deadline and its timeline."""
+    user = request_staff(request)
+    case = selectors.case_get_for(user=user, number=number)
+    duplicates = []
+    may_edit = permissions.may_edit_intake(user, case)
+    if may_edit and case.is_open:
+        duplicates = selectors.duplicates_find(
+            user=user,
+            kind=case.payer.kind,
+            id_number=case.payer.id_number,
+            credit_code=case.payer.credit_code,
+            categories=list(case.categories.all()),
+            exclude=case,
+        )
+    context = {
+        "case": case,
+        "payer": _masked_party(case.payer),
+        "other_party": _masked_party(case.other_party),
+        "categories": case.categories.all(),
+        "involvements": case.involvements.select_related("department").order_by("role", "department__sort_order"),
+        "attachments": case.attachments.select_related("uploaded_by"),
+        "links": selectors.case_links(case=case, user=user),
+        "timeline": selectors.case_timeline(case=case),
+        "actions": workflow.allowed_transitions(case=case, actor=user),
+        "may_review": case.state == CaseState.REGISTERED and permissions.may_review(user, case),
+        "may_reveal": permissions.may_reveal(user, case),
+        "may_edit": may_edit and case.is_open,
+        "duplicates": duplicates,
+        "overdue": case.is_open and case.due_on is not None and case.due_on < timezone.localdate(),
+        "attachment_form": AttachmentForm(),
+        "merge_form": MergeForm(initial={"version": case.version}),
+        "link_form": LinkForm(),
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_review(request: HttpRequest, number: str) -> HttpResponse:
+    """审核转办 (四(二)): classify as general or major (or unclear responsibility) and route."""
+    user = request_staff(request)
+    case = selectors.case_get_for(user=user, number=number)
+    if not permissions.may_review(user, case):
+        raise PermissionDenied
+    proposal = selectors.routing_propose(case=case)
+    if request.method == "POST":
+        form = ReviewForm(request.POST, case=case)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.case_review(
+                    case=case,
+                    actor=user,
+                    classification=d["classification"],
+                    lead_department=d["lead_department"],
+                    co_departments=list(d["co_departments"]),
+                    reason=d["reason"],
+                    expected_version=d["version"],
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("已审核转办。"))
+                return redirect("case-detail", number=case.number)
+    else:
+        form = ReviewForm(
+            case=case,
+            initial={
+                "classification": Classification.GENERAL,
+                "lead_department": proposal.lead.code if proposal.lead else None,
+                "co_departments": [d.code for d in proposal.co],
+                "version": case.version,
+            },
+        )
+    review_due = case.due_on
+    return render(
+        request,
+        "cases/review.html",
+        {
+            "case": case,
+            "form": form,
+            "proposal": proposal,
+            "review_due": review_due,
+            "editable": case.state == CaseState.REGISTERED,
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
+    """htmx: 查看明文 with a stated reason; the reveal is recorded."""
+    user = request_staff(request)
+    case = selectors.case_get_for(user=user, number=number)
+    form = RevealForm(request.POST)
+    value = ""
+    if form.is_valid():
+        try:
+            value = services.personal_data_reveal(
+                case=case,
+                actor=user,
+                party=form.cleaned_data["party"],
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+    status = 200 if value or not form.errors else 400
+    return render(
+        request,
+        "cases/_reveal.html",
+        {
+            "form": form,
+            "value": value,
+            "case": case,
+            "party": request.POST.get("party", ""),
+            "field": request.POST.get("field", ""),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def case_attachment_add(request: HttpRequest, number: str) -> HttpResponse:
+    user = request_staff(request)
+    case = selectors.case_get_for(user=user, number=number)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.attachment_add(case=case, actor=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"])
+        messages.success(request, _("附件已上传。"))
+    else:
+        _flash_errors(request, form)
+    return redirect("case-detail", number=case.number)
+
+
+@login_required
+@require_GET
+def case_attachment(request: HttpRequest, number: str, token: str) -> FileResponse:
+    """Download an attachment: only through the case, only for those who may see it."""
+    user = request_staff(request)
+    case = selectors.case_get_for(user=user, number=number)
+    attachment = get_object_or_404(case.attachments, token=token)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file missing") from None
+    return FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+
+
+@login_required
+@require_POST
+def case_link(request: HttpRequest, number: str) -> HttpResponse:
+    user = request_staff(request)
+    case = selectors.case_get_for(user=user, number=number)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        other = selectors.case_get_for(user=user, number=form.cleaned_data["other"].strip())
+        try:
+            services.case_link(case=case, other=other, actor=user, note=form.cleaned_data["note"])
+            messages.success(request, _("已关联案件 %(number)s。") % {"number": other.number})
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+    return redirect("case-detail", number=case.number)
+
+
+@login_required
+@require_POST
+def case_merge(request: HttpRequest, number: str) -> HttpResponse:
+    """Merge this case into another (the survivor); this one keeps its history."""
+    user = request_staff(request)
+    case = selectors.case_get_for(user=user, number=number)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        _flash_errors(request, form)
+        return redirect("case-detail", number=case.number)
+    into = selectors.case_get_for(user=user, number=form.cleaned_data["into"].strip())
+    try:
+        services.case_merge(
+            case=case,
+            into=into,
+            actor=user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("case-detail", number=case.number)
+    messages.success(request, _("已合并至案件 %(number)s。") % {"number": into.number})
+    return redirect("case-detail", number=into.number)
+
+
+def home_summary(user: Any) -> dict[str, Any]:
+    """The numbers on the staff home."""
+    return {"counts": selectors.workbench_counts(user=user), "may_register": permissions.may_register(user)}
