@@ -20,7 +20,9 @@ def naiman(db: None) -> Jurisdiction:
     """The Naiman Banner (奈曼旗) with its townships, member units, leadership group, the ten
     dispute categories and the default routing rules."""
     from fengqiao.cases.defaults import routing_defaults_load
+    from fengqiao.core.timelimits import defaults_load
 
+    defaults_load()  # a transactional test elsewhere may have flushed the migration's rows
     county = naiman_setup_load()
     routing_defaults_load(county_code=county.code)
     return county

@@ -82,11 +82,29 @@ def payer_upsert(*, county: Jurisdiction, data: PayerData) -> Payer:
     """Find the payer again by blind index (person) or credit code (employer), or add them.
     Contact details given now replace the old ones: the payer's latest word counts."""
     id_index = crypto.blind_index(data.id_number, purpose=RESIDENT_ID_PURPOSE) if data.id_number else ""
-    payer: Payer | None = None
     if data.kind == PayerKind.PERSON and id_index:
-        payer = Payer.objects.select_for_update().filter(jurisdiction=county, id_number_index=id_index).first()
+        identity = {"jurisdiction": county, "id_number_index": id_index}
     elif data.kind == PayerKind.EMPLOYER and data.credit_code:
-        payer = Payer.objects.select_for_update().filter(jurisdiction=county, credit_code=data.credit_code).first()
+        identity = {"jurisdiction": county, "credit_code": data.credit_code}
+    else:
+        identity = {}
+    payer: Payer | None = None
+    if identity:
+        payer = Payer.objects.select_for_update().filter(**identity).first()
+        if payer is None:
+            # Two clerks registering the same new payer at once: one insert wins, the other
+            # finds that row and updates it.
+            try:
+                with transaction.atomic():
+                    payer = Payer.objects.create(
+                        kind=data.kind,
+                        name=data.name,
+                        payer_group=data.payer_group,
+                        id_number=data.id_number,
+                        **identity,
+                    )
+            except IntegrityError:
+                payer = Payer.objects.select_for_update().get(**identity)
     if payer is None:
         payer = Payer(jurisdiction=county, kind=data.kind)
     payer.name = data.name

@@ -60,6 +60,17 @@ DEFAULTS: Final[list[tuple[str, str, int, str, str]]] = [
 ]
 
 
+def defaults_load() -> int:
+    """Create the default rows that are missing (existing rows keep the county's values)."""
+    added = 0
+    for code, label, amount, unit, basis in DEFAULTS:
+        _row, created = TimeLimit.objects.get_or_create(
+            code=code, defaults={"label": label, "amount": amount, "unit": unit, "basis": basis}
+        )
+        added += created
+    return added
+
+
 def limit(code: str) -> TimeLimit:
     """The time-limit row for ``code`` (a missing row is a configuration error)."""
     return TimeLimit.objects.get(code=code)

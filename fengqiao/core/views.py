@@ -30,7 +30,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.has_role("administrator") or user.is_superuser:
         # Warn administrators well ahead: cases registered now have deadlines next year.
         missing = calendar.missing_years(through=today.replace(year=today.year + 1))
-    return render(request, "core/home.html", {"today": today, "missing_calendar_years": missing})
+    from fengqiao.cases.views import home_summary
+
+    return render(
+        request,
+        "core/home.html",
+        {"today": today, "missing_calendar_years": missing, **home_summary(user)},
+    )
 
 
 @require_GET
