@@ -32,7 +32,7 @@ def run_together(work: Callable[[int], Any], n: int) -> tuple[list[Any], list[Ba
             value = work(i)
             with lock:
                 results.append(value)
-        except BaseException as exc:  # noqa: BLE001 — collected and asserted by the test
+        except BaseException as exc:  # collected and asserted by the test
             with lock:
                 errors.append(exc)
         finally:
