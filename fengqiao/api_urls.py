@@ -2,8 +2,16 @@
 
 from django.urls import path
 
+from fengqiao.cases import api as cases_api
 from fengqiao.core import api as core_api
 
 urlpatterns = [
     path("me/", core_api.MeView.as_view(), name="api-me"),
+    # 四(一) 一站受理, 四(二) 审核转办
+    path("categories/", cases_api.CategoryListView.as_view(), name="api-categories"),
+    path("cases/", cases_api.CaseListView.as_view(), name="api-cases"),
+    path("cases/duplicates/", cases_api.DuplicateListView.as_view(), name="api-case-duplicates"),
+    path("cases/<str:number>/", cases_api.CaseDetailView.as_view(), name="api-case"),
+    path("cases/<str:number>/routing/", cases_api.CaseRoutingView.as_view(), name="api-case-routing"),
+    path("cases/<str:number>/reveal/", cases_api.CaseRevealView.as_view(), name="api-case-reveal"),
 ]

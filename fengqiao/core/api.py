@@ -1,12 +1,18 @@
-"""API: who am I."""
+"""API: who am I, and the one error shape every endpoint answers with."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, set_rollback
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from fengqiao.core.auth import request_staff
 
@@ -34,3 +40,77 @@ class MeView(APIView):
             "roles": sorted(user.role_set),
         }
         return Response(MeSerializer(data).data)
+
+
+# --- One error shape (CONVENTIONS 7) --------------------------------------------------------
+
+NON_FIELD_ERRORS = "non_field_errors"
+
+# Codes of ``fengqiao.cases.workflow.TransitionError`` (a Django ValidationError) that mean
+# "the case is no longer as you saw it": 409 Conflict, keyed where the client can act on it.
+CONFLICT_CODES = {"stale": "version", "state": NON_FIELD_ERRORS}
+
+
+# Every 4xx answer of the API: ``{"errors": {field: [messages]}}``. Field errors are keyed by
+# the request field, errors of the request as a whole by ``non_field_errors``, and errors that
+# concern no input (not signed in, not allowed, not found) by ``detail``. (A declared class
+# could not name its field ``errors``: that is the ``Serializer.errors`` property.)
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={"errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()))},
+)
+
+
+def _messages(value: Any) -> list[Any]:
+    if isinstance(value, list | tuple):
+        out: list[Any] = []
+        for item in value:
+            out.extend(_messages(item) if isinstance(item, list | tuple) else [item])
+        return out
+    return [value]
+
+
+def _errors_of(data: Any) -> dict[str, Any]:
+    if isinstance(data, dict):
+        return {
+            (NON_FIELD_ERRORS if key == "__all__" else str(key)): (
+                _errors_of(value) if isinstance(value, dict) else _messages(value)
+            )
+            for key, value in data.items()
+        }
+    return {NON_FIELD_ERRORS: _messages(data)}
+
+
+def form_errors(form: forms.Form) -> dict[str, list[str]]:
+    """A Django form's errors in the API's shape (``__all__`` becomes ``non_field_errors``)."""
+    return {NON_FIELD_ERRORS if key == "__all__" else key: [str(m) for m in msgs] for key, msgs in form.errors.items()}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus Django's ``ValidationError`` from services, with every 4xx body
+    in one shape: ``{"errors": {...}}``.
+
+    - a ``ValidationError`` with ``message_dict`` → 400 keyed by field; without → 400 under
+      ``non_field_errors``; a workflow refusal because the page is stale or the case has
+      moved on (codes ``stale`` / ``state``) → 409;
+    - ``PermissionDenied`` → 403, ``Http404`` → 404 (the same for a case that exists but may
+      not be seen), unauthenticated → 401, all under ``detail``."""
+    if isinstance(exc, DjangoValidationError):
+        code = getattr(exc, "code", None)
+        if not hasattr(exc, "error_dict") and code in CONFLICT_CODES:
+            set_rollback()
+            return Response({"errors": {CONFLICT_CODES[code]: exc.messages}}, status=status.HTTP_409_CONFLICT)
+        errors = _errors_of(exc.message_dict) if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        set_rollback()
+        return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()  # never echo why: a hidden case and a missing one look alike
+    response = drf_exception_handler(exc, context)
+    if response is None or not 400 <= response.status_code < 500:
+        return response
+    data = response.data
+    if isinstance(data, dict) and set(data) == {"detail"}:
+        response.data = {"errors": {"detail": _messages(data["detail"])}}
+    else:
+        response.data = {"errors": _errors_of(data)}
+    return response

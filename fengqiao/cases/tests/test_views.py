@@ -83,9 +83,15 @@ def test_bad_input_names_the_field_and_saves_nothing(client_for, intake_clerk, o
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
-    [("evil.exe", b"MZ\x90\x00", "类型不允许"), ("fake.pdf", b"GIF89a", "不符"), ("big.pdf", b"%PDF-" + b"0" * 2048, "超过")],
+    [
+        ("evil.exe", b"MZ\x90\x00", "类型不允许"),
+        ("fake.pdf", b"GIF89a", "不符"),
+        ("big.pdf", b"%PDF-" + b"0" * 2048, "超过"),
+    ],
 )
-def test_bad_attachment_is_refused_and_nothing_saved(client_for, intake_clerk, settings, name, content, message) -> None:
+def test_bad_attachment_is_refused_and_nothing_saved(
+    client_for, intake_clerk, settings, name, content, message
+) -> None:
     settings.FENGQIAO_ATTACHMENT_MAX_BYTES = 1024
     data = form_data(attachments=SimpleUploadedFile(name, content))
     response = client_for(intake_clerk).post(reverse("case-intake"), data)
@@ -97,7 +103,10 @@ def test_bad_attachment_is_refused_and_nothing_saved(client_for, intake_clerk, s
 def test_attachment_is_stored_and_served_only_to_those_who_see_the_case(
     client_for, intake_clerk, hrss_handler, settings, tmp_path
 ) -> None:
-    settings.STORAGES = {**settings.STORAGES, "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
     pdf = SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     c = client_for(intake_clerk)
     assert c.post(reverse("case-intake"), form_data(attachments=pdf)).status_code == 302
@@ -112,7 +121,9 @@ def test_attachment_is_stored_and_served_only_to_those_who_see_the_case(
 
 def test_live_validation_returns_the_error_of_the_changed_field(client_for, intake_clerk) -> None:
     response = client_for(intake_clerk).post(
-        reverse("case-intake-validate"), form_data(id_number="150525199001011234"), HTTP_HX_TRIGGER_NAME="id_number",
+        reverse("case-intake-validate"),
+        form_data(id_number="150525199001011234"),
+        HTTP_HX_TRIGGER_NAME="id_number",
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -162,22 +173,33 @@ def test_review_general_and_major_through_the_page(client_for, intake_clerk, nai
     assert form.context["proposal"].lead.code == "tax"  # 04 contribution amount → 税务局
     response = c.post(
         reverse("case-review", args=[general.number]),
-        {"classification": Classification.GENERAL, "lead_department": "tax", "co_departments": ["hrss", "medical"],
-         "version": general.version},
+        {
+            "classification": Classification.GENERAL,
+            "lead_department": "tax",
+            "co_departments": ["hrss", "medical"],
+            "version": general.version,
+        },
     )
     assert response.status_code == 302
     general.refresh_from_db()
     assert general.state == CaseState.JOINT_HANDLING
     assert set(general.involvements.values_list("department__code", "role")) >= {
-        ("tax", "lead"), ("hrss", "co"), ("medical", "co")
+        ("tax", "lead"),
+        ("hrss", "co"),
+        ("medical", "co"),
     }
     major = intake(intake_clerk)
-    missing = c.post(reverse("case-review", args=[major.number]), {"classification": Classification.MAJOR,
-                                                                      "version": major.version})
+    missing = c.post(
+        reverse("case-review", args=[major.number]), {"classification": Classification.MAJOR, "version": major.version}
+    )
     assert "reason" in missing.context["form"].errors
     c.post(
         reverse("case-review", args=[major.number]),
-        {"classification": Classification.MAJOR, "reason": "涉及全旗灵活就业人员，政策性问题", "version": major.version},
+        {
+            "classification": Classification.MAJOR,
+            "reason": "涉及全旗灵活就业人员，政策性问题",
+            "version": major.version,
+        },
     )
     major.refresh_from_db()
     assert major.state == CaseState.AWAITING_APPROVAL
@@ -247,7 +269,9 @@ def test_permission_matrix(client, client_for, intake_clerk, hrss_handler, group
     assert c.get(urls["detail"]).status_code == 200
     assert c.get(urls["review"]).status_code == 403
     assert (
-        c.post(reverse("case-reveal", args=[case.number]), {"party": "payer", "field": "phone", "reason": "查看一下"}).status_code
+        c.post(
+            reverse("case-reveal", args=[case.number]), {"party": "payer", "field": "phone", "reason": "查看一下"}
+        ).status_code
         == 403
     )
     assert c.get(reverse("case-intake")).status_code == 403
@@ -263,8 +287,13 @@ def test_co_handling_department_reads_but_does_not_route(client_for, intake_cler
 
     case = intake(intake_clerk)
     departments = {d.code: d for d in naiman.departments.all()}
-    case_review(case=case, actor=intake_clerk, classification=Classification.GENERAL,
-                lead_department=departments["tax"], co_departments=[departments["hrss"]])
+    case_review(
+        case=case,
+        actor=intake_clerk,
+        classification=Classification.GENERAL,
+        lead_department=departments["tax"],
+        co_departments=[departments["hrss"]],
+    )
     c = client_for(hrss_handler)
     assert c.get(reverse("case-detail", args=[case.number])).status_code == 200
     assert c.get(reverse("case-review", args=[case.number])).status_code == 403

@@ -1,0 +1,325 @@
+"""REST API of 四(一) 一站受理 and 四(二) 审核转办, under ``/api/v1/``.
+
+The endpoints are thin: reads go through ``selectors`` (a case the caller may not see is a
+404, exactly like one that does not exist), input through the same forms as the pages, and
+every write through ``services``. Errors have one shape, ``{"errors": {field: [..]}}``
+(``fengqiao.core.api.exception_handler``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fengqiao.cases import permissions, selectors, services
+from fengqiao.cases.forms import IntakeForm, RevealForm, ReviewForm
+from fengqiao.cases.models import Case, CaseDepartment, CaseLink, DisputeCategory
+from fengqiao.cases.serializers import (
+    CaseDetailSerializer,
+    CaseListQuerySerializer,
+    CaseListSerializer,
+    CategorySerializer,
+    DuplicateQuerySerializer,
+    IntakeMultipartSerializer,
+    IntakeRequestSerializer,
+    RevealRequestSerializer,
+    RevealResponseSerializer,
+    ReviewRequestSerializer,
+    RoutingSerializer,
+)
+from fengqiao.cases.states import Classification
+from fengqiao.core.api import ErrorSerializer, form_errors
+from fengqiao.core.auth import request_staff
+from fengqiao.core.identifiers import validate_resident_id, validate_social_credit_code
+from fengqiao.org.models import Staff
+
+TAGS = ["cases"]
+
+ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="输入有误：错误按字段列出"),
+    401: OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
+    403: OpenApiResponse(ErrorSerializer, description="无权执行"),
+    404: OpenApiResponse(ErrorSerializer, description="案件不存在或无权查看（二者不作区分）"),
+    409: OpenApiResponse(ErrorSerializer, description="案件已被他人更新（errors.version）或当前状态不能执行该步骤"),
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: ERRORS[code] for code in codes}
+
+
+def _invalid(errors: dict[str, Any]) -> serializers.ValidationError:
+    return serializers.ValidationError(errors)
+
+
+def _form_data(request: Request, *, lists: tuple[str, ...] = (), joined: tuple[str, ...] = ()) -> Any:
+    """The request body for a Django form. A multipart body is a ``QueryDict`` already; a
+    JSON body is a dict whose ``lists`` are lists (the form reads them as several values)
+    and whose ``joined`` lists the form expects as one comma-separated string."""
+    data = request.data
+    if isinstance(data, QueryDict):
+        return data
+    if not isinstance(data, dict):
+        raise _invalid({"non_field_errors": [_("请求体应为 JSON 对象。")]})
+    data = dict(data)
+    for name in lists:
+        if name in data and isinstance(data[name], str):
+            data[name] = [v.strip() for v in data[name].split(",") if v.strip()]
+    for name in joined:
+        if isinstance(data.get(name), list):
+            data[name] = ",".join(str(v) for v in data[name])
+    return data
+
+
+def _detail(request: Request, case: Case) -> dict[str, Any]:
+    """The detail representation, with everything it shows fetched in a fixed number of queries."""
+    prefetch_related_objects(
+        [case],
+        "categories",
+        Prefetch(
+            "involvements",
+            queryset=CaseDepartment.objects.select_related("department").order_by("id"),
+        ),
+        "attachments",
+        Prefetch("links_out", queryset=CaseLink.objects.select_related("other")),
+        Prefetch("links_in", queryset=CaseLink.objects.select_related("case")),
+    )
+    context = {"request": request, "timeline": list(selectors.case_timeline(case=case))}
+    return CaseDetailSerializer(case, context=context).data
+
+
+def _case_for(request: Request, number: str) -> tuple[Staff, Case]:
+    staff = request_staff(request)
+    return staff, selectors.case_get_for(user=staff, number=number)
+
+
+class CategoryListView(APIView):
+    """争议事项 (三(三)): the active dispute categories, in their order."""
+
+    @extend_schema(tags=TAGS, responses={200: CategorySerializer(many=True), **_errors(401)})
+    def get(self, request: Request) -> Response:
+        categories = DisputeCategory.objects.filter(active=True).order_by("sort_order", "code")
+        return Response(CategorySerializer(categories, many=True).data)
+
+
+class CaseListView(GenericAPIView[Case]):
+    """The cases the caller may see (the workbench), and 受理登记 of a new one."""
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    serializer_class = CaseListSerializer
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="cases_list",
+        summary="案件列表",
+        description=(
+            "The cases the caller may see, newest first (due date first for due_soon and overdue). "
+            "A bad parameter is answered with 400 naming it."
+        ),
+        parameters=[CaseListQuerySerializer],
+        responses={200: CaseListSerializer(many=True), **_errors(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        staff = request_staff(request)
+        query = CaseListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = selectors.CaseFilter(**{k: v for k, v in query.validated_data.items() if v not in (None, "")})
+        cases = selectors.case_list_for(user=staff, filters=filters)
+        page = self.paginate_queryset(cases)
+        rows = CaseListSerializer(page if page is not None else cases, many=True).data
+        return self.get_paginated_response(rows) if page is not None else Response(rows)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="cases_create",
+        summary="受理登记（四(一)）",
+        description=(
+            "Register a dispute at the window (一站受理). JSON, or multipart/form-data with `attachments` "
+            "(repeat the field; repeat `categories` too). The caller becomes the first receiver. "
+            "`outcome`: own (本部门办理), inform (告知去向, needs `informed_department`), review (待审核转办)."
+        ),
+        request={
+            "application/json": IntakeRequestSerializer,
+            "multipart/form-data": IntakeMultipartSerializer,
+        },
+        responses={201: CaseDetailSerializer, **_errors(400, 401, 403)},
+        examples=[
+            OpenApiExample(
+                "个人缴费人，登记后审核转办",
+                request_only=True,
+                media_type="application/json",
+                value={
+                    "payer_kind": "person",
+                    "payer_name": "张三",
+                    "payer_group": "flexible",
+                    "id_number": "150525198503150019",
+                    "phone": "13812345678",
+                    "channel": "window",
+                    "received_at": "2026-02-13T10:00:00+08:00",
+                    "township": "150525100",
+                    "categories": ["04"],
+                    "summary": "对缴费金额有异议",
+                    "outcome": "review",
+                },
+            )
+        ],
+    )
+    def post(self, request: Request) -> Response:
+        staff = request_staff(request)
+        if not permissions.may_register(staff):
+            raise PermissionDenied(_("您无权受理登记争议事项。"))
+        data = _form_data(request, lists=("categories",), joined=("link_to",))
+        form = IntakeForm(data=data, files=request.FILES, user=staff)
+        if not form.is_valid():
+            raise _invalid(form_errors(form))
+        case = services.case_register(actor=staff, data=form.intake_data())
+        case = selectors.case_get_for(user=staff, number=case.number)
+        return Response(_detail(request, case), status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(APIView):
+    """One case, if the caller may see it."""
+
+    @extend_schema(tags=TAGS, summary="案件详情", responses={200: CaseDetailSerializer, **_errors(401, 404)})
+    def get(self, request: Request, number: str) -> Response:
+        _staff, case = _case_for(request, number)
+        return Response(_detail(request, case))
+
+
+def _routing(case: Case) -> dict[str, Any]:
+    proposal = selectors.routing_propose(case=case)
+    return {
+        "number": case.number,
+        "state": case.state,
+        "version": case.version,
+        "proposal": {"lead": proposal.lead, "co": proposal.co, "bases": proposal.bases},
+        "departments": list(selectors.departments_of(case.jurisdiction)),
+        "classifications": [{"value": v, "label": str(label)} for v, label in Classification.choices],
+    }
+
+
+class CaseRoutingView(APIView):
+    """审核转办 (四(二)): the rules' proposal, and the reviewer's decision."""
+
+    def _reviewable(self, request: Request, number: str) -> tuple[Staff, Case]:
+        staff, case = _case_for(request, number)
+        if not permissions.may_review(staff, case):
+            raise PermissionDenied(_("您无权审核转办该案件。"))
+        return staff, case
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="cases_routing_retrieve",
+        summary="转办建议",
+        description="The departments the routing rules propose for the case, and those to choose from.",
+        responses={200: RoutingSerializer, **_errors(401, 403, 404)},
+    )
+    def get(self, request: Request, number: str) -> Response:
+        _staff, case = self._reviewable(request, number)
+        return Response(RoutingSerializer(_routing(case)).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="cases_routing_create",
+        summary="审核转办（四(二)）",
+        description=(
+            "general: `lead_department` and at least one of `co_departments` → 联合办理; "
+            "major: `reason` → 报组长同意; unclear: `reason` → 报送旗政府办 (四(八)). "
+            "Send the `version` you read: if someone changed the case since, 409 with `errors.version`."
+        ),
+        request=ReviewRequestSerializer,
+        responses={200: CaseDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        staff, case = self._reviewable(request, number)
+        form = ReviewForm(data=_form_data(request, lists=("co_departments",)), case=case)
+        if not form.is_valid():
+            raise _invalid(form_errors(form))
+        d = form.cleaned_data
+        services.case_review(
+            case=case,
+            actor=staff,
+            classification=d["classification"],
+            lead_department=d.get("lead_department"),
+            co_departments=list(d.get("co_departments") or []),
+            reason=d.get("reason") or "",
+            expected_version=d.get("version"),
+        )
+        return Response(_detail(request, selectors.case_get_for(user=staff, number=number)))
+
+
+class CaseRevealView(APIView):
+    """查看明文 (五(三)): one item of personal data in plain text, for a stated reason."""
+
+    @extend_schema(
+        tags=TAGS,
+        summary="查看明文",
+        description="Every reveal is recorded (who, when, which case, what, why) and shown in the timeline.",
+        request=RevealRequestSerializer,
+        responses={200: RevealResponseSerializer, **_errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, number: str) -> Response:
+        staff, case = _case_for(request, number)
+        form = RevealForm(data=_form_data(request))
+        if not form.is_valid():
+            raise _invalid(form_errors(form))
+        d = form.cleaned_data
+        value = services.personal_data_reveal(
+            case=case, actor=staff, party=d["party"], field=d["field"], reason=d["reason"]
+        )
+        response = Response(RevealResponseSerializer({"value": value}).data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class DuplicateListView(APIView):
+    """疑似重复: other cases of the same payer in the same or related categories (the intake
+    clerk's live check). Only cases the caller may see."""
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="cases_duplicates_list",
+        summary="疑似重复案件",
+        parameters=[DuplicateQuerySerializer],
+        responses={200: CaseListSerializer(many=True), **_errors(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        staff = request_staff(request)
+        query = DuplicateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        errors: dict[str, list[Any]] = {}
+        checked = {"id_number": "", "credit_code": ""}
+        for name, check in (("id_number", validate_resident_id), ("credit_code", validate_social_credit_code)):
+            if q.get(name):
+                try:
+                    checked[name] = check(q[name])
+                except DjangoValidationError as exc:
+                    errors[name] = exc.messages
+        codes = [c.strip() for c in (q.get("categories") or "").split(",") if c.strip()]
+        categories = list(DisputeCategory.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {c.code for c in categories})
+        if unknown:
+            errors["categories"] = [_("“%(value)s”不是有效的选项。") % {"value": "、".join(unknown)}]
+        if errors:
+            raise _invalid(errors)
+        cases = selectors.duplicates_find(
+            user=staff,
+            kind=q["kind"],
+            id_number=checked["id_number"],
+            credit_code=checked["credit_code"],
+            categories=categories,
+        )
+        return Response(CaseListSerializer(cases, many=True).data)
