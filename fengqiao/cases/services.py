@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -411,7 +412,7 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
     max_bytes = settings.FENGQIAO_ATTACHMENT_MAX_BYTES
     if upload.size is None or upload.size > max_bytes:
         raise ValidationError(
-            _("附件“%(name)s”超过大小上限 %(limit)d MB。") % {"name": name, "limit": max_bytes // (1024 * 1024)},
+            _("附件“%(name)s”超过大小上限 %(limit)s。") % {"name": name, "limit": filesizeformat(max_bytes)},
             code="size",
         )
     content_type, magics = ALLOWED_ATTACHMENTS[ext]
