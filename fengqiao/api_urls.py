@@ -14,4 +14,9 @@ urlpatterns = [
     path("cases/<str:number>/", cases_api.CaseDetailView.as_view(), name="api-case"),
     path("cases/<str:number>/routing/", cases_api.CaseRoutingView.as_view(), name="api-case-routing"),
     path("cases/<str:number>/reveal/", cases_api.CaseRevealView.as_view(), name="api-case-reveal"),
+    path(
+        "cases/<str:number>/attachments/<str:token>/",
+        cases_api.CaseAttachmentDownloadView.as_view(),
+        name="api-case-attachment",
+    ),
 ]

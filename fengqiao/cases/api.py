@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import QueryDict
+from django.http import FileResponse, Http404, QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -323,3 +323,23 @@ class DuplicateListView(APIView):
             categories=categories,
         )
         return Response(CaseListSerializer(cases, many=True).data)
+
+
+class CaseAttachmentDownloadView(APIView):
+    """Download one attachment of a case the caller may see (token or session)."""
+
+    @extend_schema(
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="附件文件"), **_errors(401, 404)}
+    )
+    def get(self, request: Request, number: str, token: str) -> FileResponse:
+        _staff, case = _case_for(request, number)
+        attachment = case.attachments.filter(token=token).first()
+        if attachment is None:
+            raise Http404
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(
+            handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+        )

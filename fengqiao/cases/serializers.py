@@ -152,11 +152,11 @@ class AttachmentSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     sm3 = serializers.CharField()
     uploaded_at = serializers.DateTimeField()
-    download_url = serializers.SerializerMethodField(help_text="下载地址（案件页面的下载，需登录且可查看该案件）")
+    download_url = serializers.SerializerMethodField(help_text="下载地址（令牌或登录会话，需可查看该案件）")
 
     def get_download_url(self, attachment: Attachment) -> str:
         # ``attachment.case`` is the prefetching case itself: no query.
-        return reverse("case-attachment", args=[attachment.case.number, attachment.token])
+        return reverse("api-case-attachment", args=[attachment.case.number, attachment.token])
 
 
 class EventSerializer(serializers.Serializer):

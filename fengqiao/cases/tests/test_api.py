@@ -197,7 +197,7 @@ def test_register_multipart_with_an_attachment(api: Api, intake_clerk, file_stor
     assert attachment["name"] == "缴费凭证.pdf"
     assert attachment["size"] == len(PDF) and attachment["kind"] == "evidence" and len(attachment["sm3"]) == 64
     stored = Attachment.objects.get()
-    assert attachment["download_url"] == f"/cases/{data['number']}/attachments/{stored.token}/"
+    assert attachment["download_url"] == f"/api/v1/cases/{data['number']}/attachments/{stored.token}/"
 
 
 @pytest.mark.parametrize(
@@ -634,3 +634,29 @@ def test_openapi_schema_is_valid_without_warnings(tmp_path: Path) -> None:
     text = target.read_text()
     for path in ("/api/v1/cases/", "/api/v1/cases/{number}/routing/", "/api/v1/cases/duplicates/"):
         assert f"{path}:" in text
+
+
+def test_attachment_download_through_the_api_with_a_token(client, intake_clerk, hrss_handler, settings, tmp_path):
+    """The API returns the files to token clients who may see the case, and 404 to others."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.authtoken.models import Token
+
+    from fengqiao.cases.services import attachment_add
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    case = intake(intake_clerk)
+    attachment = attachment_add(
+        case=case, actor=intake_clerk, upload=SimpleUploadedFile("证据.pdf", b"%PDF-1.4 x"), kind="evidence"
+    )
+    url = f"/api/v1/cases/{case.number}/attachments/{attachment.token}/"
+    mine = Token.objects.create(user=intake_clerk)
+    detail = client.get(f"/api/v1/cases/{case.number}/", HTTP_AUTHORIZATION=f"Token {mine.key}").json()
+    assert detail["attachments"][0]["download_url"] == url
+    response = client.get(url, HTTP_AUTHORIZATION=f"Token {mine.key}")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 x"
+    theirs = Token.objects.create(user=hrss_handler)
+    assert client.get(url, HTTP_AUTHORIZATION=f"Token {theirs.key}").status_code == 404
+    assert client.get(url).status_code == 401
