@@ -186,7 +186,9 @@ class Case(models.Model):
     The first receiver (``owner``, 首问责任人) owns it to the end. ``state`` changes only
     through ``fengqiao.cases.workflow.transition``: ``save()`` refuses a changed state that
     did not come from there. ``version`` rises with every write, so an edit made on a stale
-    page is refused instead of overwriting someone else's."""
+    page is refused instead of overwriting someone else's. The one other writer is the demo
+    generator (``fengqiao.cases.demo``), which inserts demo cases in bulk and keeps the same
+    invariants itself; it never runs in production."""
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="cases"
@@ -267,8 +269,16 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["jurisdiction", "-received_at"], name="cases_case_county_recv"),
             models.Index(fields=["receiving_department", "-received_at"], name="cases_case_dept_recv"),
-            models.Index(fields=["owner", "-received_at"], name="cases_case_owner_recv"),
+            # "mine": the county and the owner in the index let the count read only the index.
+            models.Index(fields=["jurisdiction", "owner", "-received_at"], name="cases_case_county_owner"),
             models.Index(fields=["jurisdiction", "state", "due_on"], name="cases_case_county_due"),
+            # "due soon" / "overdue" lists, ordered by deadline: only cases with a deadline (the
+            # open ones) are in it, so the first rows in deadline order are found at once.
+            models.Index(
+                fields=["jurisdiction", "due_on"],
+                condition=models.Q(due_on__isnull=False),
+                name="cases_case_county_deadline",
+            ),
         ]
 
     def __str__(self) -> str:
