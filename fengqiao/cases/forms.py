@@ -160,7 +160,7 @@ class IntakeForm(forms.Form):
                     "hx-target": f"#err-{name}",
                     "hx-include": "#intake-form",
                     "hx-swap": "innerHTML",
-                    "hx-sync": "closest form:abort",
+                    "hx-sync": "this:replace",
                 }
             )
         return self
