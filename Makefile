@@ -24,6 +24,7 @@ sysdeps:
 
 ## run: set up, migrate, load the Naiman Banner set-up and demo staff, start web + job worker
 run: setup
+	mkdir -p $(FENGQIAO_VAR_DIR)/static
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_naiman
 	$(BIN)/python manage.py demo_staff
@@ -31,6 +32,7 @@ run: setup
 
 ## test: set up and run the whole suite (FENGQIAO_DATABASE_URL picks the database)
 test: setup
+	mkdir -p $(FENGQIAO_VAR_DIR)/static
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## lint: everything CI checks besides the tests
