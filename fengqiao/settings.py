@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "fengqiao.core",
     "fengqiao.org",
     "fengqiao.cases",
+    "fengqiao.documents",
 ]
 
 MIDDLEWARE = [
@@ -274,5 +275,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("FENGQIAO_LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": "WARNING"}},
+    # WeasyPrint reports every layout step at INFO; fontTools every subsetting step.
+    "loggers": {
+        "django_q": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

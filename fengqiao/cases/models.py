@@ -379,6 +379,7 @@ class EventKind(models.TextChoices):
     REVEALED = "revealed", _("查看明文")
     LINKED = "linked", _("关联案件")
     MERGED = "merged", _("合并案件")
+    DOCUMENT = "document", _("出具文书")
     NOTE = "note", _("备注")
 
 

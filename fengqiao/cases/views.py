@@ -228,6 +228,10 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "merge_form": MergeForm(initial={"version": case.version}),
         "link_form": LinkForm(),
     }
+    # 文书: the documents of the case and the forms the user may issue (fengqiao.documents).
+    from fengqiao.documents.views import case_documents_context
+
+    context.update(case_documents_context(user=user, case=case))
     return render(request, "cases/case_detail.html", context)
 
 

@@ -1,0 +1,141 @@
+"""Every written form of the mechanism, as one table a reader can hold against the document.
+
+A row names the form's code and Chinese title, what it is about (its subject: a case now; a
+meeting, a referral or a month in later issues), the function that gathers what the form
+says (its context), the template file that lays it out, how it is numbered, when it may be
+issued, and whether it carries personal data in plain text. Later issues add their rows here.
+
+Templates live in ``templates/documents/forms/<code>.html``: a maintainer edits the wording
+there without touching Python (see ``fengqiao/documents/markup.py`` for the vocabulary).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases.models import Case
+from fengqiao.cases.states import CaseState, IntakeOutcome
+from fengqiao.documents import builders
+
+
+class SubjectKind(models.TextChoices):
+    """What a document is about."""
+
+    CASE = "case", _("案件")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """The issuing facts printed on a document: its number (文号), version and date. A draft
+    (rendered without issuing) has no number."""
+
+    number: str = ""
+    version: int = 1
+    issued_at: datetime | None = None
+    replaces_number: str = ""
+    replaces_version: int | None = None
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    code: str
+    title: Any  # a lazy Chinese title
+    subject: SubjectKind
+    context: Callable[[Any, Issue], dict[str, Any]]
+    number_pattern: str  # str.format with {county} (first character of its name), {code}, {year}, {seq}
+    applies: Callable[[Any], bool] = lambda subject: True
+    personal_data: bool = False  # prints ID number / phone / address in plain text
+    in_dossier: bool = True  # listed in the 卷内目录
+    section: str = ""  # the seed document's section
+
+    @property
+    def template(self) -> str:
+        return f"documents/forms/{self.code}.html"
+
+
+INTAKE_FORM = "intake_form"
+RECEIPT_NOTICE = "receipt_notice"
+INFORM_NOTICE = "inform_notice"
+DOSSIER_COVER = "dossier_cover"
+DOSSIER_CONTENTS = "dossier_contents"
+
+
+def _not_informed(case: Case) -> bool:
+    return case.intake_outcome != IntakeOutcome.INFORM and case.state != CaseState.MERGED
+
+
+def _informed(case: Case) -> bool:
+    return case.intake_outcome == IntakeOutcome.INFORM and case.informed_department_id is not None
+
+
+REGISTRY: dict[str, DocumentType] = {
+    t.code: t
+    for t in [
+        DocumentType(
+            INTAKE_FORM,
+            _("社会保险费征缴争议受理登记表"),
+            SubjectKind.CASE,
+            builders.intake_form,
+            "{county}争登〔{year}〕{seq}号",
+            personal_data=True,
+            section="四(一)",
+        ),
+        DocumentType(
+            RECEIPT_NOTICE,
+            _("社会保险费征缴争议受理告知书"),
+            SubjectKind.CASE,
+            builders.receipt_notice,
+            "{county}争受告〔{year}〕{seq}号",
+            applies=_not_informed,
+            section="四(一)(二)",
+        ),
+        DocumentType(
+            INFORM_NOTICE,
+            _("社会保险费征缴争议事项告知书"),
+            SubjectKind.CASE,
+            builders.inform_notice,
+            "{county}争告〔{year}〕{seq}号",
+            applies=_informed,
+            section="四(一)",
+        ),
+        DocumentType(
+            DOSSIER_COVER,
+            _("案卷封面"),
+            SubjectKind.CASE,
+            builders.dossier_cover,
+            "{county}争卷〔{year}〕{seq}号",
+            in_dossier=False,
+            section="四(七)",
+        ),
+        DocumentType(
+            DOSSIER_CONTENTS,
+            _("卷内目录"),
+            SubjectKind.CASE,
+            builders.dossier_contents,
+            "{county}争卷目〔{year}〕{seq}号",
+            in_dossier=False,
+            section="四(七)",
+        ),
+    ]
+}
+
+
+class UnknownDocumentType(KeyError):
+    pass
+
+
+def get(code: str) -> DocumentType:
+    try:
+        return REGISTRY[code]
+    except KeyError:
+        raise UnknownDocumentType(code) from None
+
+
+def for_subject(kind: SubjectKind) -> list[DocumentType]:
+    return [t for t in REGISTRY.values() if t.subject == kind]
