@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "fengqiao.core",
     "fengqiao.org",
     "fengqiao.cases",
+    "fengqiao.handling",
     "fengqiao.documents",
 ]
 
