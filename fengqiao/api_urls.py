@@ -5,6 +5,9 @@ from django.urls import path
 from fengqiao.cases import api as cases_api
 from fengqiao.core import api as core_api
 from fengqiao.documents import api as documents_api
+from fengqiao.handling import api as handling_api
+from fengqiao.handling import followthrough_api
+from fengqiao.meetings import api as meetings_api
 
 urlpatterns = [
     path("me/", core_api.MeView.as_view(), name="api-me"),
@@ -31,5 +34,111 @@ urlpatterns = [
         "cases/<str:number>/attachments/<str:token>/",
         cases_api.CaseAttachmentDownloadView.as_view(),
         name="api-case-attachment",
+    ),
+    # 时限督办, 延期, 调解, 法律审查 (fengqiao.handling.followthrough_api)
+    path("followthrough/overdue/", followthrough_api.SupervisionView.as_view(), name="api-followthrough-overdue"),
+    path("followthrough/reminders/", followthrough_api.MyRemindersView.as_view(), name="api-followthrough-reminders"),
+    path(
+        "cases/<str:number>/extensions/",
+        followthrough_api.CaseExtensionsView.as_view(),
+        name="api-case-extensions",
+    ),
+    path(
+        "extensions/<int:pk>/decision/",
+        followthrough_api.ExtensionDecideView.as_view(),
+        name="api-extension-decision",
+    ),
+    path(
+        "cases/<str:number>/mediations/",
+        followthrough_api.CaseMediationsView.as_view(),
+        name="api-case-mediations",
+    ),
+    path(
+        "mediations/<int:pk>/result/",
+        followthrough_api.MediationResultView.as_view(),
+        name="api-mediation-result",
+    ),
+    path("legal-reviews/queue/", followthrough_api.LegalQueueView.as_view(), name="api-legal-queue"),
+    path(
+        "decisions/<int:pk>/legal-reviews/",
+        followthrough_api.DecisionLegalReviewsView.as_view(),
+        name="api-decision-legal-reviews",
+    ),
+    path(
+        "decisions/<int:pk>/legal-review-request/",
+        followthrough_api.DecisionLegalRequestView.as_view(),
+        name="api-decision-legal-request",
+    ),
+]
+
+# 四(三)3 会商 (fengqiao.meetings)
+urlpatterns += [
+    path("consultations/", meetings_api.ConsultationListView.as_view(), name="api-consultations"),
+    path("consultations/<int:pk>/", meetings_api.ConsultationDetailView.as_view(), name="api-consultation"),
+    path("consultations/<int:pk>/step/", meetings_api.ConsultationStepView.as_view(), name="api-consultation-step"),
+    path(
+        "consultations/<int:pk>/approval/",
+        meetings_api.ConsultationApprovalView.as_view(),
+        name="api-consultation-approval",
+    ),
+    path(
+        "consultations/<int:pk>/attendance/",
+        meetings_api.ConsultationAttendanceView.as_view(),
+        name="api-consultation-attendance",
+    ),
+    path(
+        "consultations/<int:pk>/minutes/",
+        meetings_api.ConsultationMinutesView.as_view(),
+        name="api-consultation-minutes",
+    ),
+    path(
+        "consultations/<int:pk>/resolutions/",
+        meetings_api.ConsultationResolutionsView.as_view(),
+        name="api-consultation-resolutions",
+    ),
+    path(
+        "consultations/<int:pk>/resolutions/<int:resolution_id>/task/",
+        meetings_api.ResolutionTaskView.as_view(),
+        name="api-consultation-resolution-task",
+    ),
+    path("consultations/<int:pk>/issue/", meetings_api.ConsultationIssueView.as_view(), name="api-consultation-issue"),
+    path(
+        "consultations/<int:pk>/documents/<int:document_id>/docx/",
+        meetings_api.MinutesDocxView.as_view(),
+        name="api-consultation-document-docx",
+    ),
+    path(
+        "consultations/<int:pk>/documents/<int:document_id>/pdf/",
+        meetings_api.MinutesPdfView.as_view(),
+        name="api-consultation-document-pdf",
+    ),
+    # 四(三) 调查处理: tasks, written opinions, the decision, the leader's approval (fengqiao.handling)
+    path("tasks/", handling_api.TaskListView.as_view(), name="api-tasks"),
+    path("tasks/<int:pk>/", handling_api.TaskDetailView.as_view(), name="api-task"),
+    path("tasks/<int:pk>/sign/", handling_api.TaskSignView.as_view(), name="api-task-sign"),
+    path("tasks/<int:pk>/return/", handling_api.TaskReturnView.as_view(), name="api-task-return"),
+    path("tasks/<int:pk>/reroute/", handling_api.TaskRerouteView.as_view(), name="api-task-reroute"),
+    path("tasks/<int:pk>/opinion/", handling_api.OpinionView.as_view(), name="api-task-opinion"),
+    path("tasks/<int:pk>/opinion/submit/", handling_api.OpinionSubmitView.as_view(), name="api-task-opinion-submit"),
+    path("tasks/<int:pk>/opinion/sign/", handling_api.OpinionSignView.as_view(), name="api-task-opinion-sign"),
+    path("cases/<str:number>/decision/", handling_api.DecisionView.as_view(), name="api-case-decision"),
+    path(
+        "cases/<str:number>/decision/issue/", handling_api.DecisionIssueView.as_view(), name="api-case-decision-issue"
+    ),
+    path("special-requests/", handling_api.SpecialRequestListView.as_view(), name="api-special-requests"),
+    path(
+        "special-requests/<int:pk>/forward/",
+        handling_api.SpecialForwardView.as_view(),
+        name="api-special-request-forward",
+    ),
+    path(
+        "special-requests/<int:pk>/approve/",
+        handling_api.SpecialApproveView.as_view(),
+        name="api-special-request-approve",
+    ),
+    path(
+        "special-requests/<int:pk>/decline/",
+        handling_api.SpecialDeclineView.as_view(),
+        name="api-special-request-decline",
     ),
 ]

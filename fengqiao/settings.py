@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "fengqiao.org",
     "fengqiao.cases",
     "fengqiao.handling",
+    "fengqiao.meetings",
     "fengqiao.documents",
 ]
 
@@ -253,6 +254,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for one choice set used by several fields (处理结论 in the decision and mediation APIs).
+    "ENUM_NAME_OVERRIDES": {"DecisionResultEnum": "fengqiao.handling.models.DecisionResult"},
 }
 
 # --- Background jobs --------------------------------------------------------------------

@@ -14,6 +14,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("cases/<str:number>/documents/", include("fengqiao.documents.urls")),
     path("cases/", include("fengqiao.cases.urls")),
+    path("meetings/", include("fengqiao.meetings.urls")),
+    # 时限督办, 延期, 调解, 法律审查 (fengqiao.handling, issue 5 items 5-6)
+    path("handling/followthrough/", include("fengqiao.handling.followthrough_urls")),
+    # 调查处理: tasks, written opinions, the leader's approval, the decision (fengqiao.handling, issue 5)
+    path("handling/", include("fengqiao.handling.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("fengqiao.api_urls")),

@@ -381,6 +381,19 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("合并案件")
     DOCUMENT = "document", _("出具文书")
     NOTE = "note", _("备注")
+    # 时限督办 and 调解/法律审查 (fengqiao.handling.followthrough, extensions, mediation, legal)
+    REMINDER = "reminder", _("催办")
+    ESCALATION = "escalation", _("督办升级")
+    EXTENSION = "extension", _("延期")
+    EXTENSION_TOLD = "extension_told", _("延期告知缴费人")
+    MEDIATION = "mediation", _("调解")
+    LEGAL_REVIEW = "legal_review", _("法律审查")
+    CONSULTATION = "consultation", _("会商")  # 四(三)3 (fengqiao.meetings)
+    # 调查处理 (fengqiao.handling.services): tasks, written opinions, the decision, the leader's approval
+    TASK = "task", _("办理任务")
+    OPINION = "opinion", _("书面意见")
+    DECISION = "decision", _("处理意见")
+    APPROVAL = "approval", _("专案审批")
 
 
 class CaseEvent(AppendOnlyModel):

@@ -190,6 +190,11 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
     )
     case.categories.set(data.categories)
     CaseDepartment.objects.create(case=case, department=department, role=CaseDepartment.Role.RECEIVING)
+    if data.outcome == IntakeOutcome.OWN:
+        # 四(一) own handling: the receiving department's own task (fengqiao.handling).
+        from fengqiao.handling.services import task_for_own_handling
+
+        task_for_own_handling(case=case, actor=actor)
     if data.outcome == IntakeOutcome.INFORM and data.informed_department is not None:
         CaseEvent.objects.create(
             case=case,
@@ -276,6 +281,13 @@ def case_review(
             % {"lead": lead_department, "co": "、".join(str(d) for d in departments[1:]) or "—"},
             data={"lead": departments[0].code, "co": [d.code for d in departments[1:]]},
         )
+    # 四(三): the tasks of joint handling, or the request for the leader's consent (fengqiao.handling).
+    from fengqiao.handling import services as handling
+
+    if classification == Classification.GENERAL:
+        handling.tasks_for_general(case=case, actor=actor, departments=departments, lead=lead_department)
+    elif classification == Classification.MAJOR:
+        handling.special_request_create(case=case, actor=actor, reason=reason)
     return case
 
 
@@ -426,8 +438,12 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
 
 @transaction.atomic
 def attachment_add(*, case: Case, actor: Staff, upload: UploadedFile, kind: str) -> Attachment:
-    """Store an attachment of the case outside the web root, with its SM3 digest."""
-    if not permissions.may_edit_intake(actor, case):
+    """Store an attachment of the case outside the web root, with its SM3 digest. The
+    receiving department adds them, and so does a department writing its written opinion
+    on the case (四(三); ``fengqiao.handling.permissions.may_attach_for_opinion``)."""
+    from fengqiao.handling.permissions import may_attach_for_opinion
+
+    if not (permissions.may_edit_intake(actor, case) or may_attach_for_opinion(actor, case)):
         raise PermissionDenied(_("您无权为该案件上传附件。"))
     _ext, content_type = attachment_check(upload)
     digest = crypto.sm3_hex(b"".join(upload.chunks()))

@@ -232,6 +232,18 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     from fengqiao.documents.views import case_documents_context
 
     context.update(case_documents_context(user=user, case=case))
+    # 调查处理: the tasks, opinions, special handling and the decision (fengqiao.handling).
+    from fengqiao.handling.views import case_handling_context
+
+    context.update(case_handling_context(user=user, case=case))
+    # 催办督办, 延期, 调解, 法律审查 (fengqiao.handling.followthrough_views).
+    from fengqiao.handling.followthrough_views import case_panel_context
+
+    context.update(case_panel_context(user=user, case=case))
+    # 会商: the consultations covering the case that the user sees (fengqiao.meetings).
+    from fengqiao.meetings.views import case_consultations_context
+
+    context.update(case_consultations_context(user=user, case=case))
     return render(request, "cases/case_detail.html", context)
 
 

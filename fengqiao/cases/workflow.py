@@ -69,6 +69,49 @@ def _needs_reason(case: Case, data: dict[str, Any]) -> str | Any | None:
     return None
 
 
+def _may_approve_special(staff: Staff, case: Case) -> bool:
+    from fengqiao.handling.permissions import may_approve_special
+
+    return may_approve_special(staff, case)
+
+
+def _may_decide(staff: Staff, case: Case) -> bool:
+    from fengqiao.handling.permissions import may_decide
+
+    return may_decide(staff, case)
+
+
+def _opinions_signed(case: Case, data: dict[str, Any]) -> str | Any | None:
+    """四(三)1 3), 2 3): every department's written opinion is signed before the decision
+    consolidates them (a returned task counts once it has been re-routed). A mediation
+    agreement (调解协议) settles the matter without waiting for them."""
+    if data.get("from_mediation"):
+        return None
+    from fengqiao.handling.selectors import opinions_outstanding
+
+    outstanding = opinions_outstanding(case=case)
+    if outstanding is None:
+        return _("尚无部门的书面意见，不能形成处理意见")
+    if outstanding:
+        return _("以下部门的书面意见尚未签发或退回后尚未重新转办：%(d)s") % {"d": "、".join(outstanding)}
+    return None
+
+
+def _minutes_for_special(case: Case, data: dict[str, Any]) -> str | Any | None:
+    """四(三)2 3): 经小组会商后形成会议纪要 — a major matter's decision follows the minutes."""
+    if case.state != CaseState.SPECIAL_HANDLING or data.get("from_mediation"):
+        return None
+    try:
+        from fengqiao.meetings.selectors import minutes_issued_for
+    except ImportError:
+        issued = False
+    else:
+        issued = bool(minutes_issued_for(case))
+    if not issued:
+        return _("重大疑难事项须经领导小组会商并印发会议纪要后，方可形成处理意见")
+    return None
+
+
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
@@ -129,6 +172,36 @@ TRANSITIONS: dict[str, Transition] = {
             guards=(_needs_reason,),
             time_limit=timelimits.REFERRAL_SIGN,
             section="四(八)",
+        ),
+        Transition(
+            "approve_special",
+            _("组长同意专案处理"),
+            frozenset({CaseState.AWAITING_APPROVAL}),
+            CaseState.SPECIAL_HANDLING,
+            _may_approve_special,
+            time_limit=timelimits.MAJOR_DECISION,
+            section="四(三)2 2)",
+        ),
+        Transition(
+            "decline_special",
+            _("组长不同意专案处理，转一般事项联合办理"),
+            frozenset({CaseState.AWAITING_APPROVAL}),
+            CaseState.JOINT_HANDLING,
+            _may_approve_special,
+            guards=(_needs_reason,),
+            time_limit=timelimits.GENERAL_DECISION,
+            section="四(二)",
+        ),
+        Transition(
+            "decide",
+            _("形成处理意见，出具处理意见书"),
+            frozenset({CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING, CaseState.OWN_HANDLING}),
+            CaseState.DECIDED,
+            _may_decide,
+            guards=(_opinions_signed, _minutes_for_special),
+            time_limit=timelimits.FEEDBACK,
+            section="四(三)1 3)、四(三)2 3)、四(一)",
+            extra={"via": "fengqiao.handling.services.decision_issue"},
         ),
         Transition(
             "merge",

@@ -197,3 +197,43 @@ def dossier_contents(case: Case, issue: Issue) -> dict[str, Any]:
     """卷内目录 (四(七)): 序号、文号、责任者、题名、日期、页数、备注 of the case's documents
     (the current version of each) and attachments, in date order."""
     return {**_common(case, issue), "rows": _contents_rows(case)}
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def decision_notice(case: Case, issue: Issue) -> dict[str, Any]:
+    """处理意见书 (四(三)1 3), 四(三)2 3); DOMAIN.md "Documents"): the payer's request, the facts and
+    reasons, the decision (支持 / 解释说明 / 不予支持), its legal basis, and the remedies with
+    their bodies and deadlines (行政复议法第二十条). The decision is the case's issued one, or
+    the draft being written (a preview); without either, the decision editor's first draft."""
+    from fengqiao.handling import selectors as handling
+
+    decision = handling.decision_current(case=case)
+    if decision is not None:
+        request, facts, result = decision.request, decision.facts_and_reasons, decision.result
+        basis, remedies = decision.legal_basis, decision.remedies
+    else:
+        prefill = handling.decision_prefill(case=case)
+        request, facts, result = prefill["request"], prefill["facts_and_reasons"], prefill["result"]
+        basis, remedies = prefill["legal_basis"], prefill["remedies"]
+    departments = [
+        i.department
+        for i in case.involvements.select_related("department").order_by("role", "department__sort_order")
+        if i.role != CaseDepartment.Role.RECEIVING and i.department_id != case.receiving_department_id
+    ]
+    chinese = "一二三四五六七八九十"
+    return {
+        **_common(case, issue),
+        "request": _lines(request),
+        "facts": _lines(facts),
+        "result": result,
+        "basis": _lines(basis),
+        "remedies": [
+            {**r, "number": chinese[n] if n < len(chinese) else str(n + 1)} for n, r in enumerate(remedies or [])
+        ],
+        "is_major": case.classification == Classification.MAJOR,
+        "is_joint": case.classification == Classification.GENERAL,
+        "co_departments": "、".join(d.name for d in departments),
+    }

@@ -21,6 +21,8 @@ typo is caught by the tests instead of silently vanishing from one of the two ou
 ``div.note``        附注, in brackets, indented two characters
 ``b``/``strong``,   bold, underlined (blanks to sign on: ``<u>　　　　</u>``),
 ``u``, ``br``       line break inside a paragraph
+``span.label``      a run in 3号黑体 inside a paragraph: 纪要's 出席/请假/列席 labels
+                    (GB/T 9704 §10.3), followed by names in 仿宋
 ==================  ==========================================================
 """
 
@@ -36,13 +38,14 @@ from fengqiao.documents.layout import SIZE_BODY, grid, text_width_chars
 
 BLOCKS = {"h1", "h2", "h3", "h4", "p", "table", "div"}
 TABLE_PARTS = {"thead", "tbody", "tr", "th", "td"}
-INLINE = {"b", "strong", "u", "br"}
+INLINE = {"b", "strong", "u", "br", "span"}
 CLASSES = {
     "p": {"", "docnumber", "addressee", "date", "center", "right", "noindent"},
     "div": {"signature", "note"},
     "table": {"", "form", "list", "cover"},
     "td": {"", "center", "right", "tall"},
     "th": {"", "center", "right"},
+    "span": {"label"},
 }
 ATTRIBUTES = {"class", "colspan", "data-widths"}
 
@@ -210,6 +213,8 @@ def _texts(root: etree._Element) -> tuple[str, list[tuple[str, str]]]:
             continue
         lines.append(el.text_content())
         roles.append((block_role(el), el.text_content()))
+        for span in el.iter("span"):  # span.label is set in 黑体
+            roles.append(("heading1", span.text_content()))
     return "\n".join(lines), roles
 
 

@@ -53,7 +53,18 @@ class IssuedDocument(AppendOnlyModel):
     their SM3 digests, so the archive can prove a file is the one that was issued."""
 
     jurisdiction = models.ForeignKey(Jurisdiction, verbose_name=_("旗县"), on_delete=models.PROTECT)
-    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="documents")
+    # What the document is about: a case, or (for 会议纪要) a consultation covering many cases.
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    consultation = models.ForeignKey(
+        "meetings.Consultation",
+        verbose_name=_("会商"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
     doc_type = models.CharField(_("文书类型"), max_length=32)
     title = models.CharField(_("题名"), max_length=128)
     number = models.CharField(_("文号"), max_length=64)
@@ -90,6 +101,12 @@ class IssuedDocument(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["jurisdiction", "doc_type", "year", "seq", "version"], name="documents_issued_number_unique"
+            ),
+            # Exactly one subject: a case or a consultation.
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False, consultation__isnull=True)
+                | models.Q(case__isnull=True, consultation__isnull=False),
+                name="documents_issued_one_subject",
             ),
         ]
         indexes = [models.Index(fields=["case", "issued_at"], name="documents_issued_case_at")]

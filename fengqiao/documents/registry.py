@@ -28,6 +28,7 @@ class SubjectKind(models.TextChoices):
     """What a document is about."""
 
     CASE = "case", _("案件")
+    CONSULTATION = "consultation", _("会商")  # 会议纪要 (fengqiao.meetings)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,27 @@ RECEIPT_NOTICE = "receipt_notice"
 INFORM_NOTICE = "inform_notice"
 DOSSIER_COVER = "dossier_cover"
 DOSSIER_CONTENTS = "dossier_contents"
+
+
+MINUTES = "minutes"
+
+
+def _minutes_context(consultation: Any, issue: Issue) -> dict[str, Any]:
+    # Imported here: fengqiao.meetings imports the documents app, not the other way round.
+    from fengqiao.meetings.builders import minutes
+
+    return minutes(consultation, issue)
+
+
+DECISION_NOTICE = "decision_notice"
+
+
+def _decision_to_notify(case: Case) -> bool:
+    """The 处理意见书 is issued once, by ``fengqiao.handling.services.decision_issue``, for the
+    decision just issued; afterwards only corrections of it."""
+    from fengqiao.handling.models import Decision, DecisionStatus
+
+    return Decision.objects.filter(case=case, status=DecisionStatus.ISSUED, document__isnull=True).exists()
 
 
 def _not_informed(case: Case) -> bool:
@@ -105,6 +127,15 @@ REGISTRY: dict[str, DocumentType] = {
             section="四(一)",
         ),
         DocumentType(
+            DECISION_NOTICE,
+            _("社会保险费征缴争议处理意见书"),
+            SubjectKind.CASE,
+            builders.decision_notice,
+            "{county}争处〔{year}〕{seq}号",
+            applies=_decision_to_notify,
+            section="四(三)1 3)、四(三)2 3)",
+        ),
+        DocumentType(
             DOSSIER_COVER,
             _("案卷封面"),
             SubjectKind.CASE,
@@ -121,6 +152,14 @@ REGISTRY: dict[str, DocumentType] = {
             "{county}争卷目〔{year}〕{seq}号",
             in_dossier=False,
             section="四(七)",
+        ),
+        DocumentType(
+            MINUTES,
+            _("社会保险费征缴争议会商会议纪要"),
+            SubjectKind.CONSULTATION,
+            _minutes_context,
+            "{county}争会纪〔{year}〕{seq}号",
+            section="四(三)3",
         ),
     ]
 }

@@ -34,17 +34,19 @@ class RenderedDocument:
 def _author(subject: Any) -> str:
     if isinstance(subject, Case):
         return subject.receiving_department.name
-    return ""
+    return str(getattr(subject, "document_author", ""))  # e.g. a consultation: the group office
 
 
 def document_render(*, doc_type: str, subject: Any, issue: registry.Issue | None = None) -> RenderedDocument:
-    """Render ``doc_type`` for ``subject`` (a case). Without ``issue`` it is a draft: no
-    number, dated today. Raises ``fonts.FontMissing`` when the PDF cannot be drawn with the
+    """Render ``doc_type`` for ``subject`` (a case, or a consultation for the minutes). Without
+    ``issue`` it is a draft: no number, dated today. Raises ``fonts.FontMissing`` when the PDF cannot be drawn with the
     installed fonts, and ``markup.TemplateMarkupError`` when a template leaves the
     vocabulary."""
     kind = registry.get(doc_type)
     if kind.subject == registry.SubjectKind.CASE and not isinstance(subject, Case):
         raise TypeError(f"{doc_type} is about a case, not {type(subject).__name__}")
+    if kind.subject != registry.SubjectKind.CASE and isinstance(subject, Case):
+        raise TypeError(f"{doc_type} is about a {kind.subject}, not a case")
     issue = issue or registry.Issue()
     html = render_to_string(kind.template, kind.context(subject, issue))
     return html_render(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -24,6 +25,9 @@ from fengqiao.documents import permissions, registry
 from fengqiao.documents.models import DocumentNumbering, IssuedDocument
 from fengqiao.documents.render import document_render
 from fengqiao.org.models import Jurisdiction, Staff
+
+if TYPE_CHECKING:
+    from fengqiao.meetings.models import Consultation
 
 # The personal data a form printing it in plain text shows, per party (cases.REVEALABLE).
 PERSONAL_FIELDS = ("id_number", "phone", "address")
@@ -181,6 +185,49 @@ def document_issue(
             "revealed": revealed,
         },
     )
+    return document
+
+
+@transaction.atomic
+def document_issue_for_consultation(*, consultation: Consultation, actor: Staff) -> IssuedDocument:
+    """出具会议纪要: number, render and store the minutes of ``consultation`` (a subject that is
+    not one case: the minutes may cover many cases, or none but a policy issue). The caller
+    (``fengqiao.meetings.services.minutes_issue``) has checked who may issue and writes the
+    timeline event on every covered case."""
+    kind = _doc_type(registry.MINUTES)
+    now = timezone.now()
+    county = consultation.jurisdiction
+    year = timezone.localdate(now).year
+    seq, number = _number_take(county=county, doc_type=kind, year=year)
+    issue = registry.Issue(number=number, version=1, issued_at=now)
+    rendered = document_render(doc_type=kind.code, subject=consultation, issue=issue)
+    document = IssuedDocument(
+        jurisdiction=county,
+        consultation=consultation,
+        doc_type=kind.code,
+        title=rendered.title,
+        number=number,
+        year=year,
+        seq=seq,
+        version=1,
+        department=consultation.document_department,
+        issued_by=actor,
+        issued_at=now,
+        token=secrets.token_hex(16),
+        docx_sm3=crypto.sm3_hex(rendered.docx),
+        pdf_sm3=crypto.sm3_hex(rendered.pdf),
+        docx_size=len(rendered.docx),
+        pdf_size=len(rendered.pdf),
+        pages=rendered.pages,
+        personal_data=kind.personal_data,
+    )
+    document.docx.save(f"{document.token}.docx", ContentFile(rendered.docx), save=False)
+    document.pdf.save(f"{document.token}.pdf", ContentFile(rendered.pdf), save=False)
+    try:
+        document.save()
+    except Exception:
+        _files_delete(document)
+        raise
     return document
 
 

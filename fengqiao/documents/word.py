@@ -228,7 +228,7 @@ class _Writer:
                 self._runs(
                     paragraph,
                     child,
-                    family=family,
+                    family=official("heading1") if child.tag == "span" and "label" in classes(child) else family,
                     size=size,
                     bold=bold or child.tag in ("b", "strong"),
                     underline=underline or child.tag == "u",

@@ -150,7 +150,8 @@ def test_register_own(api: Api, intake_clerk) -> None:
     assert data["disputed_amount"] == "1234.50"
     assert data["categories"] == ["04"]
     assert [d["role"] for d in data["departments"]] == ["receiving"]
-    assert [e["kind"] for e in data["timeline"]] == [EventKind.REGISTERED]
+    # 四(一) own handling gives the receiving department its own task (fengqiao.handling).
+    assert [e["kind"] for e in data["timeline"]] == [EventKind.REGISTERED, EventKind.TASK]
     case = Case.objects.get(number=data["number"])
     assert case.owner == intake_clerk and case.payer.id_number == ID_NUMBER
 

@@ -39,6 +39,7 @@ def _issue_url(case) -> str:
 
 
 def _download_url(doc: IssuedDocument, fmt: str) -> str:
+    assert doc.case is not None  # a case's document (minutes have a consultation instead)
     return reverse("case-document-download", args=[doc.case.number, doc.pk, fmt])
 
 

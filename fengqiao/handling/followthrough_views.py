@@ -1,0 +1,328 @@
+"""Pages of 时限督办 (督办, 我的提醒, 延期) and of 调解 and 司法局法律审查.
+
+Views parse input with ``followthrough_forms``, call a service, and render; a case (or a
+decision) the user may not see is a 404 exactly like one that does not exist; one the user
+may see but not act on is a 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.cases import selectors as case_selectors
+from fengqiao.cases.models import Case
+from fengqiao.core.auth import request_staff
+from fengqiao.handling import extensions, followthrough, legal, mediation
+from fengqiao.handling.followthrough_forms import (
+    ExtensionDecideForm,
+    ExtensionRequestForm,
+    LegalRequestForm,
+    LegalReviewForm,
+    MediationOpenForm,
+    MediationResultForm,
+)
+from fengqiao.handling.models import (
+    OPEN_TASK_STATUSES,
+    Decision,
+    DecisionStatus,
+    Extension,
+    ExtensionStatus,
+    MediationResult,
+    MediationSession,
+)
+from fengqiao.org.models import Staff
+
+
+def _errors_to_form(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def extension_for(*, user: Staff, pk: int) -> Extension:
+    """An extension, through its case: 404 if the user may not see the case."""
+    ext = Extension.objects.filter(pk=pk).select_related("case", "task__department", "requested_by").first()
+    if ext is None:
+        raise Http404("no such extension")
+    case_selectors.case_get_for(user=user, number=ext.case.number)
+    return ext
+
+
+def session_for(*, user: Staff, pk: int) -> MediationSession:
+    session = MediationSession.objects.filter(pk=pk).select_related("case", "division", "mediator").first()
+    if session is None:
+        raise Http404("no such mediation")
+    case_selectors.case_get_for(user=user, number=session.case.number)
+    return session
+
+
+def decision_for(*, user: Staff, pk: int) -> Decision:
+    """A decision, through its case (or through the 司法局's review scope)."""
+    decision = Decision.objects.filter(pk=pk).select_related("case").first()
+    if decision is None:
+        raise Http404("no such decision")
+    if legal.is_reviewer(user):
+        try:
+            return legal.decision_for_review(user=user, decision_id=pk)
+        except Http404:
+            pass
+    case_selectors.case_get_for(user=user, number=decision.case.number)
+    return decision
+
+
+def case_panel_context(*, user: Staff, case: Case) -> dict[str, Any]:
+    """What the case page shows of 催办督办, 延期, 调解 and 法律审查 (one include)."""
+    decision = case.decisions.filter(status=DecisionStatus.DRAFT).order_by("-id").first()
+    exts = list(
+        case.extensions.select_related("task__department", "requested_by", "decided_by").order_by("-requested_at")
+    )
+    tasks = list(case.tasks.filter(status__in=OPEN_TASK_STATUSES).select_related("department"))
+    may_request_ext = extensions.may_request(user, case, None) or any(
+        extensions.may_request(user, case, t) for t in tasks
+    )
+    return {
+        "ft_notices": list(case.followup_notices.select_related("task__department").order_by("-created_at")[:20]),
+        "ft_extensions": [
+            {"ext": e, "may_decide": e.status == ExtensionStatus.REQUESTED and extensions.may_decide(user, e)}
+            for e in exts
+        ],
+        "ft_may_request_extension": case.is_open and may_request_ext,
+        "ft_mediations": list(case.mediations.select_related("division", "mediator").order_by("-held_at")),
+        "ft_may_mediate": case.state in mediation.MEDIATION_STATES and mediation.may_mediate(user, case),
+        "ft_decision": decision,
+        "ft_review_status": legal.review_status(decision) if decision else "",
+        "ft_review_required": legal.review_required(decision) if decision else False,
+        "ft_may_request_review": decision is not None and legal.may_request_review(user, case),
+        "ft_is_reviewer": legal.is_reviewer(user),
+    }
+
+
+@login_required
+@require_GET
+def supervision(request: HttpRequest) -> HttpResponse:
+    """督办: overdue tasks and cases of the county by department, and the notices sent."""
+    user = request_staff(request)
+    if not followthrough.may_supervise(user):
+        raise PermissionDenied
+    board = followthrough.supervision_board(user=user)
+    county = user.jurisdiction
+    assert county is not None
+    due_soon = list(followthrough.due_soon_tasks(county=county, today=board.today)[:50])
+    return render(
+        request,
+        "handling/followthrough/supervision.html",
+        {"board": board, "due_soon": due_soon, "limit": followthrough.SUPERVISION_ROWS},
+    )
+
+
+@login_required
+@require_GET
+def reminders(request: HttpRequest) -> HttpResponse:
+    """我的提醒: the reminders and escalations sent to me."""
+    user = request_staff(request)
+    page = Paginator(followthrough.my_notices(user=user), 25).get_page(request.GET.get("page"))
+    return render(request, "handling/followthrough/reminders.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_request(request: HttpRequest, number: str) -> HttpResponse:
+    """申请延期 for the case or one of its open tasks."""
+    user = request_staff(request)
+    case = case_selectors.case_get_for(user=user, number=number)
+    open_tasks = case.tasks.filter(status__in=OPEN_TASK_STATUSES)
+    if not (extensions.may_request(user, case, None) or any(extensions.may_request(user, case, t) for t in open_tasks)):
+        raise PermissionDenied
+    form = ExtensionRequestForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            extensions.extension_request(
+                case=case,
+                actor=user,
+                task=form.cleaned_data["task"],
+                reason=form.cleaned_data["reason"],
+                new_due_on=form.cleaned_data["new_due_on"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except PermissionDenied:
+            form.add_error("task", _("您无权为该事项申请延期。"))
+        else:
+            messages.success(request, _("已提交延期申请。"))
+            return redirect("case-detail", number=case.number)
+    return render(
+        request,
+        "handling/followthrough/extension_request.html",
+        {"case": case, "form": form, "major": extensions.is_major(case)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """审批延期: the department head, or the group leader for a major matter's case."""
+    user = request_staff(request)
+    ext = extension_for(user=user, pk=pk)
+    if not extensions.may_decide(user, ext):
+        raise PermissionDenied
+    form = ExtensionDecideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            extensions.extension_decide(
+                extension=ext,
+                actor=user,
+                approve=form.cleaned_data["approve"],
+                note=form.cleaned_data["note"],
+                payer_told_how=form.cleaned_data["payer_told_how"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已审批延期申请。"))
+            return redirect("case-detail", number=ext.case.number)
+    return render(request, "handling/followthrough/extension_decide.html", {"ext": ext, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mediation_open(request: HttpRequest, number: str) -> HttpResponse:
+    """组织调解 (调解中心/线上团队)."""
+    user = request_staff(request)
+    case = case_selectors.case_get_for(user=user, number=number)
+    if not mediation.may_mediate(user, case):
+        raise PermissionDenied
+    form = MediationOpenForm(request.POST or None, case=case, initial={"mediator": user.pk})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            mediation.mediation_open(
+                case=case,
+                actor=user,
+                mediator=d["mediator"],
+                held_at=d["held_at"],
+                parties=d["parties"],
+                division=d["division"],
+                place=d["place"],
+                notes=d["notes"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已登记调解。"))
+            return redirect("case-detail", number=case.number)
+    return render(request, "handling/followthrough/mediation_open.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mediation_result(request: HttpRequest, pk: int) -> HttpResponse:
+    """记录调解结果: an agreement becomes the draft decision; otherwise handling goes on."""
+    user = request_staff(request)
+    session = session_for(user=user, pk=pk)
+    if not mediation.may_record(user, session):
+        raise PermissionDenied
+    form = MediationResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            mediation.mediation_record_result(
+                session=session,
+                actor=user,
+                result=d["result"],
+                agreement=d["agreement"],
+                notes=d["notes"],
+                decision_result=d["decision_result"],
+                legal_basis=d["legal_basis"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已记录调解结果。"))
+            return redirect("case-detail", number=session.case.number)
+    return render(
+        request,
+        "handling/followthrough/mediation_result.html",
+        {"session": session, "form": form, "done": session.result != MediationResult.PENDING},
+    )
+
+
+@login_required
+@require_GET
+def legal_queue(request: HttpRequest) -> HttpResponse:
+    """司法局: the decisions waiting for a legal review."""
+    user = request_staff(request)
+    if not legal.is_reviewer(user):
+        raise PermissionDenied
+    return render(
+        request, "handling/followthrough/legal_queue.html", {"decisions": legal.review_queue(user=user)[:100]}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """司法局法律审查 of one decision (its current version)."""
+    user = request_staff(request)
+    decision = decision_for(user=user, pk=pk)
+    if not legal.is_reviewer(user):
+        raise PermissionDenied
+    form = LegalReviewForm(request.POST or None, initial={"version": decision.version})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            legal.legal_review_record(
+                decision=decision,
+                reviewer=user,
+                conclusion=d["conclusion"],
+                notes=d["notes"],
+                expected_version=d["version"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已记录法律审查意见。"))
+            return redirect("followthrough-legal-queue")
+    return render(
+        request,
+        "handling/followthrough/legal_review.html",
+        {
+            "decision": decision,
+            "form": form,
+            "reviews": legal.reviews_of(decision),
+            "status": legal.review_status(decision),
+        },
+    )
+
+
+@login_required
+@require_POST
+def legal_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """申请司法局审查 a general matter's decision."""
+    user = request_staff(request)
+    decision = decision_for(user=user, pk=pk)
+    if not legal.may_request_review(user, decision.case):
+        raise PermissionDenied
+    form = LegalRequestForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        legal.legal_review_request(decision=decision, actor=user, note=note)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已申请司法局法律审查。"))
+    return redirect("case-detail", number=decision.case.number)
+
+
+def notice_count_for_home(user: Staff) -> dict[str, Any]:
+    """The 我的提醒 number on the staff home."""
+    return {"my_notice_count": followthrough.my_notice_count(user=user)}

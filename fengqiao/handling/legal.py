@@ -1,0 +1,250 @@
+"""司法局把关 (三(二)5): the justice bureau reviews the legal basis of a decision.
+
+Required before a major matter's decision is issued (classification major or state
+special_handling), optional for a general one.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.cases.models import Case, CaseEvent, EventKind
+from fengqiao.cases.states import CaseState, Classification
+from fengqiao.core import calendar, timelimits
+from fengqiao.handling.models import (
+    OPEN_TASK_STATUSES,
+    Decision,
+    DecisionStatus,
+    LegalReview,
+    LegalReviewConclusion,
+    Task,
+    TaskKind,
+    TaskStatus,
+)
+from fengqiao.org.models import Department, Role, Staff
+
+
+def review_required(decision: Decision) -> bool:
+    """Is a 司法局 review required before this decision is issued? (major matters only)"""
+    case = decision.case
+    return case.classification == Classification.MAJOR or case.state == CaseState.SPECIAL_HANDLING
+
+
+def legal_review_blocking(decision: Decision) -> str | None:
+    """A Chinese message if issuing ``decision`` must wait for the 司法局's review, else None.
+
+    Major matters need an APPROVED review of the decision's current version."""
+    if not review_required(decision):
+        return None
+    approved = LegalReview.objects.filter(
+        decision=decision, decision_version=decision.version, conclusion=LegalReviewConclusion.APPROVED
+    ).exists()
+    if approved:
+        return None
+    return "重大疑难事项的处理意见须经司法局法律审查（法律适用无误）后方可出具。"
+
+
+# --- who ---------------------------------------------------------------------------------
+
+JUSTICE_CODE = "justice"
+
+
+def is_reviewer(staff: Staff) -> bool:
+    """司法局 staff who review: a handler or the department head of the department ``justice``."""
+    dept = staff.department
+    return (
+        staff.is_active
+        and dept is not None
+        and dept.code == JUSTICE_CODE
+        and staff.has_role(Role.HANDLER, Role.DEPARTMENT_HEAD)
+    )
+
+
+def may_request_review(staff: Staff, case: Case) -> bool:
+    """The receiving department (its clerks, handlers and head, the first receiver) and the
+    group office may ask the 司法局 to review a general matter's decision."""
+    if not staff.is_active or staff.jurisdiction != case.jurisdiction:
+        return False
+    if staff.has_role(Role.GROUP_OFFICE) or case.owner_id == staff.pk:
+        return True
+    return staff.department_id == case.receiving_department_id and staff.has_role(
+        Role.INTAKE_CLERK, Role.HANDLER, Role.DEPARTMENT_HEAD
+    )
+
+
+def _requested(decision: Decision) -> Q:
+    return Q(case=decision.case_id, kind=EventKind.LEGAL_REVIEW, data__step="requested", data__decision=decision.pk)
+
+
+# --- reads -------------------------------------------------------------------------------
+
+
+def review_queue(*, user: Staff) -> QuerySet[Decision]:
+    """待审查: draft decisions of the reviewer's county that need or asked for a review, and
+    have no APPROVED review of their current version. Empty for anyone else."""
+    if not is_reviewer(user):
+        return Decision.objects.none()
+    approved = LegalReview.objects.filter(
+        decision=OuterRef("pk"), decision_version=OuterRef("version"), conclusion=LegalReviewConclusion.APPROVED
+    )
+    county_id = user.department.jurisdiction_id  # type: ignore[union-attr]
+    # Decisions someone asked the 司法局 to review (a JSON key is compared in Python: the
+    # databases disagree on comparing a JSON number with a column).
+    requested = [
+        int(pk)
+        for pk in CaseEvent.objects.filter(
+            case__jurisdiction_id=county_id, kind=EventKind.LEGAL_REVIEW, data__step="requested"
+        ).values_list("data__decision", flat=True)
+        if pk is not None
+    ]
+    major = Q(case__classification=Classification.MAJOR) | Q(case__state=CaseState.SPECIAL_HANDLING)
+    return (
+        Decision.objects.filter(case__jurisdiction_id=county_id, status=DecisionStatus.DRAFT)
+        .filter(major | Q(pk__in=requested))
+        .exclude(Exists(approved))
+        .select_related("case", "case__receiving_department")
+        .order_by("updated_at", "id")
+    )
+
+
+def decision_for_review(*, user: Staff, decision_id: int) -> Decision:
+    """One decision the 司法局 reviewer may review (any decision of their county that needs
+    or asked for review, or was reviewed), else 404 like one that does not exist."""
+    if not is_reviewer(user):
+        raise Http404("no such decision")
+    decision = (
+        Decision.objects.filter(pk=decision_id, case__jurisdiction_id=user.department.jurisdiction_id)  # type: ignore[union-attr]
+        .select_related("case", "case__receiving_department", "case__payer")
+        .first()
+    )
+    if decision is None:
+        raise Http404("no such decision")
+    asked = CaseEvent.objects.filter(_requested(decision)).exists()
+    if not (review_required(decision) or asked or decision.legal_reviews.exists()):
+        raise Http404("no such decision")
+    return decision
+
+
+def reviews_of(decision: Decision) -> QuerySet[LegalReview]:
+    return decision.legal_reviews.select_related("reviewer").order_by("-at", "-id")
+
+
+def review_status(decision: Decision) -> str:
+    """For the case page: 无需审查 / 待审查 / 已审查（无误） / 需修改 / 已申请审查."""
+    latest = decision.legal_reviews.filter(decision_version=decision.version).order_by("-at", "-id").first()
+    if latest is not None:
+        return str(latest.get_conclusion_display())
+    if review_required(decision):
+        return "待司法局审查（必需）"
+    if CaseEvent.objects.filter(_requested(decision)).exists():
+        return "已申请司法局审查"
+    return "无需审查（可申请）"
+
+
+# --- writes ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def legal_review_record(
+    *,
+    decision: Decision,
+    reviewer: Staff,
+    conclusion: str,
+    notes: str = "",
+    expected_version: int | None = None,
+) -> LegalReview:
+    """司法局把关: record the review of the decision's current version. "需修改" needs the
+    reviewer's notes; an APPROVED review of the current version lets a major matter's
+    decision be issued (``legal_review_blocking``). Editing the decision afterwards raises its
+    version, so the review must be done again."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=decision.case_id)
+    decision = Decision.objects.select_for_update(of=("self",)).get(pk=decision.pk)
+    if not is_reviewer(reviewer) or reviewer.jurisdiction != case.jurisdiction:
+        raise PermissionDenied(_("只有司法局的经办人或负责人可以进行法律审查。"))
+    if expected_version is not None and expected_version != decision.version:
+        raise ValidationError(_("处理意见已被修改，请刷新后按最新内容审查。"), code="stale")
+    if decision.status != DecisionStatus.DRAFT:
+        raise ValidationError(_("处理意见已出具，不能再审查。"), code="state")
+    if conclusion not in LegalReviewConclusion.values:
+        raise ValidationError({"conclusion": [_("请选择审查结论。")]})
+    notes = (notes or "").strip()
+    if conclusion == LegalReviewConclusion.CHANGES and not notes:
+        raise ValidationError({"notes": [_("需修改的，请写明审查意见。")]})
+    now = timezone.now()
+    review = LegalReview.objects.create(
+        decision=decision,
+        decision_version=decision.version,
+        reviewer=reviewer,
+        conclusion=conclusion,
+        notes=notes,
+        at=now,
+    )
+    # The 司法局's task from a request (if any) is done once the review is recorded.
+    task_ids = [
+        e.data.get("task")
+        for e in CaseEvent.objects.filter(_requested(decision)).only("data")
+        if isinstance(e.data, dict) and e.data.get("task")
+    ]
+    if task_ids:
+        Task.objects.filter(pk__in=task_ids, status__in=OPEN_TASK_STATUSES).update(
+            status=TaskStatus.DONE, completed_at=now, version=F("version") + 1
+        )
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=reviewer,
+        kind=EventKind.LEGAL_REVIEW,
+        summary=f"司法局法律审查：{review.get_conclusion_display()}（处理意见第{decision.version}版）"[:255],
+        data={
+            "step": "reviewed",
+            "decision": decision.pk,
+            "review": review.pk,
+            "conclusion": conclusion,
+            "decision_version": decision.version,
+            "reason": notes,
+        },
+    )
+    return review
+
+
+@transaction.atomic
+def legal_review_request(*, decision: Decision, actor: Staff, note: str = "") -> CaseEvent:
+    """申请司法局审查 a decision (optional for a general matter; a major one is reviewed
+    anyway). Gives the 司法局 a task (``handling.services.task_create``), so its people see
+    the case and the deadline is followed up, and puts the request on the timeline."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=decision.case_id)
+    decision = Decision.objects.get(pk=decision.pk)
+    if not may_request_review(actor, case):
+        raise PermissionDenied(_("您无权申请法律审查。"))
+    if decision.status != DecisionStatus.DRAFT:
+        raise ValidationError(_("处理意见已出具，不能再申请审查。"), code="state")
+    if CaseEvent.objects.filter(_requested(decision)).exists():
+        raise ValidationError(_("已申请司法局审查。"), code="state")
+    justice = Department.objects.filter(jurisdiction_id=case.jurisdiction_id, code=JUSTICE_CODE, active=True).first()
+    task_id = None
+    if justice is not None:
+        from fengqiao.handling import services
+
+        due = timelimits.due(timelimits.JOINT_OPINION, calendar.local_day(timezone.now()))
+        task = services.task_create(
+            case=case,
+            department=justice,
+            kind=TaskKind.RESOLUTION,
+            actor=actor,
+            due_on=due.day,
+            instructions=f"法律审查：请对处理意见（第{decision.version}版）适用法律法规进行把关。{note.strip()}".strip(),
+        )
+        task_id = task.pk
+    return CaseEvent.objects.create(
+        case=case,
+        at=timezone.now(),
+        actor=actor,
+        kind=EventKind.LEGAL_REVIEW,
+        summary="申请司法局法律审查",
+        data={"step": "requested", "decision": decision.pk, "task": task_id, "reason": note.strip()},
+    )

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from fengqiao.handling import views
+
+urlpatterns = [
+    path("tasks/", views.task_inbox, name="task-inbox"),
+    path("tasks/<int:pk>/", views.task_detail, name="task-detail"),
+    path("tasks/<int:pk>/sign/", views.task_sign, name="task-sign"),
+    path("tasks/<int:pk>/return/", views.task_return, name="task-return"),
+    path("tasks/<int:pk>/reroute/", views.task_reroute, name="task-reroute"),
+    path("tasks/<int:pk>/opinion/", views.opinion_save, name="task-opinion"),
+    path("tasks/<int:pk>/opinion/sign/", views.opinion_sign, name="task-opinion-sign"),
+    path("tasks/<int:pk>/opinion/send-back/", views.opinion_send_back, name="task-opinion-send-back"),
+    path("tasks/<int:pk>/attachments/", views.task_attachment_add, name="task-attachment-add"),
+    path("approvals/", views.approval_queue, name="approval-queue"),
+    path("approvals/<int:pk>/forward/", views.special_forward, name="special-forward"),
+    path("approvals/<int:pk>/approve/", views.special_approve, name="special-approve"),
+    path("approvals/<int:pk>/decline/", views.special_decline, name="special-decline"),
+    path("cases/<str:number>/decision/", views.decision_edit, name="case-decision"),
+    path("cases/<str:number>/route/", views.case_route, name="case-route"),
+]

@@ -1,0 +1,472 @@
+"""Staff pages of 调查处理 (四(三)): a department's task inbox, the task page with the opinion
+editor, the leader's approval queue and the decision editor of a case.
+
+Views parse input with the forms, call a service and redirect; they never save a model. A
+task or case someone may not see answers 404 exactly like one that does not exist; a step
+someone may not take answers 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.cases import selectors as case_selectors
+from fengqiao.cases.forms import AttachmentForm
+from fengqiao.cases.models import Case
+from fengqiao.cases.services import attachment_add
+from fengqiao.cases.states import CaseState
+from fengqiao.core.auth import request_staff
+from fengqiao.handling import forms, permissions, selectors, services
+from fengqiao.handling.models import DecisionStatus, OpinionStatus, Task, TaskStatus
+from fengqiao.org.models import Staff
+
+INBOX_TABS = [
+    ("pending", "待签收"),
+    ("in_progress", "办理中"),
+    ("to_sign", "待负责人签发"),
+    ("returned", "已退回待重新转办"),
+    ("done", "已办结"),
+    ("all", "全部未办结"),
+]
+
+
+def _flash(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _version(form: Any) -> int | None:
+    value = form.cleaned_data.get("version")
+    return int(value) if value not in (None, "") else None
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else str(error))
+
+
+# --- inbox and task ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def task_inbox(request: HttpRequest) -> HttpResponse:
+    """任务: the department's tasks — to sign for, in progress, awaiting the head's signature,
+    returned — with their deadlines; overdue ones marked."""
+    user = request_staff(request)
+    if not permissions.has_inbox(user):
+        raise PermissionDenied
+    view = request.GET.get("view", "all")
+    if view not in selectors.INBOX_VIEWS:
+        view = "all"
+    tasks = list(selectors.task_inbox_for(user=user, view=view)[:200])
+    today = timezone.localdate()
+    for task in tasks:
+        task.overdue = selectors.task_is_overdue(task, today)  # type: ignore[attr-defined]
+    context = {
+        "tasks": tasks,
+        "view": view,
+        "tabs": [(key, _(label)) for key, label in INBOX_TABS],
+        "counts": selectors.inbox_counts(user=user),
+        "today": today,
+    }
+    return render(request, "handling/inbox.html", context)
+
+
+def _task_context(user: Staff, task: Task, **extra: Any) -> dict[str, Any]:
+    case = task.case
+    opinion = selectors.opinion_of(task)
+    may_work = permissions.may_work_task(user, task)
+    editable = (
+        may_work and task.status == TaskStatus.SIGNED and (opinion is None or opinion.status == OpinionStatus.DRAFT)
+    )
+    initial: dict[str, Any] = {"version": opinion.version if opinion else 0}
+    if opinion is not None:
+        initial.update(facts=opinion.facts, text=opinion.text, basis=opinion.basis)
+    rerouted = services.task_rerouted_to(task) if task.status == TaskStatus.RETURNED else None
+    return {
+        "task": task,
+        "case": case,
+        "opinion": opinion,
+        "overdue": selectors.task_is_overdue(task),
+        "may_sign_for": may_work and task.status == TaskStatus.PENDING,
+        "may_return": may_work and task.status == TaskStatus.PENDING,
+        "may_edit": editable,
+        "may_submit": editable and opinion is not None,
+        "may_sign_opinion": permissions.may_sign_opinion(user, task)
+        and opinion is not None
+        and opinion.status == OpinionStatus.SUBMITTED,
+        "may_reroute": task.status == TaskStatus.RETURNED
+        and rerouted is None
+        and case.is_open
+        and permissions.may_reroute(user, case),
+        "may_attach": editable,
+        "rerouted": rerouted,
+        "opinion_form": extra.pop("opinion_form", None) or forms.OpinionForm(initial=initial),
+        "return_form": forms.TaskReturnForm(initial={"version": task.version}),
+        "reroute_form": forms.RerouteForm(county=case.jurisdiction),
+        "send_back_form": forms.SendBackForm(initial={"version": opinion.version if opinion else 0}),
+        "attachment_form": AttachmentForm(),
+        "attachments": case.attachments.select_related("uploaded_by"),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The task page: sign for it or return it; the written opinion (draft, submit; the
+    head signs); re-routing a returned task for the reviewer."""
+    user = request_staff(request)
+    task = selectors.task_get_for(user=user, pk=pk)
+    return render(request, "handling/task.html", _task_context(user, task))
+
+
+def _task_step(
+    request: HttpRequest, pk: int, step: Any, form_class: Any = forms.VersionForm, may: Any = permissions.may_work_task
+) -> HttpResponse:
+    user = request_staff(request)
+    task = selectors.task_get_for(user=user, pk=pk)
+    if not may(user, task):
+        raise PermissionDenied
+    form = form_class(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("task-detail", pk=task.pk)
+    try:
+        step(user, task, form)
+    except ValidationError as exc:
+        _flash(request, exc)
+    return redirect("task-detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(user: Staff, task: Task, form: Any) -> None:
+        services.task_sign(task=task, actor=user, expected_version=_version(form))
+        messages.success(request, _("已签收。"))
+
+    return _task_step(request, pk, step)
+
+
+@login_required
+@require_POST
+def task_return(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(user: Staff, task: Task, form: Any) -> None:
+        services.task_return(task=task, actor=user, reason=form.cleaned_data["reason"], expected_version=_version(form))
+        messages.success(request, _("已退回受理部门。"))
+
+    return _task_step(request, pk, step, forms.TaskReturnForm)
+
+
+@login_required
+@require_POST
+def task_reroute(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    task = selectors.task_get_for(user=user, pk=pk)
+    if not permissions.may_reroute(user, task.case):
+        raise PermissionDenied
+    form = forms.RerouteForm(request.POST, county=task.case.jurisdiction)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("task-detail", pk=task.pk)
+    try:
+        new = services.task_reroute(
+            task=task,
+            department=form.cleaned_data["department"],
+            actor=user,
+            instructions=form.cleaned_data["instructions"],
+        )
+    except ValidationError as exc:
+        _flash(request, exc)
+        return redirect("task-detail", pk=task.pk)
+    messages.success(request, _("已重新转办至%(d)s。") % {"d": new.department.name})
+    return redirect("task-detail", pk=new.pk)
+
+
+@login_required
+@require_POST
+def opinion_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save the draft; with ``action=submit`` also send it to the department head."""
+    user = request_staff(request)
+    task = selectors.task_get_for(user=user, pk=pk)
+    if not permissions.may_work_task(user, task):
+        raise PermissionDenied
+    form = forms.OpinionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "handling/task.html", _task_context(user, task, opinion_form=form), status=400)
+    d = form.cleaned_data
+    try:
+        opinion = services.opinion_save(
+            task=task, actor=user, facts=d["facts"], text=d["text"], basis=d["basis"], expected_version=_version(form)
+        )
+        if request.POST.get("action") == "submit":
+            services.opinion_submit(task=task, actor=user, expected_version=opinion.version)
+            messages.success(request, _("书面意见已提交，待部门负责人签发。"))
+        else:
+            messages.success(request, _("草稿已保存。"))
+    except ValidationError as exc:
+        _flash(request, exc)
+    return redirect("task-detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def opinion_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(user: Staff, task: Task, form: Any) -> None:
+        services.opinion_sign(task=task, actor=user, expected_version=_version(form))
+        messages.success(request, _("书面意见已签发，任务办结。"))
+
+    return _task_step(request, pk, step, may=permissions.may_sign_opinion)
+
+
+@login_required
+@require_POST
+def opinion_send_back(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(user: Staff, task: Task, form: Any) -> None:
+        services.opinion_send_back(
+            task=task, actor=user, reason=form.cleaned_data["reason"], expected_version=_version(form)
+        )
+        messages.success(request, _("已退回经办人修改。"))
+
+    return _task_step(request, pk, step, forms.SendBackForm, may=permissions.may_sign_opinion)
+
+
+@login_required
+@require_POST
+def task_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """An attachment of the written opinion is an attachment of the case."""
+    user = request_staff(request)
+    task = selectors.task_get_for(user=user, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("task-detail", pk=task.pk)
+    try:
+        attachment_add(case=task.case, actor=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"])
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("附件已上传。"))
+    return redirect("task-detail", pk=task.pk)
+
+
+# --- the decision --------------------------------------------------------------------------
+
+
+def case_handling_context(*, user: Staff, case: Case) -> dict[str, Any]:
+    """What the case page's 调查处理 section shows: the tasks with their opinions, the
+    decision, the special-handling requests, and what ``user`` may do."""
+    tasks = selectors.tasks_of_case(case=case)
+    today = timezone.localdate()
+    for task in tasks:
+        task.overdue = selectors.task_is_overdue(task, today)  # type: ignore[attr-defined]
+        task.current_opinion = selectors.opinion_of(task)  # type: ignore[attr-defined]
+    decision = selectors.decision_current(case=case)
+    may_decide = permissions.may_decide(user, case)
+    live = any(t.status not in (TaskStatus.RETURNED, TaskStatus.CANCELLED) for t in tasks)
+    return {
+        "handling_tasks": tasks,
+        "handling_decision": decision,
+        "handling_may_decide": may_decide
+        and case.state in (CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING, CaseState.OWN_HANDLING),
+        "handling_may_route": may_decide and case.state == CaseState.JOINT_HANDLING and not live,
+        "handling_route_form": forms.RouteForm(county=case.jurisdiction),
+        "handling_special_requests": list(
+            case.special_requests.select_related("requested_by", "forwarded_by", "decided_by").prefetch_related(
+                "member_units"
+            )
+        ),
+    }
+
+
+@login_required
+@require_POST
+def case_route(request: HttpRequest, number: str) -> HttpResponse:
+    """交办联办部门 for a case in joint handling (after the leader declined special handling)."""
+    user = request_staff(request)
+    case = case_selectors.case_get_for(user=user, number=number)
+    if not permissions.may_reroute(user, case):
+        raise PermissionDenied
+    form = forms.RouteForm(request.POST, county=case.jurisdiction)
+    if form.is_valid():
+        try:
+            services.tasks_for_general(
+                case=case,
+                actor=user,
+                departments=list(form.cleaned_data["co_departments"]),
+                lead=form.cleaned_data["lead_department"],
+            )
+            messages.success(request, _("已交办联办部门。"))
+        except ValidationError as exc:
+            _flash(request, exc)
+    else:
+        _form_errors(request, form)
+    return redirect("case-detail", number=case.number)
+
+
+def _decision_initial(case: Case) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    decision = selectors.decision_current(case=case)
+    if decision is not None:
+        return (
+            {
+                "request": decision.request,
+                "facts_and_reasons": decision.facts_and_reasons,
+                "result": decision.result,
+                "legal_basis": decision.legal_basis,
+                "version": decision.version,
+            },
+            list(decision.remedies),
+        )
+    prefill = selectors.decision_prefill(case=case)
+    remedies = prefill.pop("remedies")
+    return {**prefill, "version": 0}, remedies
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_edit(request: HttpRequest, number: str) -> HttpResponse:
+    """处理意见 editor: consolidate the signed opinions; save the draft; issue the notice."""
+    user = request_staff(request)
+    case = case_selectors.case_get_for(user=user, number=number)
+    if not permissions.may_decide(user, case):
+        raise PermissionDenied
+    decision = selectors.decision_current(case=case)
+    issued = decision is not None and decision.status == DecisionStatus.ISSUED
+    status = 200
+    if request.method == "POST" and not issued:
+        form = forms.DecisionForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                saved = services.decision_save(
+                    case=case,
+                    actor=user,
+                    request=d["request"],
+                    facts_and_reasons=d["facts_and_reasons"],
+                    result=d["result"],
+                    legal_basis=d["legal_basis"],
+                    remedies=form.remedies,
+                    expected_version=_version(form),
+                )
+                if request.POST.get("action") == "issue":
+                    saved = services.decision_issue(decision=saved, actor=user, expected_version=saved.version)
+                    messages.success(request, _("处理意见书已出具。"))
+                    return redirect("case-detail", number=case.number)
+                messages.success(request, _("处理意见草稿已保存。"))
+                return redirect("case-decision", number=case.number)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errs in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errs)
+                else:
+                    form.add_error(None, exc.messages)
+        status = 400
+        remedies = form.remedies
+    else:
+        initial, remedies = _decision_initial(case)
+        form = forms.DecisionForm(initial=initial, remedies=remedies)
+    return render(
+        request,
+        "handling/decision.html",
+        {
+            "case": case,
+            "form": form,
+            "remedies": remedies or [{}],
+            "decision": decision,
+            "issued": issued,
+            "state": selectors.decision_state(case=case),
+            "opinions": selectors.signed_opinions(case=case),
+        },
+        status=status,
+    )
+
+
+# --- the leader's approval queue -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    """审批: requests for special handling — to forward (the office), to approve (the leader)."""
+    user = request_staff(request)
+    qs = selectors.approval_queue_for(user=user)
+    if not user.has_role(*permissions.COUNTY_TASK_ROLES):
+        raise PermissionDenied
+    pending = list(selectors.approval_pending_for(user=user))
+    recent = list(qs.exclude(pk__in=[r.pk for r in pending]).order_by("-requested_at")[:50])
+    county = user.jurisdiction
+    return render(
+        request,
+        "handling/approvals.html",
+        {
+            "pending": pending,
+            "recent": recent,
+            "may_forward": user.has_role("group_office"),
+            "may_approve": user.has_role("group_leader"),
+            "approve_form": forms.ApproveForm(county=county),
+            "decline_form": forms.DeclineForm(),
+            "forward_form": forms.ForwardForm(),
+        },
+    )
+
+
+def _special_step(request: HttpRequest, pk: int, step: Any, form_class: Any) -> HttpResponse:
+    user = request_staff(request)
+    special = selectors.special_request_get_for(user=user, pk=pk)
+    may = permissions.may_forward_special if form_class is forms.ForwardForm else permissions.may_approve_special
+    if not may(user, special.case):
+        raise PermissionDenied
+    kwargs = {"county": special.case.jurisdiction} if form_class is forms.ApproveForm else {}
+    form = form_class(request.POST, **kwargs)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("approval-queue")
+    try:
+        step(user, special, form.cleaned_data)
+    except ValidationError as exc:
+        _flash(request, exc)
+    return redirect("approval-queue")
+
+
+@login_required
+@require_POST
+def special_forward(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(user: Staff, special: Any, d: dict[str, Any]) -> None:
+        services.special_request_forward(special=special, actor=user, note=d["note"])
+        messages.success(request, _("已转报组长审批。"))
+
+    return _special_step(request, pk, step, forms.ForwardForm)
+
+
+@login_required
+@require_POST
+def special_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(user: Staff, special: Any, d: dict[str, Any]) -> None:
+        services.special_request_approve(
+            special=special, actor=user, member_units=list(d["member_units"]) or None, note=d["note"]
+        )
+        messages.success(request, _("已同意专案处理。"))
+
+    return _special_step(request, pk, step, forms.ApproveForm)
+
+
+@login_required
+@require_POST
+def special_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    def step(user: Staff, special: Any, d: dict[str, Any]) -> None:
+        services.special_request_decline(special=special, actor=user, reason=d["reason"])
+        messages.success(request, _("已不同意专案处理，转一般事项联合办理。"))
+
+    return _special_step(request, pk, step, forms.DeclineForm)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    """会商 — 四(三)3: general and major consultations of the leadership group, their
+    attendees, minutes (会议纪要) and resolutions (决定事项)."""
+
+    name = "fengqiao.meetings"
+    label = "meetings"
+    verbose_name = _("会商")

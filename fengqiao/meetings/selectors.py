@@ -1,0 +1,80 @@
+"""Every read of consultations that depends on who is asking (CONVENTIONS 3).
+
+A consultation someone may not see and one that does not exist give the same 404."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404
+
+from fengqiao.cases.models import Case
+from fengqiao.meetings import permissions
+from fengqiao.meetings.models import Attendee, Consultation, ConsultationStatus, Resolution
+from fengqiao.org.models import Staff
+
+
+def minutes_issued_for(case: Case) -> bool:
+    """True when a consultation covering ``case`` has issued its minutes (会议纪要) — the
+    major-matter decision follows the minutes (四(三)2 3))."""
+    return Consultation.objects.filter(cases=case, status=ConsultationStatus.MINUTES_ISSUED).exists()
+
+
+def consultations_visible_to(user: Staff) -> QuerySet[Consultation]:
+    """The consultations ``user`` may see: the group office, the leader and deputies see
+    every one of their county; department staff see those their department attends; anyone
+    else, none."""
+    if not user.is_active or user.department_id is None or user.department is None:
+        return Consultation.objects.none()
+    qs = Consultation.objects.filter(jurisdiction_id=user.department.jurisdiction_id)
+    if user.has_role(*permissions.COUNTY_WIDE_ROLES):
+        return qs
+    if user.has_role(*permissions.DEPARTMENT_ROLES):
+        seat = Attendee.objects.filter(consultation=OuterRef("pk"), department_id=user.department_id)
+        return qs.filter(Exists(seat))
+    return Consultation.objects.none()
+
+
+def consultation_list_for(*, user: Staff, view: str = "upcoming") -> QuerySet[Consultation]:
+    """The list page: ``upcoming`` (not yet held, soonest first) or ``held`` (held or closed,
+    newest first), with what a row shows fetched up front — the number of queries does not
+    grow with the rows."""
+    qs = consultations_visible_to(user)
+    if view == "held":
+        qs = qs.exclude(status__in=UPCOMING_STATUSES).order_by("-starts_at", "-id")
+    else:
+        qs = qs.filter(status__in=UPCOMING_STATUSES).order_by("starts_at", "id")
+    return qs.select_related("organiser").prefetch_related(
+        Prefetch("cases", queryset=Case.objects.only("id", "number").order_by("number"))
+    )
+
+
+UPCOMING_STATUSES = (
+    ConsultationStatus.PLANNED,
+    ConsultationStatus.AWAITING_APPROVAL,
+    ConsultationStatus.APPROVED,
+)
+
+
+def consultation_get_for(*, user: Staff, pk: int, for_update: bool = False) -> Consultation:
+    """One consultation ``user`` may see, or 404 as if it did not exist."""
+    qs = consultations_visible_to(user).select_related("jurisdiction", "organiser", "decided_by")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    try:
+        return qs.get(pk=pk)
+    except Consultation.DoesNotExist:
+        raise Http404("no such consultation") from None
+
+
+def attendees_of(consultation: Consultation) -> QuerySet[Attendee]:
+    return consultation.attendees.select_related("department", "staff").order_by("sort_order", "id")
+
+
+def resolutions_of(consultation: Consultation) -> QuerySet[Resolution]:
+    return consultation.resolutions.select_related("department", "case", "task").order_by("sort_order", "id")
+
+
+def consultations_of_case(*, case: Case, user: Staff) -> QuerySet[Consultation]:
+    """The consultations covering ``case`` that ``user`` may see (the case page's 会商 list;
+    the case itself was fetched through ``case_get_for``)."""
+    return consultations_visible_to(user).filter(cases=case).order_by("-starts_at", "-id")

@@ -1,0 +1,363 @@
+"""Staff pages of 会商: the list, planning and editing, the leader's consent, attendance, the
+minutes editor with resolutions, issuing and downloading the minutes.
+
+A consultation comes through ``consultation_get_for`` (404 if the user may not see it); a
+user who sees it but may not act gets 403. Views parse input with a form, call a service
+and redirect; they never save a model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.cases.models import Case
+from fengqiao.core.auth import request_staff
+from fengqiao.documents.fonts import FontMissing
+from fengqiao.documents.services import CONTENT_TYPES, FORMATS
+from fengqiao.meetings import forms, permissions, selectors, services
+from fengqiao.meetings.models import Consultation, ConsultationStatus
+from fengqiao.org.models import Staff
+
+
+def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_GET
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    """会商: upcoming (not yet held) or held ones, that the user may see."""
+    user = request_staff(request)
+    view = "held" if request.GET.get("view") == "held" else "upcoming"
+    return render(
+        request,
+        "meetings/consultation_list.html",
+        {
+            "consultations": selectors.consultation_list_for(user=user, view=view)[:200],
+            "view": view,
+            "may_organise": permissions.may_organise(user, user.jurisdiction.pk if user.jurisdiction else None),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    """安排会商 (the group office)."""
+    user = request_staff(request)
+    if user.jurisdiction is None or not permissions.may_organise(user, user.jurisdiction.pk):
+        raise PermissionDenied
+    form = forms.ConsultationForm(request.POST or None, user=user, initial={"kind": "general"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            consultation = services.consultation_create(actor=user, data=form.data_for_service())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已安排会商，默认邀请领导小组成员参加。"))
+            return redirect("consultation-detail", pk=consultation.pk)
+    return render(request, "meetings/consultation_form.html", {"form": form, "consultation": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    if not permissions.may_edit(user, consultation):
+        raise PermissionDenied
+    form = forms.ConsultationForm(
+        request.POST or None, user=user, initial=forms.ConsultationForm.initial_for(consultation)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_update(
+                consultation=consultation,
+                actor=user,
+                data=form.data_for_service(),
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已修改会商安排。"))
+            return redirect("consultation-detail", pk=consultation.pk)
+    return render(request, "meetings/consultation_form.html", {"form": form, "consultation": consultation})
+
+
+def _detail_context(user: Staff, consultation: Consultation) -> dict[str, Any]:
+    may_edit = permissions.may_edit(user, consultation)
+    return {
+        "consultation": consultation,
+        "cases": consultation.cases.select_related("payer").order_by("number"),
+        "attendees": selectors.attendees_of(consultation),
+        "resolutions": selectors.resolutions_of(consultation),
+        "documents": consultation.documents.select_related("issued_by").order_by("issued_at", "id"),
+        "may_edit": may_edit,
+        "may_approve": permissions.may_approve(user, consultation)
+        and consultation.status == ConsultationStatus.AWAITING_APPROVAL,
+        "S": ConsultationStatus,
+        "decide_form": forms.DecideForm(initial={"version": consultation.version}),
+    }
+
+
+@login_required
+@require_GET
+def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    return render(request, "meetings/consultation_detail.html", _detail_context(user, consultation))
+
+
+@login_required
+@require_POST
+def consultation_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """报请组长同意 / 已召开 / 取消 (the group office)."""
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    if not permissions.may_edit(user, consultation):
+        raise PermissionDenied
+    form = forms.StepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请求有误。"))
+        return redirect("consultation-detail", pk=pk)
+    d = form.cleaned_data
+    try:
+        if d["action"] == "request_approval":
+            services.consultation_request_approval(
+                consultation=consultation, actor=user, reason=d["reason"], expected_version=d["version"]
+            )
+        elif d["action"] == "hold":
+            services.consultation_hold(consultation=consultation, actor=user, expected_version=d["version"])
+        else:
+            services.consultation_cancel(
+                consultation=consultation, actor=user, reason=d["reason"], expected_version=d["version"]
+            )
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("已办理。"))
+    return redirect("consultation-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def consultation_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """组长同意 (or not) a major consultation."""
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    if not permissions.may_approve(user, consultation):
+        raise PermissionDenied
+    form = forms.DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择同意或不同意。"))
+        return redirect("consultation-detail", pk=pk)
+    try:
+        services.consultation_decide(
+            consultation=consultation,
+            actor=user,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("已审批。"))
+    return redirect("consultation-detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """参会人员: department, person and 出席 / 请假 / 列席."""
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    if not permissions.may_edit(user, consultation):
+        raise PermissionDenied
+    county = consultation.jurisdiction
+    initial = [
+        {"department": a.department, "name": a.name, "title": a.title, "attendance": a.attendance, "staff": a.staff_id}
+        for a in selectors.attendees_of(consultation)
+    ]
+    formset = forms.AttendeeFormSet(
+        request.POST or None, initial=None if request.method == "POST" else initial, form_kwargs={"county": county}
+    )
+    if request.method == "POST" and formset.is_valid():
+        try:
+            services.attendance_set(
+                consultation=consultation,
+                actor=user,
+                attendees=forms.attendees_from(formset),
+                expected_version=int(request.POST.get("version") or 0) or None,
+            )
+        except ValidationError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, _("已保存参会人员。"))
+            return redirect("consultation-detail", pk=pk)
+    return render(request, "meetings/attendance_form.html", {"consultation": consultation, "formset": formset})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    """纪要编辑: the discussion, the conclusions, and the resolutions."""
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    if not permissions.may_edit(user, consultation):
+        raise PermissionDenied
+    form = forms.MinutesForm(
+        request.POST or None,
+        initial={
+            "chair": consultation.chair,
+            "discussion": consultation.discussion,
+            "conclusions": consultation.conclusions,
+            "version": consultation.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.minutes_save(
+                consultation=consultation,
+                actor=user,
+                discussion=form.cleaned_data["discussion"],
+                conclusions=form.cleaned_data["conclusions"],
+                chair=form.cleaned_data["chair"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("已保存纪要。"))
+            return redirect("consultation-minutes", pk=pk)
+    return render(
+        request,
+        "meetings/minutes_form.html",
+        {
+            "consultation": consultation,
+            "form": form,
+            "resolution_form": forms.ResolutionForm(consultation=consultation),
+            "resolutions": selectors.resolutions_of(consultation),
+            "default_due": services.resolution_default_due(consultation),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resolution_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    if not permissions.may_edit(user, consultation):
+        raise PermissionDenied
+    form = forms.ResolutionForm(request.POST, consultation=consultation)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("consultation-minutes", pk=pk)
+    d = form.cleaned_data
+    try:
+        services.resolution_add(
+            consultation=consultation,
+            actor=user,
+            department=d["department"],
+            text=d["text"],
+            case=d["case"],
+            due_on=d["due_on"],
+            make_task=d["make_task"],
+        )
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("已添加决定事项。"))
+    return redirect("consultation-minutes", pk=pk)
+
+
+@login_required
+@require_POST
+def resolution_task(request: HttpRequest, pk: int, resolution_id: int) -> HttpResponse:
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    if not permissions.may_edit(user, consultation):
+        raise PermissionDenied
+    resolution = selectors.resolutions_of(consultation).filter(pk=resolution_id).first()
+    if resolution is None:
+        raise Http404("no such resolution")
+    try:
+        services.resolution_task_create(resolution=resolution, actor=user)
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("已转为办理任务。"))
+    return redirect("consultation-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def minutes_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    """印发会议纪要 (DOCX and PDF per GB/T 9704)."""
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    if not permissions.may_edit(user, consultation):
+        raise PermissionDenied
+    try:
+        document = services.minutes_issue(
+            consultation=consultation, actor=user, expected_version=int(request.POST.get("version") or 0) or None
+        )
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    except FontMissing as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已印发会议纪要（%(n)s）。") % {"n": document.number})
+    return redirect("consultation-detail", pk=pk)
+
+
+@login_required
+@require_GET
+def minutes_download(request: HttpRequest, pk: int, document_id: int, fmt: str) -> FileResponse:
+    """The minutes as DOCX (download) or PDF (open for printing), to anyone who sees the
+    consultation."""
+    user = request_staff(request)
+    consultation = selectors.consultation_get_for(user=user, pk=pk)
+    if fmt not in FORMATS:
+        raise Http404("no such format")
+    document = consultation.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404("no such document")
+    file = document.docx if fmt == "docx" else document.pdf
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file missing") from None
+    response = FileResponse(
+        handle,
+        as_attachment=fmt == "docx",
+        filename=f"{document.title}{document.number}.{fmt}",
+        content_type=CONTENT_TYPES[fmt],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def case_consultations_context(*, user: Staff, case: Case) -> dict[str, Any]:
+    """The case page's 会商 list: the consultations covering the case that the user sees."""
+    return {"case_consultations": list(selectors.consultations_of_case(case=case, user=user))}
