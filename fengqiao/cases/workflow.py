@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
     from fengqiao.org.models import Staff
 
 NEW = ""  # the source "state" of a case being registered
+
+# Sent after the commit of every transition, with ``case``, ``event`` and ``transition``.
+case_transitioned = Signal()
 
 Who = Callable[["Staff", Case], bool]
 Guard = Callable[[Case, dict[str, Any]], "str | _StrPromise | None"]
@@ -271,7 +276,7 @@ def transition(
         case.version += 1
     case._workflow_token = True
     case.save()
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         at=now,
         actor=actor,
@@ -281,6 +286,10 @@ def transition(
         summary=summary or str(step.label),
         data={"transition": name, **{k: v for k, v in data.items() if _jsonable(v)}},
     )
+    # Listeners (e.g. the 12345 platform's status reports) hear of a step only once it is
+    # committed: a step that rolls back was never taken.
+    transaction.on_commit(lambda: case_transitioned.send(sender=Case, case=case, event=event, transition=name))
+    return event
 
 
 def _jsonable(value: Any) -> bool:
