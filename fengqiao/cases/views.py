@@ -174,7 +174,9 @@ def case_intake_duplicates(request: HttpRequest) -> HttpResponse:
         credit_code=normalize_social_credit_code(request.POST.get("credit_code", "")),
         categories=list(DisputeCategory.objects.filter(code__in=codes)),
     )
-    return render(request, "cases/_duplicates.html", {"duplicates": cases, "at_intake": True})
+    # A refresh of the panel keeps what the clerk already ticked.
+    ticked = set(request.POST.getlist("link_to"))
+    return render(request, "cases/_duplicates.html", {"duplicates": cases, "at_intake": True, "ticked": ticked})
 
 
 def _masked_party(payer: Any) -> dict[str, str] | None:

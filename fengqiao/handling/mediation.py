@@ -131,7 +131,7 @@ def mediation_record_result(
     """记录调解结果. An agreement becomes the case's draft decision (created, or the current
     draft updated) with ``from_mediation``; no agreement leaves handling to go on."""
     case = Case.objects.select_for_update(of=("self",)).get(pk=session.case_id)
-    session = MediationSession.objects.select_for_update().select_related("case").get(pk=session.pk)
+    session = MediationSession.objects.select_for_update(of=("self",)).select_related("case").get(pk=session.pk)
     if not may_record(actor, session):
         raise PermissionDenied(_("您无权记录该调解的结果。"))
     if session.result != MediationResult.PENDING:

@@ -96,7 +96,7 @@ class ConsultationData:
 
 
 def _locked(consultation: Consultation) -> Consultation:
-    return Consultation.objects.select_for_update().select_related("jurisdiction").get(pk=consultation.pk)
+    return Consultation.objects.select_for_update(of=("self",)).select_related("jurisdiction").get(pk=consultation.pk)
 
 
 def _check_version(consultation: Consultation, expected_version: int | None) -> None:
@@ -509,7 +509,9 @@ def resolution_task_create(*, resolution: Resolution, actor: Staff) -> Resolutio
     on the resolution's date; the task is linked back to the resolution."""
     consultation = _locked(resolution.consultation)
     _require_organiser(actor, consultation)
-    resolution = Resolution.objects.select_for_update().select_related("department", "case").get(pk=resolution.pk)
+    resolution = (
+        Resolution.objects.select_for_update(of=("self",)).select_related("department", "case").get(pk=resolution.pk)
+    )
     if consultation.status not in (S.HELD, S.MINUTES_ISSUED):
         raise ValidationError(_("会商召开后才能交办决定事项。"), code="state")
     if resolution.task_id is not None:

@@ -45,9 +45,12 @@ def test_clerk_registers_a_dispute_in_one_pass(live_server, intake_clerk) -> Non
         page.check("input[name=categories][value='04']")
         # The same payer's related case (03 and 04 are both about contributions) is offered for linking.
         page.wait_for_selector(f"#duplicates >> text={earlier.number}")
+        page.wait_for_load_state("networkidle")
         page.check(f"#duplicates input[value='{earlier.number}']")
         page.fill("#id_summary", "对2026年灵活就业人员养老保险缴费金额有异议")
         page.check("input[name=outcome][value='review']")
+        page.wait_for_load_state("networkidle")
+        assert page.is_checked(f"#duplicates input[value='{earlier.number}']")
         page.click("text=提交登记")
         page.wait_for_selector("text=已受理登记")
         number = page.inner_text("h1").split()[1]
