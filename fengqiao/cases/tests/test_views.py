@@ -140,7 +140,9 @@ def test_duplicates_are_shown_at_intake_and_linked(client_for, intake_clerk) -> 
     panel = c.post(reverse("case-intake-duplicates"), form_data(categories=["04"]), HTTP_HX_REQUEST="true")
     assert earlier.number in panel.content.decode()
     ticked = c.post(
-        reverse("case-intake-duplicates"), form_data(categories=["04"], link_to=[earlier.number]), HTTP_HX_REQUEST="true"
+        reverse("case-intake-duplicates"),
+        form_data(categories=["04"], link_to=[earlier.number]),
+        HTTP_HX_REQUEST="true",
     )
     assert f'value="{earlier.number}" checked' in ticked.content.decode()  # a refresh keeps the tick
     unrelated = c.post(reverse("case-intake-duplicates"), form_data(categories=["08"]), HTTP_HX_REQUEST="true")
