@@ -7,6 +7,7 @@ from fengqiao.core import api as core_api
 from fengqiao.documents import api as documents_api
 from fengqiao.handling import api as handling_api
 from fengqiao.handling import followthrough_api
+from fengqiao.integrations import api as integrations_api
 from fengqiao.meetings import api as meetings_api
 
 urlpatterns = [
@@ -141,4 +142,27 @@ urlpatterns += [
         handling_api.SpecialDeclineView.as_view(),
         name="api-special-request-decline",
     ),
+]
+
+# 四(八) 12345 platform: work orders in (fengqiao.integrations; status reports go out through the outbox)
+urlpatterns += [
+    path("hotline/work-orders/", integrations_api.WorkOrderReceiveView.as_view(), name="api-hotline-work-orders"),
+]
+
+# 四(八) 报送办理, 移交纪委监委 (fengqiao.referrals)
+from fengqiao.referrals import api as referrals_api  # noqa: E402
+
+urlpatterns += [
+    path("referrals/", referrals_api.ReferralListView.as_view(), name="api-referrals"),
+    path("referrals/<int:pk>/", referrals_api.ReferralDetailView.as_view(), name="api-referral"),
+    *[
+        path(
+            f"referrals/<int:pk>/{name.replace('_', '-')}/",
+            view.as_view(),
+            name=f"api-referral-{name.replace('_', '-')}",
+        )
+        for name, view in referrals_api.STEP_VIEWS.items()
+    ],
+    path("discipline-transfers/", referrals_api.TransferListView.as_view(), name="api-discipline-transfers"),
+    path("discipline-transfers/<int:pk>/", referrals_api.TransferDetailView.as_view(), name="api-discipline-transfer"),
 ]

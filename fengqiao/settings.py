@@ -116,7 +116,9 @@ INSTALLED_APPS = [
     "fengqiao.cases",
     "fengqiao.handling",
     "fengqiao.meetings",
+    "fengqiao.referrals",
     "fengqiao.documents",
+    "fengqiao.integrations",
 ]
 
 MIDDLEWARE = [
@@ -272,6 +274,12 @@ Q_CLUSTER = {
     "poll": 2,
     "label": "后台任务",
 }
+
+# The outbox (fengqiao.integrations): webhooks to the 12345 platform, SMS and e-mail notices.
+# A failed delivery is retried after 1, 2, 4 … minutes (at most an hour apart) and given up
+# (status "failed", retried by hand in the admin) after OUTBOX_MAX_ATTEMPTS tries.
+OUTBOX_MAX_ATTEMPTS = env_int("FENGQIAO_OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_TIMEOUT_SECONDS = env_int("FENGQIAO_OUTBOX_TIMEOUT", 10)
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

@@ -15,6 +15,8 @@ urlpatterns = [
     path("cases/<str:number>/documents/", include("fengqiao.documents.urls")),
     path("cases/", include("fengqiao.cases.urls")),
     path("meetings/", include("fengqiao.meetings.urls")),
+    # 报送办理, 移交纪委监委 (fengqiao.referrals, issue 6)
+    path("referrals/", include("fengqiao.referrals.urls")),
     # 时限督办, 延期, 调解, 法律审查 (fengqiao.handling, issue 5 items 5-6)
     path("handling/followthrough/", include("fengqiao.handling.followthrough_urls")),
     # 调查处理: tasks, written opinions, the leader's approval, the decision (fengqiao.handling, issue 5)

@@ -394,6 +394,9 @@ class EventKind(models.TextChoices):
     OPINION = "opinion", _("书面意见")
     DECISION = "decision", _("处理意见")
     APPROVAL = "approval", _("专案审批")
+    # 报送办理 (fengqiao.referrals): the referral form, dispatch, sign-for, return, feedback
+    REFERRAL = "referral", _("报送办理")
+    TRANSFER = "transfer", _("移交纪委监委")
 
 
 class CaseEvent(AppendOnlyModel):

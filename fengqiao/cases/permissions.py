@@ -25,8 +25,9 @@ DEPARTMENT_ROLES = (
 
 
 def may_register(staff: Staff) -> bool:
-    """一站受理: window clerks register; so does the group office (e.g. 12345 or petition leads)."""
-    return staff.department_id is not None and staff.has_role(Role.INTAKE_CLERK, Role.GROUP_OFFICE)
+    """一站受理: window clerks register; so does the group office (e.g. 12345 or petition leads),
+    and the hotline office (旗政府办) registers the 12345 platform's work orders (四(八))."""
+    return staff.department_id is not None and staff.has_role(Role.INTAKE_CLERK, Role.GROUP_OFFICE, Role.HOTLINE_OFFICE)
 
 
 def may_review(staff: Staff, case: Case) -> bool:

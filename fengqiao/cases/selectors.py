@@ -33,18 +33,29 @@ LIST_RELATED = ("payer", "township", "receiving_department", "owner")
 
 def cases_visible_to(user: Staff) -> QuerySet[Case]:
     """The cases ``user`` may see: the group office, the leader and deputies see every case of
-    their county; department staff see those their department is involved in; anyone else,
-    none."""
+    their county; department staff see those their department is involved in (a department a
+    referral is dispatched to joins the case as co-handling); the 12345 hotline office also sees
+    the referred cases of its county and the discipline liaison the cases whose clues were
+    transferred to the 纪委监委 (四(八)); anyone else, none."""
     county_id = user.department.jurisdiction_id if user.department_id and user.department else None
     if county_id is None or not user.is_active:
         return Case.objects.none()
     qs = Case.objects.filter(jurisdiction_id=county_id)
     if user.has_role(*permissions.COUNTY_WIDE_ROLES):
         return qs
+    from fengqiao.org.models import Role
+    from fengqiao.referrals.models import DisciplineTransfer, Referral
+
+    seen = Q(pk__in=[])
     if user.has_role(*permissions.DEPARTMENT_ROLES) and user.department_id is not None:
-        involved = CaseDepartment.objects.filter(case=OuterRef("pk"), department_id=user.department_id)
-        return qs.filter(Exists(involved))
-    return Case.objects.none()
+        seen |= Q(Exists(CaseDepartment.objects.filter(case=OuterRef("pk"), department_id=user.department_id)))
+    if user.has_role(Role.HOTLINE_OFFICE):
+        seen |= Q(Exists(Referral.objects.filter(case=OuterRef("pk"))))
+    if user.has_role(Role.DISCIPLINE_LIAISON):
+        seen |= Q(Exists(DisciplineTransfer.objects.filter(case=OuterRef("pk"))))
+    if not user.has_role(*permissions.DEPARTMENT_ROLES, Role.HOTLINE_OFFICE, Role.DISCIPLINE_LIAISON):
+        return Case.objects.none()
+    return qs.filter(seen)
 
 
 def case_get_for(*, user: Staff, number: str, for_update: bool = False) -> Case:

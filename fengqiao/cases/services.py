@@ -288,6 +288,11 @@ def case_review(
         handling.tasks_for_general(case=case, actor=actor, departments=departments, lead=lead_department)
     elif classification == Classification.MAJOR:
         handling.special_request_create(case=case, actor=actor, reason=reason)
+    elif classification == Classification.UNCLEAR:
+        # 四(八): the referral form (报送单) to the 旗政府办 hotline office (fengqiao.referrals).
+        from fengqiao.referrals.services import referral_create
+
+        referral_create(case=case, actor=actor, reason=reason)
     return case
 
 

@@ -246,6 +246,10 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     from fengqiao.meetings.views import case_consultations_context
 
     context.update(case_consultations_context(user=user, case=case))
+    # 报送办理: the referral of a matter whose responsibility is unclear (fengqiao.referrals).
+    from fengqiao.referrals.views import case_referral_context
+
+    context.update(case_referral_context(user=user, case=case))
     return render(request, "cases/case_detail.html", context)
 
 

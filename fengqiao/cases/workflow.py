@@ -90,7 +90,7 @@ def _opinions_signed(case: Case, data: dict[str, Any]) -> str | Any | None:
     """四(三)1 3), 2 3): every department's written opinion is signed before the decision
     consolidates them (a returned task counts once it has been re-routed). A mediation
     agreement (调解协议) settles the matter without waiting for them."""
-    if data.get("from_mediation"):
+    if data.get("from_mediation") or case.state == CaseState.REFERRED:
         return None
     from fengqiao.handling.selectors import opinions_outstanding
 
@@ -114,6 +114,18 @@ def _minutes_for_special(case: Case, data: dict[str, Any]) -> str | Any | None:
         issued = bool(minutes_issued_for(case))
     if not issued:
         return _("重大疑难事项须经领导小组会商并印发会议纪要后，方可形成处理意见")
+    return None
+
+
+def _referral_answered(case: Case, data: dict[str, Any]) -> str | Any | None:
+    """四(八): a referred matter is decided by the handling department's feedback, once it has
+    signed for the referral (``fengqiao.referrals.services.referral_feedback``)."""
+    if case.state != CaseState.REFERRED:
+        return None
+    from fengqiao.referrals.models import Referral, ReferralStatus
+
+    if not Referral.objects.filter(case_id=case.pk, status=ReferralStatus.SIGNED).exists():
+        return _("报送办理的事项须由签收的承办部门反馈办理结果后形成处理意见")
     return None
 
 
@@ -200,12 +212,14 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(
             "decide",
             _("形成处理意见，出具处理意见书"),
-            frozenset({CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING, CaseState.OWN_HANDLING}),
+            frozenset(
+                {CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING, CaseState.OWN_HANDLING, CaseState.REFERRED}
+            ),
             CaseState.DECIDED,
             _may_decide,
-            guards=(_opinions_signed, _minutes_for_special),
+            guards=(_opinions_signed, _minutes_for_special, _referral_answered),
             time_limit=timelimits.FEEDBACK,
-            section="四(三)1 3)、四(三)2 3)、四(一)",
+            section="四(三)1 3)、四(三)2 3)、四(一)、四(八)",
             extra={"via": "fengqiao.handling.services.decision_issue"},
         ),
         Transition(

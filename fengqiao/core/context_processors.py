@@ -43,6 +43,8 @@ NAVIGATION: list[tuple[Any, str, tuple[str, ...]]] = [
         ),
     ),
     (_("督办"), "followthrough-supervision", (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER)),
+    (_("热线办"), "referral-desk", (Role.HOTLINE_OFFICE,)),
+    (_("移交线索"), "discipline-transfer-list", (Role.DISCIPLINE_LIAISON,)),
     (_("系统配置"), "admin:index", (Role.ADMINISTRATOR,)),
     (_("接口文档"), "api-docs", ()),
 ]

@@ -32,6 +32,7 @@ REFERRAL_SIGN: Final = "referral_sign"
 REFERRAL_COMPLAINT: Final = "referral_complaint"
 REFERRAL_CONSULTATION: Final = "referral_consultation"
 ESCALATION: Final = "escalation"
+REFERRAL_REFUSAL_MARGIN: Final = "referral_refusal_margin"
 
 # (code, label, amount, unit, basis) — DOMAIN.md "Default time limits".
 DEFAULTS: Final[list[tuple[str, str, int, str, str]]] = [
@@ -57,6 +58,13 @@ DEFAULTS: Final[list[tuple[str, str, int, str, str]]] = [
     (REFERRAL_COMPLAINT, "12345：投诉类办理", 15, W, "广东12345热线规则"),
     (REFERRAL_CONSULTATION, "12345：咨询类办理", 5, W, "广东12345热线规则"),
     (ESCALATION, "超期仍未办结时督办升级", 5, W, "12345热线做法（通报）"),
+    (
+        REFERRAL_REFUSAL_MARGIN,
+        "12345：超过签收或办理期限即视为拒不办理的宽限",
+        5,
+        W,
+        "默认值（四(八) 无正当理由拒不处理，移交纪委监委）",
+    ),
 ]
 
 

@@ -19,7 +19,10 @@ def may_issue(staff: Staff, case: Case, doc_type: DocumentType) -> bool:
     and head, and the group office — ``may_edit_intake``). A form that prints personal data
     in plain text also needs the right to reveal it (五(三))."""
     if not case_permissions.may_edit_intake(staff, case):
-        return False
+        # 四(八): the department answering a referral issues the decision notice of its feedback.
+        from fengqiao.referrals.permissions import may_answer_case
+
+        return doc_type.code == "decision_notice" and may_answer_case(staff, case)
     return not doc_type.personal_data or case_permissions.may_reveal(staff, case)
 
 

@@ -88,6 +88,37 @@ def _decision_to_notify(case: Case) -> bool:
     return Decision.objects.filter(case=case, status=DecisionStatus.ISSUED, document__isnull=True).exists()
 
 
+REFERRAL_FORM = "referral_form"
+DISCIPLINE_TRANSFER_LETTER = "discipline_transfer_letter"
+
+
+def _referral_form_context(case: Case, issue: Issue) -> dict[str, Any]:
+    # Imported here: fengqiao.referrals imports the documents app, not the other way round.
+    from fengqiao.referrals.builders import referral_form
+
+    return referral_form(case, issue)
+
+
+def _transfer_letter_context(case: Case, issue: Issue) -> dict[str, Any]:
+    from fengqiao.referrals.builders import transfer_letter
+
+    return transfer_letter(case, issue)
+
+
+def _referral_to_send(case: Case) -> bool:
+    """The 报送单 is issued once, by ``fengqiao.referrals.services.referral_create``."""
+    from fengqiao.referrals.models import Referral
+
+    return Referral.objects.filter(case=case, form_document__isnull=True).exists()
+
+
+def _transfer_to_letter(case: Case) -> bool:
+    """The 移交函 is issued once, by ``fengqiao.referrals.services.discipline_transfer``."""
+    from fengqiao.referrals.models import DisciplineTransfer
+
+    return DisciplineTransfer.objects.filter(case=case, letter__isnull=True).exists()
+
+
 def _not_informed(case: Case) -> bool:
     return case.intake_outcome != IntakeOutcome.INFORM and case.state != CaseState.MERGED
 
@@ -134,6 +165,24 @@ REGISTRY: dict[str, DocumentType] = {
             "{county}争处〔{year}〕{seq}号",
             applies=_decision_to_notify,
             section="四(三)1 3)、四(三)2 3)",
+        ),
+        DocumentType(
+            REFERRAL_FORM,
+            _("社会保险费征缴争议事项报送单"),
+            SubjectKind.CASE,
+            _referral_form_context,
+            "{county}争报〔{year}〕{seq}号",
+            applies=_referral_to_send,
+            section="四(八)",
+        ),
+        DocumentType(
+            DISCIPLINE_TRANSFER_LETTER,
+            _("社会保险费征缴争议案件线索移交函"),
+            SubjectKind.CASE,
+            _transfer_letter_context,
+            "{county}争移〔{year}〕{seq}号",
+            applies=_transfer_to_letter,
+            section="四(八)",
         ),
         DocumentType(
             DOSSIER_COVER,

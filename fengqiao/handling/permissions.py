@@ -51,7 +51,14 @@ def may_sign_opinion(staff: Staff, task: Task) -> bool:
 
 def may_decide(staff: Staff, case: Case) -> bool:
     """综合意见、出具处理意见书: the receiving department (the first receiver, its clerks and
-    head) or the group office of the county — the same people who review and route."""
+    head) or the group office of the county — the same people who review and route. A referred
+    matter (四(八)) is answered by the department that signed for its referral instead."""
+    from fengqiao.cases.states import CaseState
+
+    if case.state == CaseState.REFERRED:
+        from fengqiao.referrals.permissions import may_answer_case
+
+        return may_answer_case(staff, case)
     return case_permissions.may_review(staff, case)
 
 

@@ -538,7 +538,12 @@ def decision_save(
     case = _lock_case(case.pk)
     if not permissions.may_decide(actor, case):
         raise PermissionDenied(_("您无权拟写该案件的处理意见。"))
-    if case.state not in (CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING, CaseState.OWN_HANDLING):
+    if case.state not in (
+        CaseState.JOINT_HANDLING,
+        CaseState.SPECIAL_HANDLING,
+        CaseState.OWN_HANDLING,
+        CaseState.REFERRED,  # 四(八): the handling department's feedback (fengqiao.referrals)
+    ):
         raise _state_error(_("案件当前状态为“%(s)s”，不能拟写处理意见。") % {"s": case.get_state_display()})
     if result not in DecisionResult.values:
         raise ValidationError({"result": [_("请选择处理结论（支持 / 解释说明 / 不予支持）。")]})

@@ -1,0 +1,46 @@
+import contextlib
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+#: The django-q2 schedule of the outbox delivery (fengqiao.integrations.outbox).
+OUTBOX_SCHEDULE_NAME = "integrations.outbox_deliver"
+OUTBOX_SCHEDULE_FUNC = "fengqiao.integrations.outbox.outbox_deliver_task"
+
+
+def outbox_schedule_ensure(**kwargs: Any) -> None:
+    """Create the every-minute delivery schedule once, after migrate. Idempotent: an existing
+    schedule (perhaps changed by an administrator) is left alone."""
+    from django.db import DatabaseError
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    # django_q's tables may not exist yet (e.g. migrating a single app).
+    with contextlib.suppress(DatabaseError):
+        Schedule.objects.get_or_create(
+            name=OUTBOX_SCHEDULE_NAME,
+            defaults={
+                "func": OUTBOX_SCHEDULE_FUNC,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": 1,
+                "next_run": timezone.now(),
+                "repeats": -1,
+            },
+        )
+
+
+class IntegrationsConfig(AppConfig):
+    """对接 — the outbox (webhooks, SMS, e-mail) and the 12345 platform (四(八))."""
+
+    name = "fengqiao.integrations"
+    label = "integrations"
+    verbose_name = _("系统对接")
+
+    def ready(self) -> None:
+        from fengqiao.cases.workflow import case_transitioned
+        from fengqiao.integrations.hotline import case_status_report
+
+        case_transitioned.connect(case_status_report, dispatch_uid="integrations.case_status_report")
+        post_migrate.connect(outbox_schedule_ensure, sender=self, dispatch_uid="integrations.outbox_schedule")

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    """报送办理 — 四(八): referral forms (报送单) of matters whose responsibility is unclear, the
+    旗政府办 12345 hotline office's dispatch, the handling department's sign-for, return, handling
+    and feedback, and the transfer of case clues to the 纪委监委 on refusal without justification."""
+
+    name = "fengqiao.referrals"
+    label = "referrals"
+    verbose_name = _("报送办理")
