@@ -166,3 +166,12 @@ urlpatterns += [
     path("discipline-transfers/", referrals_api.TransferListView.as_view(), name="api-discipline-transfers"),
     path("discipline-transfers/<int:pk>/", referrals_api.TransferDetailView.as_view(), name="api-discipline-transfer"),
 ]
+
+from fengqiao.archive import api as archive_api  # noqa: E402
+
+# 案卷归档 (fengqiao.archive, 四(七))
+urlpatterns += [
+    path("cases/<str:number>/dossier/", archive_api.DossierView.as_view(), name="api-case-dossier"),
+    path("cases/<str:number>/dossier/export/", archive_api.DossierExportView.as_view(), name="api-case-dossier-export"),
+    path("cases/<str:number>/dossier/verify/", archive_api.DossierVerifyView.as_view(), name="api-case-dossier-verify"),
+]

@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "fengqiao.handling",
     "fengqiao.meetings",
     "fengqiao.referrals",
+    "fengqiao.followup",
+    "fengqiao.archive",
     "fengqiao.documents",
     "fengqiao.integrations",
 ]

@@ -21,6 +21,8 @@ urlpatterns = [
     path("handling/followthrough/", include("fengqiao.handling.followthrough_urls")),
     # 调查处理: tasks, written opinions, the leader's approval, the decision (fengqiao.handling, issue 5)
     path("handling/", include("fengqiao.handling.urls")),
+    # 案卷归档 (fengqiao.archive, issue 7 item 4)
+    path("archive/", include("fengqiao.archive.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("fengqiao.api_urls")),

@@ -397,6 +397,11 @@ class EventKind(models.TextChoices):
     # 报送办理 (fengqiao.referrals): the referral form, dispatch, sign-for, return, feedback
     REFERRAL = "referral", _("报送办理")
     TRANSFER = "transfer", _("移交纪委监委")
+    ARCHIVED = "archived", _("案卷归档")  # 四(七) (fengqiao.archive)
+    # 结果反馈、跟踪回访、救济途径 (fengqiao.followup)
+    FEEDBACK = "feedback", _("结果反馈")
+    VISIT = "visit", _("跟踪回访")
+    REMEDY = "remedy", _("救济途径")
 
 
 class CaseEvent(AppendOnlyModel):

@@ -250,6 +250,10 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     from fengqiao.referrals.views import case_referral_context
 
     context.update(case_referral_context(user=user, case=case))
+    # 案卷归档: the sealed dossier, or sealing it (fengqiao.archive).
+    from fengqiao.archive.views import case_archive_context
+
+    context.update(case_archive_context(user=user, case=case))
     return render(request, "cases/case_detail.html", context)
 
 

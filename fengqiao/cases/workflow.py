@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import permissions
 from fengqiao.cases.models import Case, CaseEvent, EventKind
-from fengqiao.cases.states import OPEN_STATES, CaseState
+from fengqiao.cases.states import OPEN_STATES, CaseState, IntakeOutcome
 from fengqiao.core import calendar, timelimits
 
 if TYPE_CHECKING:
@@ -129,6 +129,41 @@ def _referral_answered(case: Case, data: dict[str, Any]) -> str | Any | None:
     return None
 
 
+def _may_follow_up(staff: Staff, case: Case) -> bool:
+    """结果反馈、跟踪回访 (四(四)(五)): the receiving department, which decided, or the group office."""
+    return permissions.may_review(staff, case)
+
+
+def _reopen_joint(case: Case, data: dict[str, Any]) -> str | Any | None:
+    if case.intake_outcome == IntakeOutcome.OWN:
+        return _("本部门办理的案件应退回本部门办理")
+    return None
+
+
+def _reopen_own(case: Case, data: dict[str, Any]) -> str | Any | None:
+    if case.intake_outcome != IntakeOutcome.OWN:
+        return _("非本部门办理的案件应退回联合办理")
+    return None
+
+
+def _may_archive(staff: Staff, case: Case) -> bool:
+    """四(七) 案卷归档 is done by the receiving department (首问责任制), like the review."""
+    return permissions.may_review(staff, case)
+
+
+def _ready_to_archive(case: Case, data: dict[str, Any]) -> str | Any | None:
+    """四(七): an informed case is ready at once; a followed-up case when the visit recorded no
+    objection; a case with remedies when they have all ended without changing the decision
+    (``fengqiao.followup.selectors.archive_blocker``)."""
+    try:
+        from fengqiao.followup.selectors import archive_blocker
+    except ImportError:
+        if case.state == CaseState.INFORMED:
+            return None
+        return _("回访与救济途径跟踪功能尚未启用，暂不能归档")
+    return archive_blocker(case)
+
+
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
@@ -223,6 +258,66 @@ TRANSITIONS: dict[str, Transition] = {
             extra={"via": "fengqiao.handling.services.decision_issue"},
         ),
         Transition(
+            "notify",
+            _("结果反馈：处理意见书已送达缴费人"),
+            frozenset({CaseState.DECIDED}),
+            CaseState.NOTIFIED,
+            _may_follow_up,
+            section="四(四)",
+            extra={"via": "fengqiao.followup.services.feedback_record"},
+        ),
+        Transition(
+            "follow_up_start",
+            _("转入跟踪回访"),
+            frozenset({CaseState.NOTIFIED}),
+            CaseState.FOLLOWING_UP,
+            _may_follow_up,
+            time_limit=timelimits.FOLLOW_UP,
+            section="四(五)",
+            extra={"via": "fengqiao.followup.services.feedback_record"},
+        ),
+        Transition(
+            "object",
+            _("缴费人有异议，跟踪救济途径"),
+            frozenset({CaseState.FOLLOWING_UP}),
+            CaseState.REMEDY_TRACKING,
+            _may_follow_up,
+            section="四(四)、四(五)",
+            extra={"via": "fengqiao.followup.services.visit_record"},
+        ),
+        Transition(
+            "reopen",
+            _("救济结果变更处理意见，重新联合办理"),
+            frozenset({CaseState.REMEDY_TRACKING}),
+            CaseState.JOINT_HANDLING,
+            _may_follow_up,
+            guards=(_reopen_joint,),
+            time_limit=timelimits.GENERAL_DECISION,
+            section="四(三)1",
+            extra={"via": "fengqiao.followup.services.remedy_outcome"},
+        ),
+        Transition(
+            "reopen_own",
+            _("救济结果变更处理意见，本部门重新办理"),
+            frozenset({CaseState.REMEDY_TRACKING}),
+            CaseState.OWN_HANDLING,
+            _may_follow_up,
+            guards=(_reopen_own,),
+            time_limit=timelimits.OWN_HANDLING,
+            section="四(一)",
+            extra={"via": "fengqiao.followup.services.remedy_outcome"},
+        ),
+        Transition(
+            "archive",
+            _("案卷归档"),
+            frozenset({CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING, CaseState.INFORMED}),
+            CaseState.ARCHIVED,
+            _may_archive,
+            guards=(_ready_to_archive,),
+            section="四(七)",
+            extra={"via": "fengqiao.archive.services.dossier_seal"},
+        ),
+        Transition(
             "merge",
             _("合并至另一案件"),
             frozenset(OPEN_STATES),
@@ -266,6 +361,9 @@ def transition(
     if expected_version is not None and case.pk is not None and expected_version != case.version:
         raise TransitionError(_("该案件已被他人更新，请刷新页面后重试。"), code="stale")
     source = case.state if case.pk is not None else NEW
+    if source == CaseState.ARCHIVED:
+        # 四(七): a sealed dossier is final; no step leaves the archive.
+        raise TransitionError(_("案件已归档，不能再变更状态。"), code="state")
     if source not in step.sources:
         raise TransitionError(
             _("当前状态“%(state)s”不能执行“%(step)s”。")

@@ -135,13 +135,24 @@ def _closed_on(case: Case) -> date | None:
 def dossier_cover(case: Case, issue: Issue) -> dict[str, Any]:
     """案卷封面 (四(七)): the case number, title, dates and a retention placeholder; the
     archive number (档号) is given when the dossier is filed."""
+    archive = _archive_facts(case)
+    rows = archive.get("archive_rows")
     return {
         **_common(case, issue),
         "received_on": timezone.localdate(case.received_at),
         "closed_on": _closed_on(case),
-        "retention": _retention(case),
-        "items": len(_contents_rows(case)),
+        "retention": archive.get("retention") or _retention(case),
+        "archive_number": archive.get("archive_number", ""),
+        "items": len(rows) if rows is not None else len(_contents_rows(case)),
     }
+
+
+def _archive_facts(case: Case) -> dict[str, Any]:
+    """The archive number, retention and item rows of the dossier being sealed (or sealed)."""
+    # Imported here: fengqiao.archive imports the documents app, not the other way round.
+    from fengqiao.archive.selectors import seal_facts
+
+    return seal_facts(case)
 
 
 @dataclass(frozen=True)
@@ -196,7 +207,8 @@ def _contents_rows(case: Case) -> list[ContentsRow]:
 def dossier_contents(case: Case, issue: Issue) -> dict[str, Any]:
     """卷内目录 (四(七)): 序号、文号、责任者、题名、日期、页数、备注 of the case's documents
     (the current version of each) and attachments, in date order."""
-    return {**_common(case, issue), "rows": _contents_rows(case)}
+    rows = _archive_facts(case).get("archive_rows")
+    return {**_common(case, issue), "rows": rows if rows is not None else _contents_rows(case)}
 
 
 def _lines(text: str) -> list[str]:

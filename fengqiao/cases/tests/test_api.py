@@ -173,7 +173,8 @@ def test_register_inform_names_the_department(api: Api, intake_clerk) -> None:
     assert data["state"] == CaseState.INFORMED
     assert data["informed_department"] == {"code": "hrss", "name": data["informed_department"]["name"]}
     assert [e["kind"] for e in data["timeline"]] == [EventKind.REGISTERED, EventKind.INFORMED]
-    assert data["allowed_actions"] == []  # closed
+    # Closed: the only step left is 案卷归档 (四(七), fengqiao.archive).
+    assert [a["name"] for a in data["allowed_actions"]] == ["archive"]
 
 
 def test_register_review(api: Api, intake_clerk) -> None:

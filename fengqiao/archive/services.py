@@ -1,0 +1,609 @@
+"""Every write of the archive: sealing a case's dossier (四(七) 案卷归档), and its export.
+
+``dossier_seal`` is one transaction: the case row is locked, the 件号 taken from a locked
+counter, every file of the case copied into the dossier's folder with its SM3 digest, the
+案卷封面 and 卷内目录 issued through the document engine, the manifest written (in the database
+and as ``manifest.json``) with its own digest, and the case moved to ARCHIVED.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.archive import permissions
+from fengqiao.archive.models import ArchiveSettings, Dossier, DossierItem, ItemCounter, ItemKind
+from fengqiao.archive.selectors import SealFacts, retention_for, sealing
+from fengqiao.cases import workflow
+from fengqiao.cases.models import Case, CaseEvent, EventKind
+from fengqiao.core import crypto
+from fengqiao.documents import registry
+from fengqiao.documents.builders import ContentsRow
+from fengqiao.documents.models import IssuedDocument
+from fengqiao.documents.render import html_render
+from fengqiao.documents.services import CONTENT_TYPES, document_issue
+from fengqiao.org.models import Jurisdiction
+
+if TYPE_CHECKING:
+    from fengqiao.org.models import Staff
+
+MANIFEST = "manifest.json"
+MANIFEST_XML = "manifest.xml"
+TEXT = "text/plain; charset=utf-8"
+
+
+def archive_number_format(*, fonds: str, category: str, year: int, retention: str, organization: str, seq: int) -> str:
+    """档号 (DA/T 22-2015 §6): 全宗号-门类代码·年度-保管期限-机构（问题）-件号, 件号 four digits."""
+    return f"{fonds}-{category}·{year}-{retention}-{organization}-{seq:04d}"
+
+
+def settings_for(county: Jurisdiction) -> ArchiveSettings:
+    """The county's archive settings; a county without any gets its region code as 全宗号
+    until the archive office assigns one (editable in the admin)."""
+    found, _created = ArchiveSettings.objects.get_or_create(jurisdiction=county, defaults={"fonds_code": county.code})
+    return found
+
+
+def _item_number_take(*, county: Jurisdiction, year: int, retention: str) -> int:
+    """The next 件号 of ``county``, ``year`` and ``retention``; the counter row stays locked until
+    the sealing transaction ends, so two dossiers never share a number."""
+    try:
+        with transaction.atomic():
+            ItemCounter.objects.get_or_create(jurisdiction=county, year=year, retention=retention)
+    except IntegrityError:  # another sealing created the row first
+        pass
+    row = ItemCounter.objects.select_for_update().get(jurisdiction=county, year=year, retention=retention)
+    row.last += 1
+    row.save(update_fields=["last"])
+    return row.last
+
+
+@dataclass
+class _Planned:
+    kind: str
+    title: str
+    extension: str
+    content_type: str
+    day: date
+    data: bytes = b""
+    number: str = ""
+    responsible: str = ""
+    note: str = ""
+    source: dict[str, Any] = field(default_factory=dict)
+
+
+def _read(file: Any) -> bytes:
+    with file.open("rb") as handle:
+        data: bytes = handle.read()
+    return data
+
+
+def _document_items(document: IssuedDocument, kind: str) -> list[_Planned]:
+    note = f"第{document.version}版" if document.version > 1 else ""
+    items = []
+    for fmt, file in (("pdf", document.pdf), ("docx", document.docx)):
+        items.append(
+            _Planned(
+                kind=kind,
+                title=f"{document.title}（{fmt.upper()}）",
+                extension=fmt,
+                content_type=CONTENT_TYPES[fmt],
+                day=timezone.localdate(document.issued_at),
+                data=_read(file),
+                number=document.number,
+                responsible=document.department.name,
+                note=note,
+                source={"document": document.pk, "format": fmt},
+            )
+        )
+    return items
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _opinion_items(case: Case) -> list[_Planned]:
+    from fengqiao.handling.models import Opinion, OpinionStatus
+
+    items = []
+    opinions = Opinion.objects.filter(task__case=case, status=OpinionStatus.SIGNED).select_related("task__department")
+    for opinion in opinions.order_by("signed_at", "id"):
+        department = opinion.task.department.name
+        signed_at = opinion.signed_at or opinion.updated_at
+        html = render_to_string(
+            "archive/forms/opinion.html",
+            {
+                "case": case,
+                "facts": _lines(opinion.facts),
+                "text": _lines(opinion.text),
+                "basis": _lines(opinion.basis),
+                "department": department,
+                "signed_on": timezone.localdate(signed_at),
+            },
+        )
+        title = f"{department}书面意见"
+        rendered = html_render(html, title=title, author=department, created=signed_at)
+        items.append(
+            _Planned(
+                kind=ItemKind.OPINION,
+                title=title,
+                extension="pdf",
+                content_type=CONTENT_TYPES["pdf"],
+                day=timezone.localdate(signed_at),
+                data=rendered.pdf,
+                responsible=department,
+                source={"opinion": opinion.pk},
+            )
+        )
+    return items
+
+
+def _visit_items(case: Case) -> list[_Planned]:
+    """跟踪回访 records, when the follow-up app keeps them (a text record per visit done)."""
+    try:
+        from fengqiao.followup.models import Visit
+    except ImportError:
+        return []
+    items = []
+    for visit in Visit.objects.filter(case_id=case.pk, done_at__isnull=False).order_by("done_at", "id"):
+        assert visit.done_at is not None
+        text = "\n".join(
+            [
+                f"案件编号：{case.number}",
+                f"回访时间：{timezone.localtime(visit.done_at):%Y-%m-%d %H:%M}",
+                f"回访方式：{visit.get_method_display()}",
+                f"满意度：{visit.get_satisfaction_display()}",
+                f"对处理意见有异议：{'是' if visit.objects_to_decision else '否'}",
+                f"回访人：{visit.by or '—'}",
+                f"回访记录：{visit.notes}",
+                "",
+            ]
+        )
+        items.append(
+            _Planned(
+                kind=ItemKind.VISIT,
+                title="跟踪回访记录",
+                extension="txt",
+                content_type=TEXT,
+                day=timezone.localdate(visit.done_at),
+                data=text.encode("utf-8"),
+                responsible=case.receiving_department.name,
+                source={"visit": visit.pk},
+            )
+        )
+    return items
+
+
+def _timeline_item(case: Case, archive_number: str) -> _Planned:
+    events = [
+        {
+            "at": f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}",
+            "actor": str(e.actor) if e.actor else "",
+            "kind": e.get_kind_display(),
+            "summary": e.summary,
+        }
+        for e in CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+    ]
+    html = render_to_string(
+        "archive/forms/timeline.html", {"case": case, "events": events, "archive_number": archive_number}
+    )
+    title = "案件办理记录"
+    rendered = html_render(html, title=title, author=case.receiving_department.name)
+    return _Planned(
+        kind=ItemKind.TIMELINE,
+        title=title,
+        extension="pdf",
+        content_type=CONTENT_TYPES["pdf"],
+        day=timezone.localdate(),
+        data=rendered.pdf,
+        responsible=case.receiving_department.name,
+        note=f"{len(events)}条",
+        source={"events": len(events)},
+    )
+
+
+def _gather(case: Case) -> list[_Planned]:
+    """Every file of the case except the timeline, cover and contents, in date order."""
+    items: list[_Planned] = []
+    for document in IssuedDocument.objects.filter(case=case).select_related("department").order_by("issued_at", "id"):
+        if document.doc_type in (registry.DOSSIER_COVER, registry.DOSSIER_CONTENTS):
+            continue
+        items.extend(_document_items(document, ItemKind.DOCUMENT))
+    minutes = IssuedDocument.objects.filter(consultation__cases=case, doc_type=registry.MINUTES).select_related(
+        "department"
+    )
+    for document in minutes.distinct().order_by("issued_at", "id"):
+        items.extend(_document_items(document, ItemKind.MINUTES))
+    for attachment in case.attachments.all():
+        items.append(
+            _Planned(
+                kind=ItemKind.ATTACHMENT,
+                title=attachment.original_name,
+                extension=(attachment.original_name.rsplit(".", 1)[-1].lower()[:8] or "bin")
+                if "." in attachment.original_name
+                else "bin",
+                content_type=attachment.content_type,
+                day=timezone.localdate(attachment.uploaded_at),
+                data=_read(attachment.file),
+                note=str(attachment.get_kind_display()),
+                source={"attachment": attachment.pk, "sm3": attachment.sm3},
+            )
+        )
+    items.extend(_opinion_items(case))
+    items.extend(_visit_items(case))
+    return sorted(items, key=lambda i: i.day)  # stable: same-day items keep their order
+
+
+def _row(seq: int, item: _Planned) -> ContentsRow:
+    return ContentsRow(
+        number=item.number,
+        responsible=item.responsible,
+        title=item.title,
+        day=item.day,
+        pages=None,
+        note=item.note or f"第{seq}件",
+    )
+
+
+def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    return json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
+
+
+@transaction.atomic
+def dossier_seal(*, case: Case, actor: Staff) -> Dossier:
+    """案卷归档 (四(七)): seal ``case``'s dossier and archive the case.
+
+    Gathers every issued document (DOCX and PDF), the minutes of the consultations covering the
+    case, attachments, signed written opinions, follow-up visit records and the timeline;
+    issues the 案卷封面 and 卷内目录 with the archive number; copies every file into the
+    dossier's folder with its SM3 digest; writes the manifest (with its own digest) and moves
+    the case to ARCHIVED. Informed and own-handled cases take the same path."""
+    case = Case.objects.select_for_update().select_related("jurisdiction", "receiving_department").get(pk=case.pk)
+    if not permissions.may_seal(actor, case):
+        raise PermissionDenied(_("您无权归档该案件。"))
+    if Dossier.objects.filter(case_id=case.pk).exists():
+        raise ValidationError({"case": [_("该案件已归档。")]})
+    step = workflow.TRANSITIONS["archive"]
+    if case.state not in step.sources:
+        raise ValidationError({"case": [_("案件当前状态“%(s)s”不能归档。") % {"s": case.get_state_display()}]})
+    for guard in step.guards:
+        message = guard(case, {})
+        if message:
+            raise ValidationError({"case": [str(message)]})
+
+    county = case.jurisdiction
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    retention = retention_for(case)
+    conf = settings_for(county)
+    seq = _item_number_take(county=county, year=year, retention=retention)
+    archive_number = archive_number_format(
+        fonds=conf.fonds_code,
+        category=conf.category_code,
+        year=year,
+        retention=retention,
+        organization=conf.organization_code,
+        seq=seq,
+    )
+    files = _gather(case)
+    # Cover (2 files) and contents (2 files) come first, then the files, then the timeline.
+    timeline_title = "案件办理记录"
+    rows = [_row(n, item) for n, item in enumerate(files, start=5)]
+    rows.append(
+        ContentsRow(
+            number="",
+            responsible=case.receiving_department.name,
+            title=timeline_title,
+            day=timezone.localdate(now),
+            pages=None,
+            note="",
+        )
+    )
+    token = sealing.set(SealFacts(archive_number=archive_number, retention=str(retention), rows=rows))
+    try:
+        cover = document_issue(doc_type=registry.DOSSIER_COVER, case=case, actor=actor)
+        contents = document_issue(doc_type=registry.DOSSIER_CONTENTS, case=case, actor=actor)
+    finally:
+        sealing.reset(token)
+    planned = [
+        *_document_items(cover, ItemKind.DOCUMENT),
+        *_document_items(contents, ItemKind.DOCUMENT),
+        *files,
+        _timeline_item(case, archive_number),
+    ]
+
+    folder = f"archive/{county.code}/{year}/{retention}-{seq:04d}-{case.pk}"
+    title = f"{case.payer.name}{'、'.join(c.name for c in case.categories.all())}争议"[:255]
+    items: list[DossierItem] = []
+    entries: list[dict[str, Any]] = []
+    stored: list[str] = []
+    try:
+        for n, item in enumerate(planned, start=1):
+            filename = f"{n:03d}-{item.kind}.{item.extension}"
+            name = default_storage.save(f"{folder}/{filename}", ContentFile(item.data))
+            stored.append(name)
+            digest = crypto.sm3_hex(item.data)
+            items.append(
+                DossierItem(
+                    seq=n,
+                    kind=item.kind,
+                    title=item.title[:255],
+                    number=item.number,
+                    responsible=item.responsible[:128],
+                    day=item.day,
+                    file=name,
+                    filename=filename,
+                    content_type=item.content_type,
+                    size=len(item.data),
+                    sm3=digest,
+                    note=item.note[:128],
+                )
+            )
+            entries.append(
+                {
+                    "seq": n,
+                    "kind": item.kind,
+                    "title": item.title,
+                    "number": item.number,
+                    "responsible": item.responsible,
+                    "date": item.day.isoformat(),
+                    "path": f"files/{filename}",
+                    "content_type": item.content_type,
+                    "size": len(item.data),
+                    "sm3": digest,
+                    "source": item.source,
+                }
+            )
+        manifest = {
+            "standard": "DA/T 22-2015",
+            "archive_number": archive_number,
+            "fonds_code": conf.fonds_code,
+            "category_code": conf.category_code,
+            "year": year,
+            "retention": str(retention),
+            "organization_code": conf.organization_code,
+            "item_number": seq,
+            "case": case.number,
+            "county": county.code,
+            "title": title,
+            "sealed_at": now.isoformat(),
+            "sealed_by": actor.username,
+            "hash": "SM3",
+            "items": entries,
+        }
+        raw = _manifest_bytes(manifest)
+        manifest_sm3 = crypto.sm3_hex(raw)
+        stored.append(default_storage.save(f"{folder}/{MANIFEST}", ContentFile(raw)))
+        stored.append(default_storage.save(f"{folder}/manifest.sm3", ContentFile(f"{manifest_sm3}  {MANIFEST}\n")))
+        dossier = Dossier.objects.create(
+            case=case,
+            jurisdiction=county,
+            archive_number=archive_number,
+            fonds_code=conf.fonds_code,
+            category_code=conf.category_code,
+            year=year,
+            retention=retention,
+            organization_code=conf.organization_code,
+            item_number=seq,
+            title=title,
+            folder=folder,
+            sealed_at=now,
+            sealed_by=actor,
+            manifest=manifest,
+            manifest_sm3=manifest_sm3,
+        )
+        for item_row in items:
+            item_row.dossier = dossier
+        DossierItem.objects.bulk_create(items)
+    except Exception:
+        for name in stored:
+            default_storage.delete(name)
+        raise
+    # The step and the sealing come after the cover's and contents' events on the timeline.
+    finished = timezone.now()
+    workflow.transition(
+        case=case,
+        name="archive",
+        actor=actor,
+        data={"archive_number": archive_number, "manifest_sm3": manifest_sm3},
+        summary=_("案卷归档，档号%(n)s") % {"n": archive_number},
+        at=finished,
+    )
+    CaseEvent.objects.create(
+        case=case,
+        at=finished,
+        actor=actor,
+        kind=EventKind.ARCHIVED,
+        summary=(
+            _("封存案卷%(n)s，共%(c)d件，清单SM3 %(h)s") % {"n": archive_number, "c": len(items), "h": manifest_sm3}
+        )[:255],
+        data={
+            "dossier": dossier.pk,
+            "archive_number": archive_number,
+            "manifest_sm3": manifest_sm3,
+            "items": len(items),
+        },
+    )
+    return dossier
+
+
+def _stored_manifest(dossier: Dossier) -> bytes | None:
+    try:
+        with default_storage.open(f"{dossier.folder}/{MANIFEST}", "rb") as handle:
+            data: bytes = handle.read()
+    except FileNotFoundError:
+        return None
+    return data
+
+
+def dossier_verify(dossier: Dossier) -> list[str]:
+    """Problems found checking ``dossier`` against its manifest: every stored file's SM3 and
+    size, the manifest file's SM3, and the manifest in the database. Empty when intact."""
+    problems: list[str] = []
+    if crypto.sm3_hex(_manifest_bytes(dossier.manifest)) != dossier.manifest_sm3:
+        problems.append(_("数据库中的清单与其SM3摘要不符"))
+    raw = _stored_manifest(dossier)
+    if raw is None:
+        problems.append(_("清单文件 %(f)s 缺失") % {"f": MANIFEST})
+    elif crypto.sm3_hex(raw) != dossier.manifest_sm3:
+        problems.append(_("清单文件 %(f)s 的SM3摘要不符") % {"f": MANIFEST})
+    listed = {e["seq"]: e for e in dossier.manifest.get("items", [])}
+    items = list(DossierItem.objects.filter(dossier=dossier).order_by("seq"))
+    if len(items) != len(listed):
+        problems.append(_("卷内文件数（%(a)d）与清单（%(b)d）不符") % {"a": len(items), "b": len(listed)})
+    for item in items:
+        entry = listed.get(item.seq)
+        if entry is None or entry.get("sm3") != item.sm3 or entry.get("size") != item.size:
+            problems.append(_("第%(n)d件 %(t)s 与清单不符") % {"n": item.seq, "t": item.title})
+        try:
+            data = _read(item.file)
+        except FileNotFoundError:
+            problems.append(_("第%(n)d件 %(t)s 的文件缺失") % {"n": item.seq, "t": item.title})
+            continue
+        if len(data) != item.size or crypto.sm3_hex(data) != item.sm3:
+            problems.append(_("第%(n)d件 %(t)s 的SM3摘要不符（文件已被改动）") % {"n": item.seq, "t": item.title})
+    return problems
+
+
+def manifest_xml(dossier: Dossier) -> bytes:
+    """The XML manifest of the export package: the dossier's archive facts and, per item, its
+    path in the package, title, SM3 and size."""
+    root = ET.Element(
+        "dossier",
+        {
+            "archive-number": dossier.archive_number,
+            "case": dossier.case.number,
+            "retention": dossier.retention,
+            "year": str(dossier.year),
+            "sealed-at": dossier.sealed_at.isoformat(),
+            "hash": "SM3",
+            "manifest": MANIFEST,
+            "manifest-sm3": dossier.manifest_sm3,
+        },
+    )
+    ET.SubElement(root, "title").text = dossier.title
+    items = ET.SubElement(root, "items")
+    for entry in dossier.manifest.get("items", []):
+        ET.SubElement(
+            items,
+            "item",
+            {
+                "seq": str(entry["seq"]),
+                "kind": entry["kind"],
+                "path": entry["path"],
+                "title": entry["title"],
+                "date": entry["date"],
+                "sm3": entry["sm3"],
+                "size": str(entry["size"]),
+            },
+        )
+    ET.indent(root)
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data
+
+
+def dossier_export(dossier: Dossier) -> bytes:
+    """The export package of a sealed dossier: a ZIP with ``files/``, ``manifest.json`` (as
+    sealed) and ``manifest.xml``. The files are read from the store as they are; a package of a
+    dossier that fails verification would fail ``package_verify`` too."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as package:
+        raw = _stored_manifest(dossier)
+        package.writestr(MANIFEST, raw if raw is not None else _manifest_bytes(dossier.manifest))
+        package.writestr(MANIFEST_XML, manifest_xml(dossier))
+        for item in DossierItem.objects.filter(dossier=dossier).order_by("seq"):
+            package.writestr(f"files/{item.filename}", _read(item.file))
+    return buffer.getvalue()
+
+
+def package_verify(data: bytes) -> list[str]:
+    """Problems found checking an export package against its manifests: the XML manifest's
+    items (path, SM3, size), ``manifest.json`` against the SM3 the XML names, and the two
+    manifests against each other. Empty when intact."""
+    problems: list[str] = []
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        return [_("不是有效的ZIP归档包：%(e)s") % {"e": exc}]
+    with package:
+
+        def member(name: str) -> bytes | None:
+            try:
+                content: bytes = package.read(name)
+            except KeyError:
+                problems.append(_("归档包中缺少 %(f)s") % {"f": name})
+                return None
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, zlib.error) as exc:
+                problems.append(_("%(f)s 已损坏：%(e)s") % {"f": name, "e": exc})
+                return None
+            return content
+
+        xml = member(MANIFEST_XML)
+        if xml is None:
+            return problems
+        if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+            # Our manifests never declare entities; refusing them keeps entity expansion out.
+            return [*problems, _("%(f)s 含有实体声明，拒绝解析") % {"f": MANIFEST_XML}]
+        try:
+            root = ET.fromstring(xml)  # noqa: S314 - no DTD or entities (checked above); stdlib expat
+        except ET.ParseError as exc:
+            return [*problems, _("%(f)s 无法解析：%(e)s") % {"f": MANIFEST_XML, "e": exc}]
+        raw = member(MANIFEST)
+        listed: dict[str, str] = {}
+        if raw is not None:
+            if crypto.sm3_hex(raw) != root.get("manifest-sm3"):
+                problems.append(_("清单文件 %(f)s 的SM3摘要不符") % {"f": MANIFEST})
+            try:
+                manifest = json.loads(raw)
+                listed = {e["path"]: e["sm3"] for e in manifest.get("items", [])}
+                if manifest.get("archive_number") != root.get("archive-number"):
+                    problems.append(_("两份清单的档号不一致"))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                problems.append(_("清单文件 %(f)s 无法解析") % {"f": MANIFEST})
+        entries = root.findall("./items/item")
+        if raw is not None and len(entries) != len(listed):
+            problems.append(_("两份清单的卷内文件数不一致"))
+        for entry in entries:
+            path = entry.get("path", "")
+            label = f"{entry.get('seq')} {entry.get('title')}"
+            if listed and listed.get(path) != entry.get("sm3"):
+                problems.append(_("第%(l)s 在两份清单中的SM3摘要不一致") % {"l": label})
+            content = member(path)
+            if content is None:
+                continue
+            if str(len(content)) != entry.get("size") or crypto.sm3_hex(content) != entry.get("sm3"):
+                problems.append(_("第%(l)s（%(p)s）的SM3摘要不符（文件已被改动）") % {"l": label, "p": path})
+    return problems
+
+
+@transaction.atomic
+def dossier_export_for(*, dossier: Dossier, actor: Staff) -> bytes:
+    """The export package for ``actor`` (who may see the case): it holds personal data in plain
+    text, so it needs the right to reveal it, and each export is recorded on the timeline."""
+    if not permissions.may_export(actor, dossier.case):
+        raise PermissionDenied(_("归档包含个人信息明文，您无权导出。"))
+    reason = _("导出归档包%(n)s") % {"n": dossier.archive_number}
+    CaseEvent.objects.create(
+        case=dossier.case,
+        at=timezone.now(),
+        actor=actor,
+        kind=EventKind.REVEALED,
+        summary=reason[:255],
+        data={"dossier": dossier.pk, "reason": reason},
+    )
+    return dossier_export(dossier)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FollowupConfig(AppConfig):
+    """结果反馈、跟踪回访与救济途径跟踪 — 四(四), 四(五): delivering the decision to the payer and the
+    other party, follow-up visits, and the remedies a payer who objects takes (mediation,
+    administrative reconsideration, arbitration, administrative litigation)."""
+
+    name = "fengqiao.followup"
+    label = "followup"
+    verbose_name = _("结果反馈与回访")

@@ -1,0 +1,155 @@
+"""结果反馈 (四(四)), 跟踪回访 (四(五)) and the remedies of a payer who objects.
+
+Every write goes through ``fengqiao.followup.services``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases.models import Case
+
+
+class Recipient(models.TextChoices):
+    PAYER = "payer", _("缴费人")
+    OTHER_PARTY = "other_party", _("另一方当事人")
+
+
+class DeliveryMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("直接送达")
+    POST = "post", _("邮寄送达")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+    ONLINE = "online", _("网上送达")
+
+
+class Delivery(models.Model):
+    """结果反馈: the decision notice delivered to one party, with its 送达回证."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="deliveries")
+    decision = models.ForeignKey(
+        "handling.Decision", verbose_name=_("处理意见"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    recipient = models.CharField(_("受送达人"), max_length=16, choices=Recipient.choices)
+    recipient_name = models.CharField(_("受送达人姓名/名称"), max_length=120, blank=True)
+    method = models.CharField(_("送达方式"), max_length=16, choices=DeliveryMethod.choices)
+    address = models.CharField(_("送达地址/号码"), max_length=255, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"))
+    receipt_reference = models.CharField(_("送达回证编号"), max_length=64, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("结果反馈")
+        verbose_name_plural = _("结果反馈")
+        ordering = ["delivered_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_recipient_display()} {self.get_method_display()}"
+
+
+class VisitMethod(models.TextChoices):
+    PHONE = "phone", _("电话回访")
+    VISIT = "visit", _("上门回访")
+    ONLINE = "online", _("网上回访")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class Visit(models.Model):
+    """跟踪回访: scheduled within the follow-up limit, then done and recorded."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="visits")
+    scheduled_on = models.DateField(_("计划回访日期"))
+    scheduled_provisional = models.BooleanField(_("日期暂定"), default=False)
+    done_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    method = models.CharField(_("回访方式"), max_length=16, choices=VisitMethod.choices, blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
+    objects_to_decision = models.BooleanField(_("对处理意见有异议"), default=False)
+    notes = models.TextField(_("回访记录"), blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回访人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("跟踪回访")
+        verbose_name_plural = _("跟踪回访")
+        ordering = ["scheduled_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} 回访 {self.scheduled_on}"
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+class RemedyKind(models.TextChoices):
+    MEDIATION = "mediation", _("劳动争议调解")
+    RECONSIDERATION = "reconsideration", _("行政复议")
+    ARBITRATION = "arbitration", _("劳动人事争议仲裁")
+    LITIGATION = "litigation", _("行政诉讼")
+
+
+class RemedyStatus(models.TextChoices):
+    PENDING = "pending", _("进行中")
+    ENDED = "ended", _("已终结")
+
+
+class RemedyOutcome(models.TextChoices):
+    UPHELD = "upheld", _("维持处理意见")
+    CHANGED = "changed", _("变更/撤销处理意见")
+    WITHDRAWN = "withdrawn", _("撤回/终止")
+
+
+class Remedy(models.Model):
+    """救济途径: what a payer who objects does, with its statutory deadline (DOMAIN.md) and
+    outcome. ``previous`` links a remedy to the one that led to it (mediation fails →
+    arbitration; reconsideration → litigation)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="remedies")
+    kind = models.CharField(_("救济途径"), max_length=16, choices=RemedyKind.choices)
+    body = models.CharField(_("受理机关"), max_length=120)
+    filed_on = models.DateField(_("申请/起诉日期"))
+    deadline_start = models.DateField(_("期限起算日"))
+    statutory_deadline = models.DateField(_("法定期限届满日"))
+    deadline_provisional = models.BooleanField(_("期限暂定"), default=False)
+    filed_in_time = models.BooleanField(_("在法定期限内提出"), default=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("前一救济途径"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_remedies",
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=RemedyStatus.choices, default=RemedyStatus.PENDING)
+    outcome = models.CharField(_("结果"), max_length=16, choices=RemedyOutcome.choices, blank=True)
+    outcome_on = models.DateField(_("结果日期"), null=True, blank=True)
+    next_check_on = models.DateField(_("下次跟踪日期"), null=True, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("救济途径")
+        verbose_name_plural = _("救济途径")
+        ordering = ["filed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_kind_display()}"

@@ -1,0 +1,485 @@
+"""结果反馈 (四(四)), 跟踪回访 (四(五)) and the remedies of a payer who objects.
+
+Each service locks the case row, checks who may act and in which state, writes the record and
+an event on the case's timeline, and takes the workflow step the record implies:
+
+- the payer's delivery → ``notify`` then ``follow_up_start`` (a visit is scheduled);
+- a visit recording an objection → ``object`` (remedy tracking);
+- a remedy outcome that changes the decision → ``reopen`` / ``reopen_own`` (handling again).
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.cases import workflow
+from fengqiao.cases.models import Case, CaseEvent, EventKind
+from fengqiao.cases.states import CaseState, IntakeOutcome
+from fengqiao.cases.workflow import TransitionError
+from fengqiao.core import calendar, timelimits
+from fengqiao.followup import permissions
+from fengqiao.followup.models import (
+    Delivery,
+    DeliveryMethod,
+    Recipient,
+    Remedy,
+    RemedyKind,
+    RemedyOutcome,
+    RemedyStatus,
+    Visit,
+)
+from fengqiao.handling.models import Decision, DecisionStatus
+from fengqiao.org.models import Staff
+
+# How long after filing (or the last check) a pending remedy is checked on again.
+REMEDY_CHECK_DAYS = 30
+# 劳动争议调解: no agreement within 15 days → arbitration may be applied for (DOMAIN.md).
+MEDIATION_DAYS = 15
+RECONSIDERATION_DAYS = 60
+LITIGATION_MONTHS = 6
+LITIGATION_AFTER_RECONSIDERATION_DAYS = 15
+ARBITRATION_MONTHS = 12
+
+FOLLOW_UP_STATES = (CaseState.NOTIFIED, CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _lock_case(case_id: int) -> Case:
+    qs = Case.objects.filter(pk=case_id).select_related("jurisdiction", "receiving_department")
+    qs = qs.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else qs.select_for_update()
+    return qs.get()
+
+
+def _event(*, case: Case, actor: Staff, kind: str, summary: str, data: dict[str, Any]) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, at=timezone.now(), actor=actor, kind=kind, summary=summary[:255], data=data
+    )
+
+
+def _check(actor: Staff, case: Case) -> None:
+    if not permissions.may_follow_up(actor, case):
+        raise PermissionDenied(_("您无权办理该案件的结果反馈与回访。"))
+
+
+def _state_error(message: str) -> TransitionError:
+    return TransitionError(message, code="state")
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` plus ``months`` calendar months; a day missing in the target month becomes
+    its last day (31 August + 6 months = 28/29 February)."""
+    total = start.month - 1 + months
+    year, month = start.year + total // 12, total % 12 + 1
+    return date(year, month, min(start.day, pycalendar.monthrange(year, month)[1]))
+
+
+def _period_end(start: date, *, days: int = 0, months: int = 0) -> calendar.DueDate:
+    """The end of a period of ``days`` 日 or ``months`` 个月 after ``start``; a last day that is
+    a holiday moves to the next working day (``calendar.add_calendar_days``)."""
+    if months:
+        days = (add_months(start, months) - start).days
+    return calendar.add_calendar_days(start, days)
+
+
+def knew_on(case: Case) -> date | None:
+    """The day the payer learned of the decision: the payer's delivery, else the issue date."""
+    delivery = (
+        Delivery.objects.filter(case_id=case.pk, recipient=Recipient.PAYER).order_by("delivered_at", "id").first()
+    )
+    if delivery is not None:
+        return calendar.local_day(delivery.delivered_at)
+    decision = Decision.objects.filter(case_id=case.pk, status=DecisionStatus.ISSUED).order_by("-pk").first()
+    if decision is not None and decision.issued_at is not None:
+        return calendar.local_day(decision.issued_at)
+    return None
+
+
+def remedy_deadline(
+    *, kind: str, knew: date, filed_on: date, previous: Remedy | None = None
+) -> tuple[date, calendar.DueDate]:
+    """(the day the period starts, its statutory end) for a remedy of ``kind`` (DOMAIN.md):
+
+    - 行政复议: 60 days from knowing the act;
+    - 行政诉讼: 6 months from knowing the act, or 15 days from the reconsideration decision;
+    - 劳动仲裁: 1 year from knowing, restarting when a mediation ended without agreement;
+    - 劳动争议调解: the 15 days within which an agreement is due (then arbitration)."""
+    if kind == RemedyKind.RECONSIDERATION:
+        return knew, _period_end(knew, days=RECONSIDERATION_DAYS)
+    if kind == RemedyKind.LITIGATION:
+        if previous is not None and previous.kind == RemedyKind.RECONSIDERATION and previous.outcome_on:
+            return previous.outcome_on, _period_end(previous.outcome_on, days=LITIGATION_AFTER_RECONSIDERATION_DAYS)
+        return knew, _period_end(knew, months=LITIGATION_MONTHS)
+    if kind == RemedyKind.ARBITRATION:
+        if previous is not None and previous.kind == RemedyKind.MEDIATION and previous.outcome_on:
+            return previous.outcome_on, _period_end(previous.outcome_on, months=ARBITRATION_MONTHS)
+        return knew, _period_end(knew, months=ARBITRATION_MONTHS)
+    if kind == RemedyKind.MEDIATION:
+        return filed_on, _period_end(filed_on, days=MEDIATION_DAYS)
+    raise ValidationError({"kind": [_("请选择救济途径。")]})
+
+
+# Which remedy may follow which (one leads to another).
+FOLLOWS: dict[str, frozenset[str]] = {
+    RemedyKind.MEDIATION: frozenset({RemedyKind.ARBITRATION}),
+    RemedyKind.RECONSIDERATION: frozenset({RemedyKind.LITIGATION}),
+    RemedyKind.ARBITRATION: frozenset({RemedyKind.LITIGATION}),
+    RemedyKind.LITIGATION: frozenset(),
+}
+
+
+# --- 结果反馈 -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def feedback_record(
+    *,
+    case: Case,
+    actor: Staff,
+    recipient: str,
+    method: str,
+    delivered_at: datetime | None = None,
+    recipient_name: str = "",
+    address: str = "",
+    receipt_reference: str = "",
+    notes: str = "",
+    send_message: bool = False,
+    expected_version: int | None = None,
+) -> Delivery:
+    """结果反馈: record the delivery of the decision notice to the payer or the other party,
+    with its method and 送达回证. The payer's delivery moves the case to follow-up (``notify``,
+    then ``follow_up_start``) and schedules the visit. With ``send_message`` an SMS or e-mail
+    goes out through the outbox."""
+    case = _lock_case(case.pk)
+    _check(actor, case)
+    if case.state not in (CaseState.DECIDED, *FOLLOW_UP_STATES):
+        raise _state_error(_("案件尚未形成处理意见，不能反馈结果。"))
+    if recipient not in Recipient.values:
+        raise ValidationError({"recipient": [_("请选择受送达人。")]})
+    if method not in DeliveryMethod.values:
+        raise ValidationError({"method": [_("请选择送达方式。")]})
+    if recipient == Recipient.OTHER_PARTY and case.other_party_id is None:
+        raise ValidationError({"recipient": [_("本案没有另一方当事人。")]})
+    payer_done = Delivery.objects.filter(case=case, recipient=Recipient.PAYER).exists()
+    if recipient == Recipient.PAYER and case.state != CaseState.DECIDED and payer_done:
+        raise ValidationError({"recipient": [_("已向缴费人反馈结果。")]})
+    if send_message and method in (DeliveryMethod.SMS, DeliveryMethod.EMAIL) and not address.strip():
+        raise ValidationError({"address": [_("发送短信或电子邮件须填写手机号码或邮箱地址。")]})
+    decision = Decision.objects.filter(case=case, status=DecisionStatus.ISSUED).order_by("-pk").first()
+    if decision is None:
+        raise _state_error(_("案件没有已出具的处理意见书。"))
+    now = timezone.now()
+    delivered_at = delivered_at or now
+    if delivered_at > now + timedelta(minutes=5):
+        raise ValidationError({"delivered_at": [_("送达时间不能晚于当前时间。")]})
+    if decision.issued_at is not None and delivered_at < decision.issued_at:
+        raise ValidationError({"delivered_at": [_("送达时间不能早于处理意见书出具时间。")]})
+    on_time = True
+    if decision.issued_at is not None:
+        due = timelimits.due(timelimits.FEEDBACK, calendar.local_day(decision.issued_at))
+        on_time = calendar.local_day(delivered_at) <= due.day
+    delivery = Delivery.objects.create(
+        case=case,
+        decision=decision,
+        recipient=recipient,
+        recipient_name=recipient_name.strip(),
+        method=method,
+        address=address.strip(),
+        delivered_at=delivered_at,
+        receipt_reference=receipt_reference.strip(),
+        notes=notes.strip(),
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    _event(
+        case=case,
+        actor=actor,
+        kind=EventKind.FEEDBACK,
+        summary=_("向%(r)s反馈处理结果（%(m)s）%(late)s")
+        % {
+            "r": delivery.get_recipient_display(),
+            "m": delivery.get_method_display(),
+            "late": "" if on_time else _("，已超过反馈时限"),
+        },
+        data={"delivery": delivery.pk, "recipient": recipient, "method": method, "on_time": on_time},
+    )
+    if send_message and method in (DeliveryMethod.SMS, DeliveryMethod.EMAIL):
+        from fengqiao.integrations.models import Channel
+        from fengqiao.integrations.outbox import outbox_enqueue
+
+        outbox_enqueue(
+            channel=Channel.SMS if method == DeliveryMethod.SMS else Channel.EMAIL,
+            event_type="followup.decision_notice",
+            payload={
+                "case": case.number,
+                "decision": decision.pk,
+                "document": decision.document.number if decision.document else "",
+                "text": _("您反映的%(n)s号涉费争议事项已形成处理意见，请查收处理意见书。") % {"n": case.number},
+            },
+            idempotency_key=f"followup-delivery-{delivery.pk}",
+            recipient=delivery.address,
+            group=f"case-{case.pk}",
+        )
+    if recipient == Recipient.PAYER and case.state == CaseState.DECIDED:
+        workflow.transition(
+            case=case,
+            name="notify",
+            actor=actor,
+            at=now,
+            data={"delivery": delivery.pk},
+            expected_version=expected_version,
+        )
+        workflow.transition(case=case, name="follow_up_start", actor=actor, at=now, data={"delivery": delivery.pk})
+        _visit_create(case=case, actor=actor, scheduled_on=None)
+    return delivery
+
+
+# --- 跟踪回访 -----------------------------------------------------------------------------
+
+
+def _visit_create(*, case: Case, actor: Staff, scheduled_on: date | None) -> Visit:
+    provisional = False
+    if scheduled_on is None:
+        if case.due_on is not None and case.state == CaseState.FOLLOWING_UP:
+            scheduled_on, provisional = case.due_on, case.due_provisional
+        else:
+            due = timelimits.due(timelimits.FOLLOW_UP, calendar.local_day(timezone.now()))
+            scheduled_on, provisional = due.day, due.provisional
+    visit = Visit.objects.create(case=case, scheduled_on=scheduled_on, scheduled_provisional=provisional)
+    _event(
+        case=case,
+        actor=actor,
+        kind=EventKind.VISIT,
+        summary=_("安排跟踪回访（%(d)s）") % {"d": scheduled_on.isoformat()},
+        data={"visit": visit.pk, "scheduled_on": scheduled_on.isoformat()},
+    )
+    return visit
+
+
+@transaction.atomic
+def visit_schedule(*, case: Case, actor: Staff, scheduled_on: date | None = None) -> Visit:
+    """安排跟踪回访: on ``scheduled_on``, or by default within the follow-up limit."""
+    case = _lock_case(case.pk)
+    _check(actor, case)
+    if case.state not in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING):
+        raise _state_error(_("案件当前不在跟踪回访阶段。"))
+    if scheduled_on is not None and scheduled_on < calendar.local_day(timezone.now()):
+        raise ValidationError({"scheduled_on": [_("回访日期不能早于今天。")]})
+    return _visit_create(case=case, actor=actor, scheduled_on=scheduled_on)
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    visit: Visit,
+    actor: Staff,
+    method: str,
+    satisfaction: str,
+    objects_to_decision: bool,
+    notes: str = "",
+    done_at: datetime | None = None,
+) -> Visit:
+    """记录回访: the method, the payer's satisfaction, whether they object, and notes. No
+    objection → the case is ready to archive; an objection in follow-up → remedy tracking."""
+    from fengqiao.followup.models import Satisfaction, VisitMethod
+
+    case = _lock_case(visit.case_id)
+    _check(actor, case)
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.done_at is not None:
+        raise _state_error(_("该次回访已记录。"))
+    if case.state not in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING):
+        raise _state_error(_("案件当前不在跟踪回访阶段。"))
+    if method not in VisitMethod.values:
+        raise ValidationError({"method": [_("请选择回访方式。")]})
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": [_("请选择满意度。")]})
+    now = timezone.now()
+    done_at = done_at or now
+    if done_at > now + timedelta(minutes=5):
+        raise ValidationError({"done_at": [_("回访时间不能晚于当前时间。")]})
+    visit.done_at = done_at
+    visit.method = method
+    visit.satisfaction = satisfaction
+    visit.objects_to_decision = objects_to_decision
+    visit.notes = notes.strip()
+    visit.by = actor
+    visit.save()
+    _event(
+        case=case,
+        actor=actor,
+        kind=EventKind.VISIT,
+        summary=_("跟踪回访（%(m)s）：%(s)s，%(o)s")
+        % {
+            "m": visit.get_method_display(),
+            "s": visit.get_satisfaction_display(),
+            "o": _("对处理意见有异议") if objects_to_decision else _("无异议"),
+        },
+        data={
+            "visit": visit.pk,
+            "method": method,
+            "satisfaction": satisfaction,
+            "objects": objects_to_decision,
+        },
+    )
+    if objects_to_decision and case.state == CaseState.FOLLOWING_UP:
+        workflow.transition(case=case, name="object", actor=actor, at=now, data={"visit": visit.pk})
+    return visit
+
+
+# --- 救济途径 -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def remedy_record(
+    *,
+    case: Case,
+    actor: Staff,
+    kind: str,
+    body: str,
+    filed_on: date,
+    previous: Remedy | None = None,
+    next_check_on: date | None = None,
+    notes: str = "",
+) -> Remedy:
+    """记录救济途径: the remedy the objecting payer took, with its body and filing date; the
+    statutory deadline is computed (DOMAIN.md) and a check date set for the reminders."""
+    case = _lock_case(case.pk)
+    _check(actor, case)
+    if case.state != CaseState.REMEDY_TRACKING:
+        raise _state_error(_("缴费人未提出异议，不能记录救济途径。"))
+    if kind not in RemedyKind.values:
+        raise ValidationError({"kind": [_("请选择救济途径。")]})
+    if not body.strip():
+        raise ValidationError({"body": [_("请填写受理机关。")]})
+    today = calendar.local_day(timezone.now())
+    if filed_on > today:
+        raise ValidationError({"filed_on": [_("申请日期不能晚于今天。")]})
+    if previous is not None:
+        previous = Remedy.objects.get(pk=previous.pk)
+        if previous.case_id != case.pk:
+            raise ValidationError({"previous": [_("前一救济途径不属于本案。")]})
+        if previous.status != RemedyStatus.ENDED or previous.outcome_on is None:
+            raise ValidationError({"previous": [_("前一救济途径尚未终结。")]})
+        if kind not in FOLLOWS[previous.kind]:
+            raise ValidationError(
+                {
+                    "previous": [
+                        _("“%(a)s”之后不能接续“%(b)s”。")
+                        % {"a": previous.get_kind_display(), "b": RemedyKind(kind).label}
+                    ]
+                }
+            )
+        if filed_on < previous.outcome_on:
+            raise ValidationError({"filed_on": [_("申请日期不能早于前一救济途径的结果日期。")]})
+    knew = knew_on(case) or filed_on
+    start, deadline = remedy_deadline(kind=kind, knew=knew, filed_on=filed_on, previous=previous)
+    in_time = kind == RemedyKind.MEDIATION or filed_on <= deadline.day
+    if next_check_on is None:
+        next_check_on = deadline.day if kind == RemedyKind.MEDIATION else filed_on + timedelta(days=REMEDY_CHECK_DAYS)
+        next_check_on = max(next_check_on, today)
+    remedy = Remedy.objects.create(
+        case=case,
+        kind=kind,
+        body=body.strip(),
+        filed_on=filed_on,
+        deadline_start=start,
+        statutory_deadline=deadline.day,
+        deadline_provisional=deadline.provisional,
+        filed_in_time=in_time,
+        previous=previous,
+        next_check_on=next_check_on,
+        notes=notes.strip(),
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+    )
+    _event(
+        case=case,
+        actor=actor,
+        kind=EventKind.REMEDY,
+        summary=_("缴费人申请%(k)s（%(b)s），法定期限至%(d)s%(late)s")
+        % {
+            "k": remedy.get_kind_display(),
+            "b": remedy.body,
+            "d": deadline.day.isoformat(),
+            "late": "" if in_time else _("，已超过法定期限"),
+        },
+        data={
+            "remedy": remedy.pk,
+            "kind": kind,
+            "deadline": deadline.day.isoformat(),
+            "in_time": in_time,
+            "previous": previous.pk if previous else None,
+        },
+    )
+    return remedy
+
+
+@transaction.atomic
+def remedy_check(*, remedy: Remedy, actor: Staff, next_check_on: date, notes: str = "") -> Remedy:
+    """跟踪救济进展: note the progress and set the next check date."""
+    case = _lock_case(remedy.case_id)
+    _check(actor, case)
+    remedy = Remedy.objects.select_for_update().get(pk=remedy.pk)
+    if remedy.status != RemedyStatus.PENDING:
+        raise _state_error(_("该救济途径已终结。"))
+    if next_check_on <= calendar.local_day(timezone.now()):
+        raise ValidationError({"next_check_on": [_("下次跟踪日期应晚于今天。")]})
+    remedy.next_check_on = next_check_on
+    remedy.save(update_fields=["next_check_on"])
+    _event(
+        case=case,
+        actor=actor,
+        kind=EventKind.REMEDY,
+        summary=_("跟踪%(k)s进展：%(n)s") % {"k": remedy.get_kind_display(), "n": notes.strip() or "—"},
+        data={"remedy": remedy.pk, "next_check_on": next_check_on.isoformat()},
+    )
+    return remedy
+
+
+@transaction.atomic
+def remedy_outcome(*, remedy: Remedy, actor: Staff, outcome: str, outcome_on: date, notes: str = "") -> Remedy:
+    """记录救济结果: the remedy ends. An outcome that changes the decision reopens handling
+    (``reopen`` to joint handling, ``reopen_own`` for an own-handled case); a new decision
+    follows. When every remedy has ended and none changed the decision the case may be archived."""
+    case = _lock_case(remedy.case_id)
+    _check(actor, case)
+    remedy = Remedy.objects.select_for_update().get(pk=remedy.pk)
+    if remedy.status != RemedyStatus.PENDING:
+        raise _state_error(_("该救济途径已终结。"))
+    if outcome not in RemedyOutcome.values:
+        raise ValidationError({"outcome": [_("请选择救济结果。")]})
+    if outcome_on < remedy.filed_on or outcome_on > calendar.local_day(timezone.now()):
+        raise ValidationError({"outcome_on": [_("结果日期应在申请日期和今天之间。")]})
+    remedy.status = RemedyStatus.ENDED
+    remedy.outcome = outcome
+    remedy.outcome_on = outcome_on
+    remedy.next_check_on = None
+    if notes.strip():
+        remedy.notes = f"{remedy.notes}\n{notes.strip()}".strip()
+    remedy.save()
+    _event(
+        case=case,
+        actor=actor,
+        kind=EventKind.REMEDY,
+        summary=_("%(k)s终结：%(o)s") % {"k": remedy.get_kind_display(), "o": remedy.get_outcome_display()},
+        data={"remedy": remedy.pk, "outcome": outcome, "outcome_on": outcome_on.isoformat()},
+    )
+    if outcome == RemedyOutcome.CHANGED and case.state == CaseState.REMEDY_TRACKING:
+        name = "reopen_own" if case.intake_outcome == IntakeOutcome.OWN else "reopen"
+        workflow.transition(
+            case=case,
+            name=name,
+            actor=actor,
+            data={"remedy": remedy.pk},
+            summary=_("%(k)s变更处理意见，重新办理") % {"k": remedy.get_kind_display()},
+        )
+    return remedy
