@@ -22,24 +22,23 @@ from fengqiao.archive import permissions, selectors, services
 from fengqiao.archive.models import Dossier
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
-from fengqiao.core.api import ErrorSerializer
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.org.models import Staff
 
 TAGS = ["archive"]
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="不能归档：已归档、状态不符，或尚未回访/救济途径未终结"),
-    401: OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
-    403: OpenApiResponse(ErrorSerializer, description="无权归档或无权导出（归档包含个人信息明文）"),
-    404: OpenApiResponse(ErrorSerializer, description="案件不存在、无权查看或尚未归档（不作区分）"),
-    503: OpenApiResponse(ErrorSerializer, description="服务器缺少生成PDF所需的字体"),
+ERROR_TEXT = {
+    400: "不能归档：已归档、状态不符，或尚未回访/救济途径未终结",
+    403: "无权归档或无权导出（归档包含个人信息明文）",
+    404: "案件不存在、无权查看或尚未归档（不作区分）",
+    503: "服务器缺少生成PDF所需的字体",
 }
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
+    return error_responses(*codes, overrides=ERROR_TEXT)
 
 
 class DossierItemSerializer(serializers.Serializer):

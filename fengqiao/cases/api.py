@@ -40,24 +40,22 @@ from fengqiao.cases.serializers import (
     RoutingSerializer,
 )
 from fengqiao.cases.states import Classification
-from fengqiao.core.api import ErrorSerializer, form_errors
+from fengqiao.core.api import error_responses, form_errors
 from fengqiao.core.auth import request_staff
 from fengqiao.core.identifiers import validate_resident_id, validate_social_credit_code
 from fengqiao.org.models import Staff
 
 TAGS = ["cases"]
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="输入有误：错误按字段列出"),
-    401: OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
-    403: OpenApiResponse(ErrorSerializer, description="无权执行"),
-    404: OpenApiResponse(ErrorSerializer, description="案件不存在或无权查看（二者不作区分）"),
-    409: OpenApiResponse(ErrorSerializer, description="案件已被他人更新（errors.version）或当前状态不能执行该步骤"),
+ERROR_TEXT = {
+    403: "无权执行",
+    404: "案件不存在或无权查看（二者不作区分）",
+    409: "案件已被他人更新（errors.version）或当前状态不能执行该步骤",
 }
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
+    return error_responses(*codes, overrides=ERROR_TEXT)
 
 
 def _invalid(errors: dict[str, Any]) -> serializers.ValidationError:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -114,3 +114,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         response.data = {"errors": _errors_of(data)}
     return response
+
+
+# The descriptions every endpoint's error responses share in the OpenAPI schema; an app names
+# only the codes whose meaning it sharpens.
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "输入有误：错误按字段列出",
+    401: "未登录或令牌无效",
+    403: "可以查看但无权执行",
+    404: "不存在或无权查看（二者不作区分）",
+    409: "已被他人更新（errors.version）或当前状态不能执行该步骤",
+    503: "服务器缺少生成PDF所需的字体（errors.detail 写明字体和软件包）",
+}
+
+
+def error_responses(*codes: int, overrides: dict[int, str] | None = None) -> dict[int, OpenApiResponse]:
+    """OpenAPI error responses in the one error shape, for ``@extend_schema(responses=...)``."""
+    texts = {**ERROR_DESCRIPTIONS, **(overrides or {})}
+    return {code: OpenApiResponse(ErrorSerializer, description=texts[code]) for code in codes}

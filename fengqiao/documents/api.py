@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.core.api import ErrorSerializer, form_errors
+from fengqiao.core.api import error_responses, form_errors
 from fengqiao.core.auth import request_staff
 from fengqiao.documents import permissions, registry, selectors, services
 from fengqiao.documents.fonts import FontMissing
@@ -30,17 +30,15 @@ from fengqiao.documents.models import IssuedDocument
 
 TAGS = ["documents"]
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="输入有误：错误按字段列出（如 doc_type、replaces）"),
-    401: OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
-    403: OpenApiResponse(ErrorSerializer, description="无权出具，或该文书含个人信息明文而无权下载"),
-    404: OpenApiResponse(ErrorSerializer, description="案件或文书不存在或无权查看（二者不作区分）"),
-    503: OpenApiResponse(ErrorSerializer, description="服务器缺少生成PDF所需的字体（errors.detail 写明字体和软件包）"),
+ERROR_TEXT = {
+    400: "输入有误：错误按字段列出（如 doc_type、replaces）",
+    403: "无权出具，或该文书含个人信息明文而无权下载",
+    404: "案件或文书不存在或无权查看（二者不作区分）",
 }
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
+    return error_responses(*codes, overrides=ERROR_TEXT)
 
 
 class DocumentSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
-from fengqiao.core.api import ErrorSerializer, form_errors
+from fengqiao.core.api import error_responses, form_errors
 from fengqiao.core.auth import request_staff
 from fengqiao.handling import forms, permissions, selectors, services
 from fengqiao.handling.models import (
@@ -36,17 +36,13 @@ from fengqiao.org.models import Department, Staff
 
 TAGS = ["handling"]
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="输入有误：错误按字段列出"),
-    401: OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
-    403: OpenApiResponse(ErrorSerializer, description="无权执行"),
-    404: OpenApiResponse(ErrorSerializer, description="不存在或无权查看（二者不作区分）"),
-    409: OpenApiResponse(ErrorSerializer, description="已被他人更新（errors.version）或当前状态不能执行该步骤"),
+ERROR_TEXT = {
+    403: "无权执行",
 }
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
+    return error_responses(*codes, overrides=ERROR_TEXT)
 
 
 def _body(request: Request) -> Any:

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.core.api import ErrorSerializer
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
 from fengqiao.handling import extensions, followthrough, legal, mediation
 from fengqiao.handling.followthrough_views import decision_for, extension_for, session_for
@@ -35,17 +35,9 @@ from fengqiao.org.models import Division, Staff
 
 TAGS = ["followthrough"]
 
-_E = {
-    400: OpenApiResponse(ErrorSerializer, description="输入有误：错误按字段列出"),
-    401: OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
-    403: OpenApiResponse(ErrorSerializer, description="无权执行"),
-    404: OpenApiResponse(ErrorSerializer, description="不存在或无权查看（二者不作区分）"),
-    409: OpenApiResponse(ErrorSerializer, description="已被他人更新或当前状态不能执行"),
-}
-
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: _E[code] for code in codes}
+    return error_responses(*codes)
 
 
 # --- serializers -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fengqiao.core.api import ErrorSerializer
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.documents.models import IssuedDocument
@@ -30,18 +30,16 @@ from fengqiao.org.models import Department, Staff
 
 TAGS = ["meetings"]
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="输入有误：错误按字段列出"),
-    401: OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
-    403: OpenApiResponse(ErrorSerializer, description="可以查看但无权办理（组织会商限领导小组办公室，审批限组长）"),
-    404: OpenApiResponse(ErrorSerializer, description="会商不存在或无权查看（二者不作区分）"),
-    409: OpenApiResponse(ErrorSerializer, description="会商已被他人修改（version）或当前状态不允许该操作"),
-    503: OpenApiResponse(ErrorSerializer, description="服务器缺少生成PDF所需的字体"),
+ERROR_TEXT = {
+    403: "可以查看但无权办理（组织会商限领导小组办公室，审批限组长）",
+    404: "会商不存在或无权查看（二者不作区分）",
+    409: "会商已被他人修改（version）或当前状态不允许该操作",
+    503: "服务器缺少生成PDF所需的字体",
 }
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
+    return error_responses(*codes, overrides=ERROR_TEXT)
 
 
 # --- representations --------------------------------------------------------------------

@@ -18,24 +18,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fengqiao.core.api import ErrorSerializer, form_errors
+from fengqiao.core.api import error_responses, form_errors
 from fengqiao.core.auth import request_staff
 from fengqiao.referrals import actions, selectors, services
 from fengqiao.referrals.models import DisciplineTransfer, Referral, ReferralKind, ReferralStatus, TransferGround
 
 TAGS = ["referrals"]
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="输入有误：错误按字段列出"),
-    401: OpenApiResponse(ErrorSerializer, description="未登录或令牌无效"),
-    403: OpenApiResponse(ErrorSerializer, description="可以查看但无权执行该步骤"),
-    404: OpenApiResponse(ErrorSerializer, description="不存在或无权查看（二者不作区分）"),
-    409: OpenApiResponse(ErrorSerializer, description="已被他人更新（errors.version）或当前状态不能执行该步骤"),
+ERROR_TEXT = {
+    403: "可以查看但无权执行该步骤",
 }
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    return {code: ERRORS[code] for code in codes}
+    return error_responses(*codes, overrides=ERROR_TEXT)
 
 
 def _choices(choices: Any) -> str:
