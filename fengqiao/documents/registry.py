@@ -119,6 +119,24 @@ def _transfer_to_letter(case: Case) -> bool:
     return DisciplineTransfer.objects.filter(case=case, letter__isnull=True).exists()
 
 
+DELIVERY_RECEIPT = "delivery_receipt"
+
+
+def _delivery_receipt_context(case: Case, issue: Issue) -> dict[str, Any]:
+    # Imported here: fengqiao.followup imports the documents app, not the other way round.
+    from fengqiao.followup.builders import delivery_receipt
+
+    return delivery_receipt(case, issue)
+
+
+def _delivery_to_receipt(case: Case) -> bool:
+    """The 送达回证 is issued once per delivery of the 处理意见书, by
+    ``fengqiao.followup.services.feedback_record`` when it records the delivery (四(四))."""
+    from fengqiao.followup.models import Delivery
+
+    return Delivery.objects.filter(case=case, receipt_document__isnull=True).exists()
+
+
 def _not_informed(case: Case) -> bool:
     return case.intake_outcome != IntakeOutcome.INFORM and case.state != CaseState.MERGED
 
@@ -183,6 +201,17 @@ REGISTRY: dict[str, DocumentType] = {
             "{county}争移〔{year}〕{seq}号",
             applies=_transfer_to_letter,
             section="四(八)",
+        ),
+        DocumentType(
+            DELIVERY_RECEIPT,
+            _("送达回证"),
+            SubjectKind.CASE,
+            _delivery_receipt_context,
+            "{county}争送〔{year}〕{seq}号",
+            applies=_delivery_to_receipt,
+            # The recipient's address (or mobile number / mailbox) in plain text (五(三)).
+            personal_data=True,
+            section="四(四)",
         ),
         DocumentType(
             DOSSIER_COVER,

@@ -25,7 +25,9 @@ class DeliveryMethod(models.TextChoices):
 
 
 class Delivery(models.Model):
-    """结果反馈: the decision notice delivered to one party, with its 送达回证."""
+    """结果反馈: the decision notice (处理意见书) delivered to one party. Each delivery issues its
+    送达回证 (``receipt_document``, the form the party signs); ``receipt_reference`` is an
+    outside number of it, such as the postal tracking number of 邮寄送达."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="deliveries")
     decision = models.ForeignKey(
@@ -36,7 +38,15 @@ class Delivery(models.Model):
     method = models.CharField(_("送达方式"), max_length=16, choices=DeliveryMethod.choices)
     address = models.CharField(_("送达地址/号码"), max_length=255, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"))
-    receipt_reference = models.CharField(_("送达回证编号"), max_length=64, blank=True)
+    receipt_reference = models.CharField(_("送达回证编号/邮件单号"), max_length=64, blank=True)
+    receipt_document = models.ForeignKey(
+        "documents.IssuedDocument",
+        verbose_name=_("送达回证"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     notes = models.TextField(_("备注"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"

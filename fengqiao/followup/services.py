@@ -24,6 +24,8 @@ from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState, IntakeOutcome
 from fengqiao.cases.workflow import TransitionError
 from fengqiao.core import calendar, timelimits
+from fengqiao.documents.registry import DELIVERY_RECEIPT
+from fengqiao.documents.services import document_issue
 from fengqiao.followup import permissions
 from fengqiao.followup.models import (
     Delivery,
@@ -155,9 +157,17 @@ def feedback_record(
     expected_version: int | None = None,
 ) -> Delivery:
     """结果反馈: record the delivery of the decision notice to the payer or the other party,
-    with its method and 送达回证. The payer's delivery moves the case to follow-up (``notify``,
-    then ``follow_up_start``) and schedules the visit. With ``send_message`` an SMS or e-mail
-    goes out through the outbox."""
+    with its method, and issue its 送达回证 (the document engine's ``delivery_receipt``, numbered
+    like every document; ``receipt_reference`` is only an outside number such as a postal
+    tracking number). The payer's delivery moves the case to follow-up (``notify``, then
+    ``follow_up_start``) and schedules the visit. With ``send_message`` an SMS or e-mail goes
+    out through the outbox.
+
+    The receipt prints the delivery address in full (五(三)), so issuing it also needs the right
+    to reveal personal data — held by everyone who may follow up (the receiving department's
+    clerks and head, the first receiver, the group office). Raises
+    ``fengqiao.documents.fonts.FontMissing`` when the receipt cannot be rendered: nothing is
+    recorded then (the callers answer 503)."""
     case = _lock_case(case.pk)
     _check(actor, case)
     if case.state not in (CaseState.DECIDED, *FOLLOW_UP_STATES):
@@ -199,17 +209,27 @@ def feedback_record(
         recorded_by=actor,
         recorded_at=now,
     )
+    receipt = document_issue(doc_type=DELIVERY_RECEIPT, case=case, actor=actor)
+    delivery.receipt_document = receipt
+    delivery.save(update_fields=["receipt_document"])
     _event(
         case=case,
         actor=actor,
         kind=EventKind.FEEDBACK,
-        summary=_("向%(r)s反馈处理结果（%(m)s）%(late)s")
+        summary=_("向%(r)s反馈处理结果（%(m)s，送达回证%(n)s）%(late)s")
         % {
             "r": delivery.get_recipient_display(),
             "m": delivery.get_method_display(),
+            "n": receipt.number,
             "late": "" if on_time else _("，已超过反馈时限"),
         },
-        data={"delivery": delivery.pk, "recipient": recipient, "method": method, "on_time": on_time},
+        data={
+            "delivery": delivery.pk,
+            "recipient": recipient,
+            "method": method,
+            "on_time": on_time,
+            "receipt": receipt.pk,
+        },
     )
     if send_message and method in (DeliveryMethod.SMS, DeliveryMethod.EMAIL):
         from fengqiao.integrations.models import Channel

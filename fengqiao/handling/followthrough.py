@@ -10,6 +10,14 @@ job. The periodic job ``deadline_jobs_run`` only *sends*:
 - an escalation (督办升级) once the deadline is ``core.TimeLimit`` ``escalation`` (5 working
   days) past and still open, to the department head, the group office and the group leader.
 
+The same job reminds the people who follow a case up (跟踪回访, 四(五)) — the first receiver and
+the receiving department's intake clerks and head:
+
+- 救济跟踪: on a pending remedy's check date (``Remedy.next_check_on``), to follow its progress
+  (the payer who objects applied for reconsideration, arbitration, …; ``remedy_notice_send``);
+- 回访提醒: the working day after a scheduled visit that was not done, where the case's own
+  deadline does not already cover it (``visit_notice_send``).
+
 Each notice is one ``FollowUpNotice`` per (case, task, kind, deadline): the unique constraints
 make the job safe to run twice and on several workers at once — a second insert of the same
 notice fails inside its own transaction and is counted as already sent. An extension moves
@@ -30,7 +38,7 @@ from django.utils import timezone
 
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.permissions import COUNTY_WIDE_ROLES
-from fengqiao.cases.states import OPEN_STATES
+from fengqiao.cases.states import OPEN_STATES, CaseState
 from fengqiao.core import calendar, timelimits
 from fengqiao.core.models import TimeLimitUnit
 from fengqiao.handling.models import OPEN_TASK_STATUSES, FollowUpKind, FollowUpNotice, Task
@@ -45,6 +53,8 @@ SUPERVISION_ROWS = 200
 
 _OPEN_TASK = [s.value for s in OPEN_TASK_STATUSES]
 _OPEN_CASE = [s.value for s in OPEN_STATES]
+# 跟踪回访 (四(五)): the states in which visits are made.
+_VISIT_STATES = [CaseState.FOLLOWING_UP.value, CaseState.REMEDY_TRACKING.value]
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -169,9 +179,21 @@ def supervision_board(*, user: Staff, today: date | None = None) -> Supervision:
 
 
 def _still_pending() -> Q:
-    """A notice whose subject is still open at the deadline it was sent about."""
-    return Q(task__isnull=False, task__status__in=_OPEN_TASK, task__due_on=F("due_on")) | Q(
-        task__isnull=True, case__state__in=_OPEN_CASE, case__due_on=F("due_on")
+    """A notice whose subject is still open at the deadline it was sent about: the task or case
+    still open at that deadline (催办/督办), the remedy still pending with that check date
+    (救济跟踪), the visit still not done on that date (回访提醒)."""
+    from fengqiao.followup.models import Remedy, RemedyStatus, Visit
+
+    deadline_kinds = [FollowUpKind.REMINDER, FollowUpKind.ESCALATION]
+    remedy_due = Remedy.objects.filter(
+        case=OuterRef("case"), status=RemedyStatus.PENDING, next_check_on=OuterRef("due_on")
+    )
+    visit_due = Visit.objects.filter(case=OuterRef("case"), done_at__isnull=True, scheduled_on=OuterRef("due_on"))
+    return (
+        Q(kind__in=deadline_kinds, task__isnull=False, task__status__in=_OPEN_TASK, task__due_on=F("due_on"))
+        | Q(kind__in=deadline_kinds, task__isnull=True, case__state__in=_OPEN_CASE, case__due_on=F("due_on"))
+        | Q(Exists(remedy_due), kind=FollowUpKind.REMEDY, case__state__in=_OPEN_CASE)
+        | Q(Exists(visit_due), kind=FollowUpKind.VISIT, case__state__in=_VISIT_STATES)
     )
 
 
@@ -222,6 +244,16 @@ def reminder_recipients(*, case: Case, task: Task | None) -> list[Staff]:
         people[case.owner_id] = case.owner
         for s in _staff_of(case.receiving_department_id, (Role.DEPARTMENT_HEAD,)):
             people[s.pk] = s
+    return [s for s in people.values() if s.is_active]
+
+
+def follow_up_recipients(*, case: Case) -> list[Staff]:
+    """救济跟踪 / 回访提醒: the people who follow the case up (四(五), ``may_follow_up``) — the
+    first receiver (首问责任人) and the receiving department's intake clerks and head. The group
+    office may follow up any case of the county but watches through the 督办 page instead."""
+    people: dict[int, Staff] = {case.owner_id: case.owner}
+    for s in _staff_of(case.receiving_department_id, (Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD)):
+        people[s.pk] = s
     return [s for s in people.values() if s.is_active]
 
 
@@ -307,6 +339,108 @@ def notice_send(*, case: Case, task: Task | None, kind: str, due_on: date, today
     return notice
 
 
+def _follow_up_notice_create(
+    *, case: Case, kind: str, due_on: date, text: str, data: dict[str, Any]
+) -> FollowUpNotice | None:
+    """One 救济跟踪 or 回访提醒 about ``case`` and ``due_on``, once (the caller holds the case's
+    lock): the notice, its recipients and the timeline event. None when already sent."""
+    lookup = {"case": case, "task": None, "kind": kind, "due_on": due_on}
+    if FollowUpNotice.objects.filter(**lookup).exists():
+        return None
+    recipients = follow_up_recipients(case=case)
+    now = timezone.now()
+    try:
+        with transaction.atomic():  # a savepoint, as in notice_send
+            notice = FollowUpNotice.objects.create(**lookup, created_at=now, text=text[:255])
+    except IntegrityError:
+        return None  # another worker sent it a moment ago
+    notice.recipients.set(recipients)
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=None,
+        kind=EventKind.REMINDER,
+        summary=notice.text,
+        data={
+            "notice": notice.pk,
+            "kind": kind,
+            "due_on": due_on.isoformat(),
+            "recipients": [s.pk for s in recipients],
+            **data,
+        },
+    )
+    return notice
+
+
+def _lock_case(case_id: int) -> Case | None:
+    return Case.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=case_id).first()
+
+
+def _remedy_text(case: Case, remedies: list[Any]) -> str:
+    parts = "、".join(
+        f"{r.get_kind_display()}（受理机关{r.body}，法定期限至{r.statutory_deadline:%Y年%m月%d日}"
+        f"{'，暂定' if r.deadline_provisional else ''}）"
+        for r in remedies
+    )
+    return f"【救济跟踪】案件{case.number}：缴费人申请的{parts}请跟踪进展。"
+
+
+@transaction.atomic
+def remedy_notice_send(*, case: Case, due_on: date, today: date) -> FollowUpNotice | None:
+    """救济跟踪 (四(五) 跟踪回访): remind the people who follow ``case`` up that its pending
+    remedies checked on ``due_on`` (``Remedy.next_check_on``) are to be followed, once per
+    (case, check date). None when already sent, or when no remedy of the case is still pending
+    with that check date (it ended, or its progress was noted and the next check set)."""
+    from fengqiao.followup.models import Remedy, RemedyStatus
+
+    locked = _lock_case(case.pk)
+    if locked is None or locked.state not in _OPEN_CASE:
+        return None
+    remedies = list(
+        Remedy.objects.filter(case=locked, status=RemedyStatus.PENDING, next_check_on=due_on).order_by("filed_on", "id")
+    )
+    if not remedies:
+        return None
+    return _follow_up_notice_create(
+        case=locked,
+        kind=FollowUpKind.REMEDY,
+        due_on=due_on,
+        text=_remedy_text(locked, remedies),
+        data={"remedies": [r.pk for r in remedies]},
+    )
+
+
+def _visit_covered(case: Case, scheduled_on: date) -> bool:
+    """A visit on the case's own deadline in 跟踪回访 is covered by the case's 催办: the payer's
+    delivery starts the follow-up limit (``follow_up_start`` sets ``Case.due_on``) and the first
+    visit is scheduled on that day, so ``notice_send`` already reminds the first receiver and
+    the department head the working day after it (and escalates later). No second notice."""
+    return case.state == CaseState.FOLLOWING_UP and case.due_on == scheduled_on
+
+
+@transaction.atomic
+def visit_notice_send(*, case: Case, due_on: date, today: date) -> FollowUpNotice | None:
+    """回访提醒 (四(五) 跟踪回访): a visit of ``case`` scheduled on ``due_on`` was not done; remind
+    the people who follow the case up, once per (case, date). None when already sent, when the
+    visit has been done since, or when the case's own 催办 covers it (``_visit_covered``)."""
+    from fengqiao.followup.models import Visit
+
+    locked = _lock_case(case.pk)
+    if locked is None or locked.state not in _VISIT_STATES or _visit_covered(locked, due_on):
+        return None
+    visits = list(Visit.objects.filter(case=locked, done_at__isnull=True, scheduled_on=due_on).order_by("id"))
+    if not visits:
+        return None
+    text = f"【回访提醒】案件{locked.number}：计划于{due_on:%Y年%m月%d日}进行的跟踪回访尚未完成，请及时回访并记录。"
+    return _follow_up_notice_create(
+        case=locked,
+        kind=FollowUpKind.VISIT,
+        due_on=due_on,
+        text=text,
+        data={"visits": [v.pk for v in visits]},
+    )
+
+
 @dataclass
 class JobReport:
     """What one run of the deadline job did."""
@@ -314,12 +448,15 @@ class JobReport:
     today: date
     reminders: int = 0
     escalations: int = 0
+    remedies: int = 0  # 救济跟踪
+    visits: int = 0  # 回访提醒
     already_sent: int = 0
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"{self.today}: 催办 {self.reminders}，督办升级 {self.escalations}，"
+            f"救济跟踪 {self.remedies}，回访提醒 {self.visits}，"
             f"已发过 {self.already_sent}，出错 {len(self.errors)}"
         )
 
@@ -352,9 +489,73 @@ def _candidates(kind: str, today: date, gap: int) -> tuple[QuerySet[Task], Query
     return tasks, cases
 
 
+def _remedies_due(today: date) -> list[tuple[Case, date]]:
+    """(case, check date) of the pending remedies due for follow-up on ``today`` without a
+    救济跟踪 notice for that date yet."""
+    from fengqiao.followup.selectors import remedies_to_follow_up
+
+    sent = FollowUpNotice.objects.filter(
+        case=OuterRef("case"), task__isnull=True, kind=FollowUpKind.REMEDY, due_on=OuterRef("next_check_on")
+    )
+    seen: dict[tuple[int, date], Case] = {}
+    for remedy in (
+        remedies_to_follow_up(today).filter(case__state__in=_OPEN_CASE).exclude(Exists(sent)).iterator(chunk_size=500)
+    ):
+        if remedy.next_check_on is not None:
+            seen.setdefault((remedy.case_id, remedy.next_check_on), remedy.case)
+    return [(case, day) for (_pk, day), case in seen.items()]
+
+
+def _visits_due(today: date) -> list[tuple[Case, date]]:
+    """(case, date) of visits scheduled before ``today`` and not done, in a follow-up state,
+    without a 回访提醒 for that date yet (the covered ones are skipped by ``visit_notice_send``
+    and, cheaply, here)."""
+    from fengqiao.followup.models import Visit
+
+    sent = FollowUpNotice.objects.filter(
+        case=OuterRef("case"), task__isnull=True, kind=FollowUpKind.VISIT, due_on=OuterRef("scheduled_on")
+    )
+    visits = (
+        Visit.objects.filter(done_at__isnull=True, scheduled_on__lt=today, case__state__in=_VISIT_STATES)
+        .exclude(case__state=CaseState.FOLLOWING_UP, case__due_on=F("scheduled_on"))
+        .exclude(Exists(sent))
+        .select_related("case")
+        .order_by("scheduled_on", "id")
+    )
+    seen: dict[tuple[int, date], Case] = {}
+    for visit in visits.iterator(chunk_size=500):
+        if reminder_day(visit.scheduled_on) <= today:
+            seen.setdefault((visit.case_id, visit.scheduled_on), visit.case)
+    return [(case, day) for (_pk, day), case in seen.items()]
+
+
+def follow_up_jobs_run(report: JobReport) -> None:
+    """The 跟踪回访 part of the daily job (四(五)): 救济跟踪 for remedies whose check date has come,
+    回访提醒 for visits not done. Adds to ``report``."""
+    plan = (
+        (FollowUpKind.REMEDY, _remedies_due, remedy_notice_send),
+        (FollowUpKind.VISIT, _visits_due, visit_notice_send),
+    )
+    for kind, due, send in plan:
+        for case, day in due(report.today):
+            try:
+                notice = send(case=case, due_on=day, today=report.today)
+            except Exception as exc:  # one bad row must not stop the others; logged and reported
+                logger.exception("deadline job: %s on case %s failed", kind, case.pk)
+                report.errors.append(f"{case.number}: {exc}")
+                continue
+            if notice is None:
+                report.already_sent += 1
+            elif kind == FollowUpKind.REMEDY:
+                report.remedies += 1
+            else:
+                report.visits += 1
+
+
 def deadline_jobs_run(*, today: date | None = None) -> JobReport:
     """The daily 催办/督办 job (django-q2 schedule ``handling.deadline_jobs``, or
-    ``manage.py run_deadline_jobs``). Safe to run twice and on several workers at once."""
+    ``manage.py run_deadline_jobs``), with the reminders of 跟踪回访 (``follow_up_jobs_run``).
+    Safe to run twice and on several workers at once."""
     today = today or timezone.localdate(timezone=calendar.WORKING_DAY_TZ)
     report = JobReport(today=today)
     plan = (
@@ -380,6 +581,7 @@ def deadline_jobs_run(*, today: date | None = None) -> JobReport:
                 report.reminders += 1
             else:
                 report.escalations += 1
+    follow_up_jobs_run(report)
     logger.info("deadline job %s", report)
     return report
 

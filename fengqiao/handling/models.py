@@ -227,11 +227,14 @@ class SpecialHandlingRequest(models.Model):
 class FollowUpKind(models.TextChoices):
     REMINDER = "reminder", _("催办")  # the working day after a deadline
     ESCALATION = "escalation", _("督办升级")  # still overdue after the configured days
+    REMEDY = "remedy", _("救济跟踪")  # 四(五): a pending remedy's check date has come
+    VISIT = "visit", _("回访提醒")  # 四(五): a scheduled visit not done on its day
 
 
 class FollowUpNotice(AppendOnlyModel):
-    """催办 / 督办: one reminder or escalation about one overdue deadline. Unique per
-    (subject, kind, deadline), so the periodic job can run twice, or on several workers."""
+    """催办 / 督办: one reminder or escalation about one overdue deadline; 救济跟踪 / 回访提醒:
+    one reminder to follow up a remedy or a visit on its date (四(五)). Unique per (subject,
+    kind, deadline), so the periodic job can run twice, or on several workers."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="followup_notices")
     task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.PROTECT, related_name="notices")
