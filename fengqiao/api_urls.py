@@ -175,3 +175,17 @@ urlpatterns += [
     path("cases/<str:number>/dossier/export/", archive_api.DossierExportView.as_view(), name="api-case-dossier-export"),
     path("cases/<str:number>/dossier/verify/", archive_api.DossierVerifyView.as_view(), name="api-case-dossier-verify"),
 ]
+
+from fengqiao.followup import api as followup_api  # noqa: E402
+
+# 结果反馈 (四(四)), 跟踪回访 (四(五)) and the remedies of a payer who objects (fengqiao.followup)
+urlpatterns += [
+    path("followup/work/", followup_api.FollowUpWorkView.as_view(), name="api-followup-work"),
+    path("cases/<str:number>/followup/", followup_api.CaseFollowUpView.as_view(), name="api-case-followup"),
+    path("cases/<str:number>/deliveries/", followup_api.CaseDeliveriesView.as_view(), name="api-case-deliveries"),
+    path("cases/<str:number>/visits/", followup_api.CaseVisitsView.as_view(), name="api-case-visits"),
+    path("visits/<int:pk>/record/", followup_api.VisitRecordView.as_view(), name="api-visit-record"),
+    path("cases/<str:number>/remedies/", followup_api.CaseRemediesView.as_view(), name="api-case-remedies"),
+    path("remedies/<int:pk>/check/", followup_api.RemedyCheckView.as_view(), name="api-remedy-check"),
+    path("remedies/<int:pk>/outcome/", followup_api.RemedyOutcomeView.as_view(), name="api-remedy-outcome"),
+]

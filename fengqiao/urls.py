@@ -21,6 +21,8 @@ urlpatterns = [
     path("handling/followthrough/", include("fengqiao.handling.followthrough_urls")),
     # 调查处理: tasks, written opinions, the leader's approval, the decision (fengqiao.handling, issue 5)
     path("handling/", include("fengqiao.handling.urls")),
+    # 结果反馈, 跟踪回访, 救济途径 (fengqiao.followup, 四(四)(五))
+    path("followup/", include("fengqiao.followup.urls")),
     # 案卷归档 (fengqiao.archive, issue 7 item 4)
     path("archive/", include("fengqiao.archive.urls")),
     path("admin/", admin.site.urls),

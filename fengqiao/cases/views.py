@@ -24,6 +24,7 @@ from fengqiao.cases.forms import AttachmentForm, IntakeForm, LinkForm, MergeForm
 from fengqiao.cases.models import Channel, DisputeCategory, PayerKind
 from fengqiao.cases.states import CaseState, Classification
 from fengqiao.core.auth import request_staff
+from fengqiao.core.forms import errors_to_form
 from fengqiao.core.identifiers import mask_mobile, mask_resident_id, mask_social_credit_code
 
 PAGE_SIZE = 25
@@ -116,7 +117,7 @@ def case_intake(request: HttpRequest) -> HttpResponse:
             try:
                 case = services.case_register(actor=user, data=form.intake_data())
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("已受理登记，案件编号 %(number)s。") % {"number": case.number})
                 return redirect("case-detail", number=case.number)
@@ -130,14 +131,6 @@ def _flash_errors(request: HttpRequest, form: Any) -> None:
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, str(error))
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -250,6 +243,10 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     from fengqiao.referrals.views import case_referral_context
 
     context.update(case_referral_context(user=user, case=case))
+    # 结果反馈, 跟踪回访, 救济途径 (fengqiao.followup).
+    from fengqiao.followup.views import case_followup_context
+
+    context.update(case_followup_context(user=user, case=case))
     # 案卷归档: the sealed dossier, or sealing it (fengqiao.archive).
     from fengqiao.archive.views import case_archive_context
 
@@ -281,7 +278,7 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
                     expected_version=d["version"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("已审核转办。"))
                 return redirect("case-detail", number=case.number)
@@ -327,7 +324,7 @@ def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
     status = 200 if value or not form.errors else 400
     return render(
         request,

@@ -50,6 +50,9 @@ class Transition:
     time_limit: str | None = None  # code of the TimeLimit that starts on arrival
     section: str = ""  # the seed document's section
     extra: dict[str, Any] = field(default_factory=dict)
+    # Taken only as the consequence of a record (e.g. a remedy outcome that changes the
+    # decision reopens handling): never offered to a user as a step of its own.
+    consequence: bool = False
 
 
 def _anyone_registering(staff: Staff, case: Case) -> bool:
@@ -275,6 +278,7 @@ TRANSITIONS: dict[str, Transition] = {
             time_limit=timelimits.FOLLOW_UP,
             section="四(五)",
             extra={"via": "fengqiao.followup.services.feedback_record"},
+            consequence=True,
         ),
         Transition(
             "object",
@@ -295,6 +299,7 @@ TRANSITIONS: dict[str, Transition] = {
             time_limit=timelimits.GENERAL_DECISION,
             section="四(三)1",
             extra={"via": "fengqiao.followup.services.remedy_outcome"},
+            consequence=True,
         ),
         Transition(
             "reopen_own",
@@ -306,6 +311,7 @@ TRANSITIONS: dict[str, Transition] = {
             time_limit=timelimits.OWN_HANDLING,
             section="四(一)",
             extra={"via": "fengqiao.followup.services.remedy_outcome"},
+            consequence=True,
         ),
         Transition(
             "archive",
@@ -335,8 +341,9 @@ class TransitionError(ValidationError):
 
 
 def allowed_transitions(*, case: Case, actor: Staff) -> list[Transition]:
-    """The steps ``actor`` may take on ``case`` now (for the buttons on the case page)."""
-    return [t for t in TRANSITIONS.values() if case.state in t.sources and t.may(actor, case)]
+    """The steps ``actor`` may take on ``case`` now (for the buttons on the case page); steps
+    that only follow from a record (``consequence``) are not offered."""
+    return [t for t in TRANSITIONS.values() if not t.consequence and case.state in t.sources and t.may(actor, case)]
 
 
 def transition(

@@ -42,6 +42,7 @@ NAVIGATION: list[tuple[Any, str, tuple[str, ...]]] = [
             Role.CYBERSPACE_OFFICE,
         ),
     ),
+    (_("回访"), "followup-work", (Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD, Role.GROUP_OFFICE)),
     (_("督办"), "followthrough-supervision", (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER)),
     (_("热线办"), "referral-desk", (Role.HOTLINE_OFFICE,)),
     (_("移交线索"), "discipline-transfer-list", (Role.DISCIPLINE_LIAISON,)),

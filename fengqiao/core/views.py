@@ -31,12 +31,19 @@ def home(request: HttpRequest) -> HttpResponse:
         # Warn administrators well ahead: cases registered now have deadlines next year.
         missing = calendar.missing_years(through=today.replace(year=today.year + 1))
     from fengqiao.cases.views import home_summary
+    from fengqiao.followup.selectors import follow_up_counts
     from fengqiao.handling.followthrough_views import notice_count_for_home
 
     return render(
         request,
         "core/home.html",
-        {"today": today, "missing_calendar_years": missing, **home_summary(user), **notice_count_for_home(user)},
+        {
+            "today": today,
+            "missing_calendar_years": missing,
+            **home_summary(user),
+            **notice_count_for_home(user),
+            "follow_up": follow_up_counts(user=user, today=today),
+        },
     )
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import CaseState
 from fengqiao.followup.models import Delivery, Remedy, RemedyOutcome, RemedyStatus, Visit
+from fengqiao.org.models import Role
+
+if TYPE_CHECKING:
+    from fengqiao.org.models import Staff
 
 
 def archive_blocker(case: Case) -> str | None:
@@ -59,3 +65,100 @@ def visits_of(case: Case) -> QuerySet[Visit]:
 
 def remedies_of(case: Case) -> QuerySet[Remedy]:
     return Remedy.objects.filter(case_id=case.pk).select_related("previous").order_by("filed_on", "id")
+
+
+# Who records feedback, visits and remedies at all (with ``follow_up_scope`` narrowing it).
+FOLLOW_UP_ROLES = (Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD, Role.GROUP_OFFICE, Role.HANDLER)
+
+
+def follow_up_scope(user: Staff, prefix: str = "") -> Q:
+    """The cases whose feedback, visits and remedies ``user`` records — ``may_follow_up`` as a
+    filter: the group office, every case of its county; the receiving department's clerks and
+    head, its received cases; anyone else of that department, the cases they own as first
+    receiver. ``prefix`` is the path to the case (``"case__"`` from a visit or a remedy)."""
+    county_id = user.department.jurisdiction_id if user.department_id and user.department else None
+    if county_id is None or not user.is_active:
+        return Q(pk__in=[])
+    if user.has_role(Role.GROUP_OFFICE):
+        return Q(**{f"{prefix}jurisdiction_id": county_id})
+    if user.has_role(Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD):
+        return Q(**{f"{prefix}receiving_department_id": user.department_id})
+    return Q(**{f"{prefix}receiving_department_id": user.department_id, f"{prefix}owner_id": user.pk})
+
+
+@dataclass(frozen=True)
+class FollowUpWork:
+    """The 结果反馈与回访 worklist of one member of staff on ``today``."""
+
+    today: date
+    to_notify: list[Case]  # decided; the payer not yet told
+    visits: list[Visit]  # scheduled visits not yet done, earliest first
+    remedies: list[Remedy]  # pending remedies whose check date has come
+    ready: list[Case]  # ready to archive
+
+
+WORKLIST_ROWS = 100
+
+
+def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> FollowUpWork:
+    """What ``user`` has to do in 结果反馈 (四(四)), 跟踪回访 (四(五)) and 案卷归档 (四(七)):
+    decisions to deliver, visits due within ``horizon_days`` (or overdue), remedies to check
+    on, and cases ready to archive (the same rule as ``archive_blocker``, as one query). Each
+    list holds at most ``WORKLIST_ROWS`` rows, oldest first."""
+    cases = Case.objects.filter(follow_up_scope(user))
+    to_notify = list(
+        cases.filter(state=CaseState.DECIDED)
+        .select_related("payer", "receiving_department")
+        .order_by("state_changed_at", "pk")[:WORKLIST_ROWS]
+    )
+    visits = list(
+        Visit.objects.filter(
+            follow_up_scope(user, "case__"),
+            done_at__isnull=True,
+            scheduled_on__lte=today + timedelta(days=horizon_days),
+            case__state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
+        )
+        .select_related("case", "case__payer")
+        .order_by("scheduled_on", "pk")[:WORKLIST_ROWS]
+    )
+    remedies = list(
+        Remedy.objects.filter(follow_up_scope(user, "case__"), status=RemedyStatus.PENDING, next_check_on__lte=today)
+        .select_related("case", "case__payer")
+        .order_by("next_check_on", "pk")[:WORKLIST_ROWS]
+    )
+    # In follow-up every done visit is without objection (an objection moves the case on).
+    done_visit = Visit.objects.filter(case=OuterRef("pk"), done_at__isnull=False)
+    remedy = Remedy.objects.filter(case=OuterRef("pk"))
+    ready = list(
+        cases.filter(
+            Q(Exists(done_visit), state=CaseState.FOLLOWING_UP)
+            | Q(
+                Exists(remedy),
+                ~Exists(remedy.exclude(status=RemedyStatus.ENDED)),
+                ~Exists(remedy.filter(outcome=RemedyOutcome.CHANGED)),
+                state=CaseState.REMEDY_TRACKING,
+            )
+        )
+        .select_related("payer")
+        .order_by("state_changed_at", "pk")[:WORKLIST_ROWS]
+    )
+    return FollowUpWork(today=today, to_notify=to_notify, visits=visits, remedies=remedies, ready=ready)
+
+
+def follow_up_counts(*, user: Staff, today: date) -> dict[str, int]:
+    """The numbers on the staff home: decisions to deliver, visits due today or overdue, and
+    remedies to check on (three counts; zero for staff who do not follow up)."""
+    if not user.has_role(*FOLLOW_UP_ROLES):
+        return {"to_notify": 0, "visits": 0, "remedies": 0}
+    return {
+        "to_notify": Case.objects.filter(follow_up_scope(user), state=CaseState.DECIDED).count(),
+        "visits": Visit.objects.filter(
+            follow_up_scope(user, "case__"),
+            done_at__isnull=True,
+            scheduled_on__lte=today,
+            case__state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
+        ).count(),
+        "remedies": Remedy.objects.filter(
+            follow_up_scope(user, "case__"), status=RemedyStatus.PENDING, next_check_on__lte=today
+        ).count(),
+    }

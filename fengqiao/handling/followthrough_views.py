@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
 from fengqiao.core.auth import request_staff
+from fengqiao.core.forms import errors_to_form
 from fengqiao.handling import extensions, followthrough, legal, mediation
 from fengqiao.handling.followthrough_forms import (
     ExtensionDecideForm,
@@ -39,14 +40,6 @@ from fengqiao.handling.models import (
     MediationSession,
 )
 from fengqiao.org.models import Staff
-
-
-def _errors_to_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def extension_for(*, user: Staff, pk: int) -> Extension:
@@ -154,7 +147,7 @@ def extension_request(request: HttpRequest, number: str) -> HttpResponse:
                 new_due_on=form.cleaned_data["new_due_on"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         except PermissionDenied:
             form.add_error("task", _("您无权为该事项申请延期。"))
         else:
@@ -186,7 +179,7 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 payer_told_how=form.cleaned_data["payer_told_how"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("已审批延期申请。"))
             return redirect("case-detail", number=ext.case.number)
@@ -216,7 +209,7 @@ def mediation_open(request: HttpRequest, number: str) -> HttpResponse:
                 notes=d["notes"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("已登记调解。"))
             return redirect("case-detail", number=case.number)
@@ -245,7 +238,7 @@ def mediation_result(request: HttpRequest, pk: int) -> HttpResponse:
                 legal_basis=d["legal_basis"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("已记录调解结果。"))
             return redirect("case-detail", number=session.case.number)
@@ -288,7 +281,7 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=d["version"],
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("已记录法律审查意见。"))
             return redirect("followthrough-legal-queue")

@@ -183,17 +183,10 @@ def signed_opinions(*, case: Case) -> list[Opinion]:
 
 
 def decision_current(*, case: Case) -> Decision | None:
-    """The case's decision: the issued one, or else the draft being written."""
-    return (
-        Decision.objects.filter(case=case)
-        .select_related("document", "drafted_by")
-        .order_by(
-            # issued first, then newest
-            "-status",
-            "-pk",
-        )
-        .first()
-    )
+    """The case's decision: the newest one — the draft being written or the decision issued.
+    After a remedy outcome changed the decision and handling reopened, the new draft is newer
+    than the issued decision it will replace."""
+    return Decision.objects.filter(case=case).select_related("document", "drafted_by").order_by("-pk").first()
 
 
 def remedies_default(*, case: Case) -> list[dict[str, str]]:

@@ -519,6 +519,16 @@ def _lock_decision(decision_id: int, case_id: int) -> tuple[Case, Decision]:
     return case, decision
 
 
+# The states in which the receiving department writes (or rewrites, after a remedy reopened
+# handling) the case's decision.
+DRAFTING_STATES = (
+    CaseState.JOINT_HANDLING,
+    CaseState.SPECIAL_HANDLING,
+    CaseState.OWN_HANDLING,
+    CaseState.REFERRED,  # 四(八): the handling department's feedback (fengqiao.referrals)
+)
+
+
 @transaction.atomic
 def decision_save(
     *,
@@ -538,12 +548,7 @@ def decision_save(
     case = _lock_case(case.pk)
     if not permissions.may_decide(actor, case):
         raise PermissionDenied(_("您无权拟写该案件的处理意见。"))
-    if case.state not in (
-        CaseState.JOINT_HANDLING,
-        CaseState.SPECIAL_HANDLING,
-        CaseState.OWN_HANDLING,
-        CaseState.REFERRED,  # 四(八): the handling department's feedback (fengqiao.referrals)
-    ):
+    if case.state not in DRAFTING_STATES:
         raise _state_error(_("案件当前状态为“%(s)s”，不能拟写处理意见。") % {"s": case.get_state_display()})
     if result not in DecisionResult.values:
         raise ValidationError({"result": [_("请选择处理结论（支持 / 解释说明 / 不予支持）。")]})

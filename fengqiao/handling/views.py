@@ -325,7 +325,8 @@ def _decision_initial(case: Case) -> tuple[dict[str, Any], list[dict[str, str]]]
                 "facts_and_reasons": decision.facts_and_reasons,
                 "result": decision.result,
                 "legal_basis": decision.legal_basis,
-                "version": decision.version,
+                # An issued decision here is one a remedy changed: the new draft starts from it.
+                "version": decision.version if decision.status == DecisionStatus.DRAFT else 0,
             },
             list(decision.remedies),
         )
@@ -343,7 +344,10 @@ def decision_edit(request: HttpRequest, number: str) -> HttpResponse:
     if not permissions.may_decide(user, case):
         raise PermissionDenied
     decision = selectors.decision_current(case=case)
-    issued = decision is not None and decision.status == DecisionStatus.ISSUED
+    # After a remedy outcome reopened handling the issued decision is rewritten as a new draft.
+    issued = (
+        decision is not None and decision.status == DecisionStatus.ISSUED and case.state not in services.DRAFTING_STATES
+    )
     status = 200
     if request.method == "POST" and not issued:
         form = forms.DecisionForm(request.POST)

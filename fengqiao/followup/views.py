@@ -1,0 +1,284 @@
+"""Pages of 结果反馈 (四(四)), 跟踪回访 (四(五)) and the remedies of a payer who objects.
+
+Views parse input with ``forms``, call a service and redirect; they never save a model. A case
+(or a visit, a remedy — always reached through its case) the user may not see is a 404 like one
+that does not exist; one the user may see but not act on is a 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.cases import selectors as case_selectors
+from fengqiao.cases.models import Case
+from fengqiao.cases.states import CaseState
+from fengqiao.core import calendar
+from fengqiao.core.auth import request_staff
+from fengqiao.core.forms import errors_to_form
+from fengqiao.documents.fonts import FontMissing
+from fengqiao.followup import forms, permissions, selectors, services
+from fengqiao.followup.models import Recipient, Remedy, RemedyStatus, Visit
+from fengqiao.org.models import Staff
+
+
+def _case_for_follow_up(user: Staff, number: str) -> Case:
+    case = case_selectors.case_get_for(user=user, number=number)
+    if not permissions.may_follow_up(user, case):
+        raise PermissionDenied
+    return case
+
+
+def visit_for(*, user: Staff, pk: int) -> Visit:
+    """A visit, through its case: 404 if the user may not see the case."""
+    visit = Visit.objects.filter(pk=pk).select_related("case").first()
+    if visit is None:
+        raise Http404("no such visit")
+    visit.case = case_selectors.case_get_for(user=user, number=visit.case.number)
+    return visit
+
+
+def remedy_for(*, user: Staff, pk: int) -> Remedy:
+    """A remedy, through its case: 404 if the user may not see the case."""
+    remedy = Remedy.objects.filter(pk=pk).select_related("case", "previous").first()
+    if remedy is None:
+        raise Http404("no such remedy")
+    remedy.case = case_selectors.case_get_for(user=user, number=remedy.case.number)
+    return remedy
+
+
+def case_followup_context(*, user: Staff, case: Case) -> dict[str, Any]:
+    """What the case page's 结果反馈与回访 section shows: the deliveries with their 送达回证, the
+    visits, the remedies with their deadlines, and what ``user`` may do now."""
+    may = permissions.may_follow_up(user, case)
+    deliveries = list(selectors.deliveries_of(case).select_related("receipt_document"))
+    visits = list(selectors.visits_of(case))
+    remedies = list(selectors.remedies_of(case))
+    in_follow_up = case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING)
+    payer_told = any(d.recipient == Recipient.PAYER for d in deliveries)
+    return {
+        "fu_shown": bool(deliveries or visits or remedies) or case.state == CaseState.DECIDED,
+        "fu_deliveries": deliveries,
+        "fu_visits": visits,
+        "fu_remedies": remedies,
+        "fu_may": may,
+        "fu_may_feedback": may
+        and (case.state == CaseState.DECIDED or (case.state in services.FOLLOW_UP_STATES and payer_told)),
+        "fu_may_schedule": may and in_follow_up and not any(v.done_at is None for v in visits),
+        "fu_may_record_visit": may and in_follow_up,
+        "fu_may_remedy": may and case.state == CaseState.REMEDY_TRACKING,
+        "fu_schedule_form": forms.VisitScheduleForm(),
+    }
+
+
+@login_required
+@require_GET
+def work(request: HttpRequest) -> HttpResponse:
+    """回访跟踪: decisions to deliver, visits due, remedies to check on, cases ready to archive."""
+    user = request_staff(request)
+    board = selectors.follow_up_work(user=user, today=calendar.local_day(timezone.now()))
+    return render(request, "followup/work.html", {"board": board, "limit": selectors.WORKLIST_ROWS})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, number: str) -> HttpResponse:
+    """结果反馈: record the delivery of the decision notice to the payer or the other party."""
+    user = request_staff(request)
+    case = _case_for_follow_up(user, number)
+    payer = case.payer
+    initial = {"recipient": Recipient.PAYER, "recipient_name": payer.name if payer else "", "version": case.version}
+    form = forms.FeedbackForm(request.POST or None, case=case, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.feedback_record(
+                    case=case,
+                    actor=user,
+                    recipient=d["recipient"],
+                    method=d["method"],
+                    delivered_at=d["delivered_at"],
+                    recipient_name=d["recipient_name"],
+                    address=d["address"],
+                    receipt_reference=d["receipt_reference"],
+                    notes=d["notes"],
+                    send_message=d["send_message"],
+                    expected_version=d["version"],
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            except FontMissing as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已记录结果反馈，送达回证已生成。"))
+                return redirect("case-detail", number=case.number)
+        status = 400
+    decision = case.decisions.filter(document__isnull=False).select_related("document").order_by("-pk").first()
+    return render(request, "followup/feedback.html", {"case": case, "form": form, "decision": decision}, status=status)
+
+
+@login_required
+@require_POST
+def visit_schedule(request: HttpRequest, number: str) -> HttpResponse:
+    """安排跟踪回访 from the case page."""
+    user = request_staff(request)
+    case = _case_for_follow_up(user, number)
+    form = forms.VisitScheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            visit = services.visit_schedule(case=case, actor=user, scheduled_on=form.cleaned_data["scheduled_on"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已安排回访：%(d)s。") % {"d": visit.scheduled_on.isoformat()})
+    else:
+        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("case-detail", number=case.number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """记录回访: satisfaction, objection and notes."""
+    user = request_staff(request)
+    visit = visit_for(user=user, pk=pk)
+    case = visit.case
+    if not permissions.may_follow_up(user, case):
+        raise PermissionDenied
+    form = forms.VisitRecordForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.visit_record(
+                    visit=visit,
+                    actor=user,
+                    method=d["method"],
+                    satisfaction=d["satisfaction"],
+                    objects_to_decision=d["objects_to_decision"],
+                    notes=d["notes"],
+                    done_at=d["done_at"],
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                if d["objects_to_decision"]:
+                    messages.warning(request, _("缴费人有异议，请记录其救济途径并跟踪。"))
+                else:
+                    messages.success(request, _("已记录回访；缴费人无异议，案件可以归档。"))
+                return redirect("case-detail", number=case.number)
+        status = 400
+    return render(request, "followup/visit.html", {"case": case, "visit": visit, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remedy_record(request: HttpRequest, number: str) -> HttpResponse:
+    """记录救济途径: the remedy the objecting payer took; its statutory deadline is computed."""
+    user = request_staff(request)
+    case = _case_for_follow_up(user, number)
+    form = forms.RemedyForm(request.POST or None, case=case)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                remedy = services.remedy_record(
+                    case=case,
+                    actor=user,
+                    kind=d["kind"],
+                    body=d["body"],
+                    filed_on=d["filed_on"],
+                    previous=d["previous"],
+                    next_check_on=d["next_check_on"],
+                    notes=d["notes"],
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已记录%(k)s，法定期限至%(d)s。")
+                    % {"k": remedy.get_kind_display(), "d": remedy.statutory_deadline.isoformat()},
+                )
+                return redirect("case-detail", number=case.number)
+        status = 400
+    return render(request, "followup/remedy.html", {"case": case, "form": form}, status=status)
+
+
+def _remedy_for_action(request: HttpRequest, pk: int) -> tuple[Staff, Remedy]:
+    user = request_staff(request)
+    remedy = remedy_for(user=user, pk=pk)
+    if not permissions.may_follow_up(user, remedy.case):
+        raise PermissionDenied
+    if remedy.status != RemedyStatus.PENDING:
+        messages.info(request, _("该救济途径已终结。"))
+    return user, remedy
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remedy_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """跟踪救济进展: note the progress and the next check date."""
+    user, remedy = _remedy_for_action(request, pk)
+    form = forms.RemedyCheckForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.remedy_check(remedy=remedy, actor=user, next_check_on=d["next_check_on"], notes=d["notes"])
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("已记录进展。"))
+                return redirect("case-detail", number=remedy.case.number)
+        status = 400
+    return render(
+        request,
+        "followup/remedy_action.html",
+        {"case": remedy.case, "remedy": remedy, "form": form, "title": _("跟踪救济进展")},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remedy_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """记录救济结果: the remedy ends; an outcome that changes the decision reopens handling."""
+    user, remedy = _remedy_for_action(request, pk)
+    form = forms.RemedyOutcomeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.remedy_outcome(
+                    remedy=remedy, actor=user, outcome=d["outcome"], outcome_on=d["outcome_on"], notes=d["notes"]
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                case = case_selectors.case_get_for(user=user, number=remedy.case.number)
+                if case.state in (CaseState.JOINT_HANDLING, CaseState.OWN_HANDLING):
+                    messages.warning(request, _("救济结果变更了处理意见，案件已退回重新办理，请重新拟写处理意见。"))
+                else:
+                    messages.success(request, _("已记录救济结果。"))
+                return redirect("case-detail", number=case.number)
+        status = 400
+    return render(
+        request,
+        "followup/remedy_action.html",
+        {"case": remedy.case, "remedy": remedy, "form": form, "title": _("记录救济结果")},
+        status=status,
+    )
