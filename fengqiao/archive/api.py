@@ -43,7 +43,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 class DossierItemSerializer(serializers.Serializer):
     seq = serializers.IntegerField(help_text="卷内序号")
-    kind = serializers.CharField(help_text="document / attachment / opinion / minutes / visit / timeline")
+    kind = serializers.CharField(help_text="document / attachment / opinion / minutes / visit / remedy / timeline")
     title = serializers.CharField(help_text="题名")
     number = serializers.CharField(help_text="文号（文书）")
     responsible = serializers.CharField(help_text="责任者")

@@ -158,6 +158,7 @@ class ItemKind(models.TextChoices):
     OPINION = "opinion", _("书面意见")
     MINUTES = "minutes", _("会议纪要")
     VISIT = "visit", _("回访记录")
+    REMEDY = "remedy", _("救济途径记录")
     TIMELINE = "timeline", _("办理记录")
 
 

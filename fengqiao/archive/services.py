@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 MANIFEST = "manifest.json"
 MANIFEST_XML = "manifest.xml"
-TEXT = "text/plain; charset=utf-8"
 
 
 def archive_number_format(*, fonds: str, category: str, year: int, retention: str, organization: str, seq: int) -> str:
@@ -154,36 +153,62 @@ def _opinion_items(case: Case) -> list[_Planned]:
 
 
 def _visit_items(case: Case) -> list[_Planned]:
-    """跟踪回访 records, when the follow-up app keeps them (a text record per visit done)."""
-    try:
-        from fengqiao.followup.models import Visit
-    except ImportError:
-        return []
+    """跟踪回访记录表 (四(五)), one PDF per visit done, and the 救济途径跟踪记录 when the payer
+    objected (四(四)): every remedy with its body, dates, statutory deadline and outcome."""
+    from fengqiao.followup.models import Remedy, Visit
+
     items = []
-    for visit in Visit.objects.filter(case_id=case.pk, done_at__isnull=False).order_by("done_at", "id"):
+    department = case.receiving_department.name
+    payer_name = case.payer.name
+    for visit in (
+        Visit.objects.filter(case_id=case.pk, done_at__isnull=False).select_related("by").order_by("done_at", "id")
+    ):
         assert visit.done_at is not None
-        text = "\n".join(
-            [
-                f"案件编号：{case.number}",
-                f"回访时间：{timezone.localtime(visit.done_at):%Y-%m-%d %H:%M}",
-                f"回访方式：{visit.get_method_display()}",
-                f"满意度：{visit.get_satisfaction_display()}",
-                f"对处理意见有异议：{'是' if visit.objects_to_decision else '否'}",
-                f"回访人：{visit.by or '—'}",
-                f"回访记录：{visit.notes}",
-                "",
-            ]
+        done_at = timezone.localtime(visit.done_at)
+        html = render_to_string(
+            "archive/forms/visit.html",
+            {
+                "case": case,
+                "visit": visit,
+                "done_at": done_at,
+                "notes": _lines(visit.notes),
+                "payer_name": payer_name,
+                "department": department,
+            },
         )
+        title = "跟踪回访记录表"
+        rendered = html_render(html, title=title, author=department, created=visit.done_at)
         items.append(
             _Planned(
                 kind=ItemKind.VISIT,
-                title="跟踪回访记录",
-                extension="txt",
-                content_type=TEXT,
-                day=timezone.localdate(visit.done_at),
-                data=text.encode("utf-8"),
-                responsible=case.receiving_department.name,
+                title=title,
+                extension="pdf",
+                content_type=CONTENT_TYPES["pdf"],
+                day=done_at.date(),
+                data=rendered.pdf,
+                responsible=department,
                 source={"visit": visit.pk},
+            )
+        )
+    remedies = list(Remedy.objects.filter(case_id=case.pk).select_related("previous").order_by("filed_on", "id"))
+    if remedies:
+        last = max(r.outcome_on or r.filed_on for r in remedies)
+        title = "救济途径跟踪记录"
+        html = render_to_string(
+            "archive/forms/remedies.html",
+            {"case": case, "remedies": remedies, "department": department, "today": timezone.localdate()},
+        )
+        rendered = html_render(html, title=title, author=department, created=timezone.now())
+        items.append(
+            _Planned(
+                kind=ItemKind.REMEDY,
+                title=title,
+                extension="pdf",
+                content_type=CONTENT_TYPES["pdf"],
+                day=last,
+                data=rendered.pdf,
+                responsible=department,
+                source={"remedies": [r.pk for r in remedies]},
             )
         )
     return items

@@ -144,6 +144,10 @@ def test_objection_reconsideration_litigation_then_archive_through_the_pages(
     assert client.post(reverse("archive-seal", args=[case.number])).status_code == 302
     case.refresh_from_db()
     assert case.state == CaseState.ARCHIVED
+    # The dossier holds the visit record and the remedies record as PDFs.
+    items = {i.title: i for i in case.dossier.items.all()}
+    assert items["跟踪回访记录表"].filename.endswith(".pdf")
+    assert items["救济途径跟踪记录"].filename.endswith(".pdf")
 
 
 def test_a_changed_outcome_reopens_handling_and_a_new_decision_is_issued(
