@@ -201,6 +201,7 @@ class WorkRemedySerializer(serializers.Serializer):
 class FollowUpWorkSerializer(serializers.Serializer):
     today = serializers.DateField()
     to_notify = WorkCaseSerializer(many=True, help_text="已形成处理意见、尚未向缴费人反馈")
+    to_notify_other = WorkCaseSerializer(many=True, help_text="已向缴费人反馈、尚未向争议另一方反馈")
     visits = WorkVisitSerializer(many=True, help_text="7日内到期或已逾期的回访")
     remedies = WorkRemedySerializer(many=True, help_text="到了跟踪日期的救济途径")
     ready = WorkCaseSerializer(many=True, help_text="可以归档")
@@ -445,7 +446,8 @@ class FollowUpWorkView(APIView):
         tags=TAGS,
         operation_id="followup_work",
         summary="结果反馈与回访待办",
-        description="What the caller has to do today: decisions to deliver to the payer, visits due within 7 "
+        description="What the caller has to do today: decisions to deliver to the payer (and to the other party of "
+        "the dispute), visits due within 7 "
         "days or overdue, remedies whose check date has come, and cases ready to archive (each list at most "
         "100 rows, oldest first). Empty for whoever records none.",
         responses={200: FollowUpWorkSerializer, **_errors(401)},

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import CaseState
-from fengqiao.followup.models import Delivery, Remedy, RemedyOutcome, RemedyStatus, Visit
+from fengqiao.followup.models import Delivery, Recipient, Remedy, RemedyOutcome, RemedyStatus, Visit
 from fengqiao.org.models import Role
 
 if TYPE_CHECKING:
@@ -22,9 +22,13 @@ def archive_blocker(case: Case) -> str | None:
     """Why ``case`` cannot be archived yet, or None when it is ready (四(七)).
 
     Ready: an informed case; a case in follow-up whose latest done visit records no objection;
-    a case in remedy tracking whose remedies have all ended and none changed the decision."""
+    a case in remedy tracking whose remedies have all ended and none changed the decision — in
+    both, once the decision has been fed back to both parties of the dispute (四(四) 向争议双方
+    进行反馈) when there is another party."""
     if case.state == CaseState.INFORMED:
         return None
+    if case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING) and other_party_untold(case):
+        return _("尚未向争议另一方反馈处理结果")
     if case.state == CaseState.FOLLOWING_UP:
         visit = Visit.objects.filter(case_id=case.pk, done_at__isnull=False).order_by("-done_at", "-id").first()
         if visit is None:
@@ -44,6 +48,29 @@ def archive_blocker(case: Case) -> str | None:
     if case.state == CaseState.ARCHIVED:
         return _("案件已归档")
     return _("案件当前状态“%(state)s”不能归档") % {"state": CaseState(case.state).label}
+
+
+def _latest_decision() -> Any:
+    """The latest issued decision of the delivery's case (a subquery inside a Delivery filter)."""
+    from fengqiao.handling.models import Decision, DecisionStatus
+
+    return (
+        Decision.objects.filter(case=OuterRef("case_id"), status=DecisionStatus.ISSUED).order_by("-pk").values("pk")[:1]
+    )
+
+
+def _other_party_told() -> Exists:
+    """The case's latest issued decision was delivered to the other party (as an SQL test)."""
+    return Exists(
+        Delivery.objects.filter(case=OuterRef("pk"), recipient=Recipient.OTHER_PARTY, decision_id=_latest_decision())
+    )
+
+
+def other_party_untold(case: Case) -> bool:
+    """The case has another party and the latest decision has not been delivered to it."""
+    if case.other_party_id is None:
+        return False
+    return not Case.objects.filter(pk=case.pk).filter(_other_party_told()).exists()
 
 
 def remedies_to_follow_up(today: date) -> QuerySet[Remedy]:
@@ -92,6 +119,7 @@ class FollowUpWork:
 
     today: date
     to_notify: list[Case]  # decided; the payer not yet told
+    to_notify_other: list[Case]  # the payer told, the other party of the dispute not yet
     visits: list[Visit]  # scheduled visits not yet done, earliest first
     remedies: list[Remedy]  # pending remedies whose check date has come
     ready: list[Case]  # ready to archive
@@ -102,9 +130,10 @@ WORKLIST_ROWS = 100
 
 def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> FollowUpWork:
     """What ``user`` has to do in 结果反馈 (四(四)), 跟踪回访 (四(五)) and 案卷归档 (四(七)):
-    decisions to deliver, visits due within ``horizon_days`` (or overdue), remedies to check
-    on, and cases ready to archive (the same rule as ``archive_blocker``, as one query). Each
-    list holds at most ``WORKLIST_ROWS`` rows, oldest first."""
+    decisions to deliver to the payer and to the other party, visits due within
+    ``horizon_days`` (or overdue), remedies to check on, and cases ready to archive (the same
+    rule as ``archive_blocker``, as one query). Each list holds at most ``WORKLIST_ROWS`` rows,
+    oldest first."""
     cases = Case.objects.filter(follow_up_scope(user))
     to_notify = list(
         cases.filter(state=CaseState.DECIDED)
@@ -129,8 +158,19 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
     # In follow-up every done visit is without objection (an objection moves the case on).
     done_visit = Visit.objects.filter(case=OuterRef("pk"), done_at__isnull=False)
     remedy = Remedy.objects.filter(case=OuterRef("pk"))
-    ready = list(
+    both_told = Q(other_party__isnull=True) | Q(_other_party_told())
+    to_notify_other = list(
         cases.filter(
+            ~Q(_other_party_told()),
+            other_party__isnull=False,
+            state__in=(CaseState.NOTIFIED, CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
+        )
+        .select_related("payer", "other_party")
+        .order_by("state_changed_at", "pk")[:WORKLIST_ROWS]
+    )
+    ready = list(
+        cases.filter(both_told)
+        .filter(
             Q(Exists(done_visit), state=CaseState.FOLLOWING_UP)
             | Q(
                 Exists(remedy),
@@ -142,7 +182,14 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
         .select_related("payer")
         .order_by("state_changed_at", "pk")[:WORKLIST_ROWS]
     )
-    return FollowUpWork(today=today, to_notify=to_notify, visits=visits, remedies=remedies, ready=ready)
+    return FollowUpWork(
+        today=today,
+        to_notify=to_notify,
+        to_notify_other=to_notify_other,
+        visits=visits,
+        remedies=remedies,
+        ready=ready,
+    )
 
 
 def follow_up_counts(*, user: Staff, today: date) -> dict[str, int]:

@@ -93,8 +93,17 @@ def feedback(request: HttpRequest, number: str) -> HttpResponse:
     """结果反馈: record the delivery of the decision notice to the payer or the other party."""
     user = request_staff(request)
     case = _case_for_follow_up(user, number)
-    payer = case.payer
-    initial = {"recipient": Recipient.PAYER, "recipient_name": payer.name if payer else "", "version": case.version}
+    # Once the payer has been told, the next delivery is normally to the other party.
+    to_other = case.other_party is not None and (
+        request.GET.get("recipient") == Recipient.OTHER_PARTY
+        or (case.state != CaseState.DECIDED and selectors.other_party_untold(case))
+    )
+    party = case.other_party if to_other else case.payer
+    initial = {
+        "recipient": Recipient.OTHER_PARTY if to_other else Recipient.PAYER,
+        "recipient_name": party.name if party else "",
+        "version": case.version,
+    }
     form = forms.FeedbackForm(request.POST or None, case=case, initial=initial)
     status = 200
     if request.method == "POST":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fengqiao.cases.models import Case
+from fengqiao.cases.models import Case, PayerGroup, PayerKind
+from fengqiao.cases.services import PayerData
 from fengqiao.cases.states import IntakeOutcome
 from fengqiao.cases.tests.helpers import intake
 from fengqiao.handling import services
@@ -38,5 +39,24 @@ def decided_general_case(
     complete(task_of(case, "medical"), medical, head(naiman, "medical"))
     decision = decision_draft(case, clerk)
     services.decision_issue(decision=decision, actor=clerk)
+    case.refresh_from_db()
+    return case
+
+
+ADDRESS = "大沁他拉镇团结路8号"
+
+
+def decided_with_other_party(clerk: Staff, handler: Staff, chief: Staff) -> Case:
+    """An own-handled case between a worker and the employer, its decision notice issued."""
+    employer = PayerData(
+        kind=PayerKind.EMPLOYER,
+        name="奈曼旗宏达商贸有限公司",
+        payer_group=PayerGroup.EMPLOYER,
+        credit_code="91150525MA0N1234X5",
+    )
+    case = intake(clerk, outcome=IntakeOutcome.OWN, address=ADDRESS, other_party=employer)
+    decision = decision_draft(case, clerk, DecisionResult.EXPLAIN)
+    complete(task_of(case, "tax"), handler, chief)
+    services.decision_issue(decision=decision, actor=chief)
     case.refresh_from_db()
     return case

@@ -278,6 +278,7 @@ def test_permission_matrix_then_a_changed_outcome_reopens_joint_handling(
     assert api(outsider).get(work).json() == {
         "today": "2026-03-02",
         "to_notify": [],
+        "to_notify_other": [],
         "visits": [],
         "remedies": [],
         "ready": [],

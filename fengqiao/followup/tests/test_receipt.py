@@ -9,10 +9,7 @@ import pytest
 from docx import Document
 
 from fengqiao.archive.services import dossier_seal
-from fengqiao.cases.models import Case, EventKind, PayerGroup, PayerKind, RevealRecord
-from fengqiao.cases.services import PayerData
-from fengqiao.cases.states import IntakeOutcome
-from fengqiao.cases.tests.helpers import intake
+from fengqiao.cases.models import EventKind, RevealRecord
 from fengqiao.documents import fonts, registry
 from fengqiao.documents.models import DocumentNumbering, IssuedDocument
 from fengqiao.documents.permissions import may_download
@@ -20,30 +17,11 @@ from fengqiao.documents.services import document_issue
 from fengqiao.documents.tests import pdfcheck
 from fengqiao.followup import services
 from fengqiao.followup.models import Delivery, DeliveryMethod, Recipient, Satisfaction, Visit, VisitMethod
-from fengqiao.followup.tests.helpers import complete, decision_draft, file_storage, task_of  # noqa: F401
-from fengqiao.handling import services as handling
-from fengqiao.handling.models import Decision, DecisionResult
-from fengqiao.org.models import Staff
+from fengqiao.followup.tests.helpers import ADDRESS, file_storage  # noqa: F401
+from fengqiao.followup.tests.helpers import decided_with_other_party as _decided_with_other_party
+from fengqiao.handling.models import Decision
 
 pytestmark = pytest.mark.django_db
-
-ADDRESS = "大沁他拉镇团结路8号"
-
-
-def _decided_with_other_party(clerk: Staff, handler: Staff, chief: Staff) -> Case:
-    """An own-handled case between a worker and the employer, its decision notice issued."""
-    employer = PayerData(
-        kind=PayerKind.EMPLOYER,
-        name="奈曼旗宏达商贸有限公司",
-        payer_group=PayerGroup.EMPLOYER,
-        credit_code="91150525MA0N1234X5",
-    )
-    case = intake(clerk, outcome=IntakeOutcome.OWN, address=ADDRESS, other_party=employer)
-    decision = decision_draft(case, clerk, DecisionResult.EXPLAIN)
-    complete(task_of(case, "tax"), handler, chief)
-    handling.decision_issue(decision=decision, actor=chief)
-    case.refresh_from_db()
-    return case
 
 
 def _text(data: bytes) -> str:
@@ -194,6 +172,9 @@ def test_the_sealed_dossier_holds_the_receipt(naiman, intake_clerk, tax_handler,
     case = _decided_with_other_party(intake_clerk, tax_handler, department_head)
     delivery = services.feedback_record(
         case=case, actor=intake_clerk, recipient=Recipient.PAYER, method=DeliveryMethod.IN_PERSON, address=ADDRESS
+    )
+    services.feedback_record(  # 四(四): both parties are told before the case is archived
+        case=case, actor=intake_clerk, recipient=Recipient.OTHER_PARTY, method=DeliveryMethod.POST, address=ADDRESS
     )
     frozen_time("2026-03-04 09:00")
     services.visit_record(

@@ -11,7 +11,12 @@ from django.urls import reverse
 
 from fengqiao.cases.states import CaseState
 from fengqiao.followup.models import Delivery, Remedy, RemedyKind, Visit
-from fengqiao.followup.tests.helpers import decided_general_case, decided_own_case, file_storage  # noqa: F401
+from fengqiao.followup.tests.helpers import (  # noqa: F401
+    decided_general_case,
+    decided_own_case,
+    decided_with_other_party,
+    file_storage,
+)
 from fengqiao.handling.models import Decision, DecisionStatus
 
 
@@ -274,3 +279,33 @@ def test_follow_up_worklist_and_navigation(
         page = client.get(reverse("followup-work")).content.decode()
     visit = Visit.objects.get(case=case)
     assert reverse("followup-visit", args=[visit.pk]) in page
+
+
+def test_both_parties_are_told_before_the_case_is_archived(
+    naiman, intake_clerk, tax_handler, department_head, client_for, frozen_time
+) -> None:
+    """四(四): 受理部门要在规定的期限内，向争议双方进行反馈 — the other party of the dispute is told
+    too, and the case is not archived before."""
+    frozen_time("2026-03-02 09:00")
+    case = decided_with_other_party(intake_clerk, tax_handler, department_head)
+    client = client_for(intake_clerk)
+    _deliver(client, case)
+    case.refresh_from_db()
+    _visit(client, case, objects=False)
+    page = _case_page(client, case)
+    assert "尚未向争议另一方反馈处理结果" in page
+    assert case.number in client.get(reverse("followup-work")).content.decode()
+    form = client.get(reverse("followup-feedback", args=[case.number]))
+    assert form.context["form"].initial["recipient"] == "other_party"  # the next delivery is to the other party
+    assert client.post(reverse("archive-seal", args=[case.number])).status_code == 302
+    case.refresh_from_db()
+    assert case.state == CaseState.FOLLOWING_UP  # refused
+    response = client.post(
+        reverse("followup-feedback", args=[case.number]),
+        {"recipient": "other_party", "method": "post", "address": "奈曼旗大沁他拉镇", "version": case.version},
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert reverse("archive-seal", args=[case.number]) in _case_page(client, case)
+    client.post(reverse("archive-seal", args=[case.number]))
+    case.refresh_from_db()
+    assert case.state == CaseState.ARCHIVED
