@@ -29,6 +29,7 @@ from fengqiao.handling import forms, permissions, selectors, services
 from fengqiao.handling.models import (
     Decision,
     DecisionResult,
+    DecisionStatus,
     SpecialHandlingRequest,
     Task,
 )
@@ -375,6 +376,22 @@ def _decision_data(case: Case, decision: Decision | None) -> dict[str, Any]:
         "needs_minutes": state.needs_minutes,
         "minutes_issued": state.minutes_issued,
     }
+    if decision is not None and decision.status == DecisionStatus.ISSUED and case.state in services.DRAFTING_STATES:
+        # A remedy changed the issued decision and handling reopened: the next draft is new
+        # (version 0) and starts from the decision it will replace.
+        return {
+            **common,
+            "id": None,
+            "status": "new",
+            "request": decision.request,
+            "facts_and_reasons": decision.facts_and_reasons,
+            "result": decision.result,
+            "legal_basis": decision.legal_basis,
+            "remedies": decision.remedies,
+            "version": 0,
+            "issued_at": None,
+            "document": None,
+        }
     if decision is None:
         prefill = selectors.decision_prefill(case=case)
         return {

@@ -211,6 +211,19 @@ def test_changed_outcome_reopens_own_handling(
     assert case.events.filter(data__transition="reopen_own").exists()
     assert all(not offered(who, case) & CONSEQUENCES for who in watchers)
     assert followup(intake_clerk, case)["archive_blocker"]
+    # The department writes a new decision, starting from the one the remedy changed, and issues it.
+    decision_url = f"/api/v1/cases/{case.number}/decision/"
+    draft = api(intake_clerk).get(decision_url).json()
+    assert (draft["status"], draft["version"], draft["id"]) == ("new", 0, None)
+    assert draft["request"] == "请求按实际收入核定缴费基数"
+    saved = api(intake_clerk).put(
+        decision_url, {**draft, "result": "support", "facts_and_reasons": "复议机关决定变更，重新核定。"}, format="json"
+    )
+    assert saved.status_code == 200, saved.content
+    issued = post(intake_clerk, f"{decision_url}issue/", {"version": saved.json()["version"]})
+    assert issued.status_code == 200, issued.content
+    assert issued.json()["status"] == "issued" and issued.json()["document"]
+    assert state_of(case) == CaseState.DECIDED
 
 
 # --- permissions ------------------------------------------------------------------------------
