@@ -384,6 +384,9 @@ def transition(
         if message:
             raise TransitionError(message, code="guard")
 
+    # The limit of the step being left, kept on the event: whether it was met is a fact the
+    # monthly analysis and the scorecards read later (四(六), 五(四)).
+    due_was = case.due_on.isoformat() if case.pk is not None and case.due_on else None
     case.state = step.target
     case.state_changed_at = now
     if step.time_limit:
@@ -403,7 +406,11 @@ def transition(
         from_state=source,
         to_state=step.target,
         summary=summary or str(step.label),
-        data={"transition": name, **{k: v for k, v in data.items() if _jsonable(v)}},
+        data={
+            "transition": name,
+            **({"due_was": due_was} if due_was else {}),
+            **{k: v for k, v in data.items() if _jsonable(v)},
+        },
     )
     # Listeners (e.g. the 12345 platform's status reports) hear of a step only once it is
     # committed: a step that rolls back was never taken.
