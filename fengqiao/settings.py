@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "fengqiao.referrals",
     "fengqiao.followup",
     "fengqiao.archive",
+    "fengqiao.analytics",
     "fengqiao.documents",
     "fengqiao.integrations",
 ]

@@ -23,6 +23,8 @@ urlpatterns = [
     path("handling/", include("fengqiao.handling.urls")),
     # 结果反馈, 跟踪回访, 救济途径 (fengqiao.followup, 四(四)(五))
     path("followup/", include("fengqiao.followup.urls")),
+    # 综合分析, 绩效考评 (fengqiao.analytics, 四(六), 五(四))
+    path("analytics/", include("fengqiao.analytics.urls")),
     # 案卷归档 (fengqiao.archive, issue 7 item 4)
     path("archive/", include("fengqiao.archive.urls")),
     path("admin/", admin.site.urls),

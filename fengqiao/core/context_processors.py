@@ -44,6 +44,8 @@ NAVIGATION: list[tuple[Any, str, tuple[str, ...]]] = [
     ),
     (_("回访"), "followup-work", (Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD, Role.GROUP_OFFICE)),
     (_("督办"), "followthrough-supervision", (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER)),
+    (_("综合分析"), "analytics-monthly", (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER)),
+    (_("部门考评"), "analytics-scorecards", (Role.DEPARTMENT_HEAD,)),
     (_("热线办"), "referral-desk", (Role.HOTLINE_OFFICE,)),
     (_("移交线索"), "discipline-transfer-list", (Role.DISCIPLINE_LIAISON,)),
     (_("系统配置"), "admin:index", (Role.ADMINISTRATOR,)),

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from fengqiao.analytics.scorecards import scoring_defaults_load
 from fengqiao.cases.defaults import routing_defaults_load
 from fengqiao.org.services import naiman_setup_load
 
@@ -16,4 +17,5 @@ class Command(BaseCommand):
         added = routing_defaults_load(county_code=county.code)
         if added:
             self.stdout.write(f"新增转办规则 {added} 条")
+        self.stdout.write(f"新增考评规则 {scoring_defaults_load()} 条")
         self.stdout.write(self.style.SUCCESS(f"已载入 {county.name}（{county.code}）默认配置"))

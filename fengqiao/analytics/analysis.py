@@ -1,0 +1,707 @@
+"""综合分析 (四(六)): 按月根据不同的争议事项、不同的争议群体，以及调查处理和跟踪回访情况进行综合研判
+分析 — the month's figures of one county, computed from the records with a bounded number of
+aggregate queries (never one query per case, never all cases in Python), and the early
+warnings (预警) that help 防范化解税费征缴舆情风险."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count as CountOf
+from django.db.models import DateField, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, RowNumber, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.archive.models import Dossier
+from fengqiao.cases.models import Case, CaseEvent, Channel, EventKind, PayerGroup, PayerKind
+from fengqiao.cases.states import OPEN_STATES, CaseState, Classification, IntakeOutcome
+from fengqiao.core import timelimits
+from fengqiao.core.calendar import local_day
+from fengqiao.followup.models import Delivery, Recipient, Remedy, RemedyKind, RemedyOutcome, Satisfaction, Visit
+from fengqiao.handling.models import (
+    OPEN_TASK_STATUSES,
+    Decision,
+    DecisionResult,
+    DecisionStatus,
+    Extension,
+    Task,
+    TaskStatus,
+)
+from fengqiao.meetings.models import Consultation
+from fengqiao.org.models import Jurisdiction
+from fengqiao.referrals.models import DisciplineTransfer, Referral
+
+# --- Early-warning thresholds (预警) ---------------------------------------------------------
+# Defaults, unverified: chosen for a county of Naiman's size (a few hundred disputes a month at
+# most), not taken from the mechanism text or from the county's practice. The leadership group
+# should confirm or change them.
+SURGE_MIN_CASES = 5  # category_surge: at least this many cases of the category this month …
+SURGE_FACTOR = 2.0  # … and at least this multiple of its monthly average over …
+SURGE_RED_FACTOR = 3.0  # (red from this multiple)
+SURGE_BASE_MONTHS = 3  # … the months before
+CLUSTER_MIN_CASES = 5  # township_cluster: cases of one category in one township this month
+CLUSTER_MAX_WARNINGS = 20  # one warning per township and category for the largest; the rest in one line
+REPEAT_MIN_CASES = 3  # repeat_payer: cases of one payer received …
+REPEAT_DAYS = 90  # … within this many days before the month's end
+REPEAT_MAX_WARNINGS = 20  # one warning per payer for the most frequent; the rest in one line
+DISSATISFACTION_MIN_VISITS = 5  # dissatisfaction: visits done this month, at least …
+DISSATISFACTION_SHARE = 0.20  # … with this share of 不满意 (yellow) …
+DISSATISFACTION_RED_SHARE = 0.40  # … or this share (red)
+OVERDUE_DEPARTMENT_MIN_TASKS = 3  # overdue_department: open tasks past due at generation
+WARNING_MAX_CASES = 20  # case numbers listed with one warning
+
+RED = "red"
+YELLOW = "yellow"
+UNCLASSIFIED_LABEL = "未分类"
+# The decide event and the decision it issues are written in one transaction with the same clock.
+DECIDE_EVENT_SLACK = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Count:
+    """One row of a breakdown: a key (code), its Chinese label and how many."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    """预警: something the leadership group should look at this month."""
+
+    kind: str  # category_surge | township_cluster | repeat_payer | dissatisfaction | overdue_department
+    level: str  # red | yellow
+    text: str  # one Chinese sentence, e.g. "“04 缴费基数”本月受理12件，为前三个月月均的3.0倍"
+    cases: list[str] = field(default_factory=list)  # case numbers, at most 20
+
+
+@dataclass(frozen=True)
+class MonthlyFigures:
+    county_code: str
+    county_name: str
+    year: int
+    month: int
+    start: date  # first day of the month (Asia/Shanghai)
+    end: date  # first day of the next month
+    # 受理 — by dispute type and payer group (四(六))
+    received: int
+    received_previous_month: int
+    received_same_month_last_year: int
+    by_category: list[Count]
+    by_payer_group: list[Count]
+    by_payer_kind: list[Count]
+    by_channel: list[Count]
+    by_township: list[Count]
+    by_intake_outcome: list[Count]
+    by_classification: list[Count]
+    # 调查处理
+    decided: int
+    decided_on_time: int
+    by_result: list[Count]
+    tasks_due: int
+    tasks_done_on_time: int
+    tasks_returned: int
+    open_at_end: int
+    overdue_open: int
+    extensions: int
+    consultations: int
+    referrals: int
+    discipline_transfers: int
+    # 结果反馈与跟踪回访
+    deliveries: int
+    deliveries_on_time: int
+    visits_done: int
+    by_satisfaction: list[Count]
+    objections: int
+    remedies_filed: list[Count]
+    remedies_ended: list[Count]
+    archived: int
+    warnings: list[EarlyWarning]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able (dates as ISO strings) — what a ``MonthlyReport`` stores."""
+        data = asdict(self)
+        data["start"], data["end"] = self.start.isoformat(), self.end.isoformat()
+        return data
+
+
+def monthly_figures(*, county: Jurisdiction, year: int, month: int) -> MonthlyFigures:
+    """The figures of ``county`` for ``month`` of ``year`` and its early warnings.
+
+    The month runs from local midnight (Asia/Shanghai, ``TIME_ZONE``) of its first day to
+    local midnight of the first day of the next month; every record is counted by the local
+    time of its date field. Everything is scoped to the county by ``Case.jurisdiction`` (a
+    consultation by its own ``jurisdiction``, since it may concern no case).
+
+    受理 (cases received — ``received_at`` in the month; merged duplicates are left out):
+
+    - ``received``, ``received_previous_month``, ``received_same_month_last_year``;
+    - ``by_category`` (a case counts once for each of its categories; label = the category's
+      name), ``by_payer_group``, ``by_payer_kind``, ``by_channel``, ``by_township`` (key = the
+      township's code, label = its name), ``by_intake_outcome``, ``by_classification`` (a
+      blank classification is key "" labelled 未分类). Each list holds the non-zero rows only,
+      by count descending, then key.
+
+    调查处理:
+
+    - ``decided``: decisions issued in the month (``Decision.status`` issued, ``issued_at`` in
+      the month; a case decided again after a reopen counts again). ``decided_on_time``: of
+      those, the ones whose ``decide`` transition event (same case, within a minute of
+      ``issued_at``) carries ``data["due_was"]`` on or after the local issue day; no
+      ``due_was`` (the step had no limit) counts as on time. ``by_result``: ``Decision.result``.
+    - ``tasks_due``: tasks (not cancelled) whose ``due_on`` falls in the month;
+      ``tasks_done_on_time``: of those, completed on a local day ≤ ``due_on``;
+      ``tasks_returned``: tasks with ``returned_at`` in the month.
+    - ``open_at_end`` / ``overdue_open`` are **as at generation**, not as at the month's end
+      (a case's earlier states are not kept as rows): cases open now (``OPEN_STATES``) that
+      were received before the month's end / and of those the ones whose current ``due_on``
+      is before the earlier of today and the month's end.
+    - ``extensions`` requested (``requested_at``), ``consultations`` held (``held_at``),
+      ``referrals`` sent to the 12345 office (``sent_at``), ``discipline_transfers``
+      (``transferred_at``) in the month.
+
+    结果反馈与跟踪回访:
+
+    - ``deliveries``: deliveries of a decision notice in the month (every recipient);
+      ``deliveries_on_time``: of those, the deliveries to the payer on a local day ≤
+      ``timelimits.due(FEEDBACK, local issue day of the decision)``.
+    - ``visits_done`` (``done_at`` in the month), ``by_satisfaction``, ``objections`` (done
+      visits where the payer objects to the decision).
+    - ``remedies_filed``: remedies with ``filed_on`` in the month, by kind;
+      ``remedies_ended``: remedies with ``outcome_on`` in the month, by outcome.
+    - ``archived``: dossiers sealed in the month.
+
+    ``warnings`` (预警; thresholds are the module constants above, defaults not yet verified):
+
+    1. ``category_surge``: a category with ≥ ``SURGE_MIN_CASES`` cases this month and ≥
+       ``SURGE_FACTOR``× its monthly average over the ``SURGE_BASE_MONTHS`` months before
+       (red from ``SURGE_RED_FACTOR``×; a category absent before is red);
+    2. ``township_cluster``: a township with ≥ ``CLUSTER_MIN_CASES`` cases of one category
+       this month (yellow); the ``CLUSTER_MAX_WARNINGS`` largest get a warning each, any
+       others one more line;
+    3. ``repeat_payer``: a payer with ≥ ``REPEAT_MIN_CASES`` cases received in the
+       ``REPEAT_DAYS`` days before the month's end (yellow). The text never names the payer
+       (五(三)): "同一缴费人90日内反映3次" and the case numbers. The ``REPEAT_MAX_WARNINGS``
+       most frequent payers get a warning each; any others are summed up in one more line;
+    4. ``dissatisfaction``: ≥ ``DISSATISFACTION_MIN_VISITS`` visits done this month with a
+       不满意 share ≥ ``DISSATISFACTION_SHARE`` (red from ``DISSATISFACTION_RED_SHARE``);
+    5. ``overdue_department``: a department with ≥ ``OVERDUE_DEPARTMENT_MIN_TASKS`` tasks open
+       and past due at generation (yellow).
+
+    Each warning lists at most ``WARNING_MAX_CASES`` case numbers (the earliest received
+    first). The figures come from aggregate queries — at most 31 whatever the number of
+    cases (27 on a demo county of 200,000 cases) — plus, for the month's deliveries, one
+    ``timelimits.due`` per distinct issue day of their decisions (a time-limit row and the
+    cached calendar). That loop over the month's deliveries is the only one in Python."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1 … 12, got {month}")
+    period = _month(year, month)
+    today = timezone.localdate()
+    received, previous, last_year = _received_totals(county, year, month)
+    by_category = _by_category(county, period)
+    decided, decided_on_time, by_result = _decisions(county, period)
+    tasks_due, tasks_done_on_time, tasks_returned = _tasks(county, period)
+    open_at_end, overdue_open = _open_cases(county, period, today)
+    deliveries, deliveries_on_time = _deliveries(county, period)
+    visits_done, by_satisfaction, objections, dissatisfied = _visits(county, period)
+    return MonthlyFigures(
+        county_code=county.code,
+        county_name=county.name,
+        year=year,
+        month=month,
+        start=period.start,
+        end=period.end,
+        received=received,
+        received_previous_month=previous,
+        received_same_month_last_year=last_year,
+        by_category=by_category,
+        by_payer_group=_by_choice(county, period, "payer__payer_group", PayerGroup),
+        by_payer_kind=_by_choice(county, period, "payer__kind", PayerKind),
+        by_channel=_by_choice(county, period, "channel", Channel),
+        by_township=_by_township(county, period),
+        by_intake_outcome=_by_choice(county, period, "intake_outcome", IntakeOutcome),
+        by_classification=_by_choice(county, period, "classification", Classification, blank=_(UNCLASSIFIED_LABEL)),
+        decided=decided,
+        decided_on_time=decided_on_time,
+        by_result=by_result,
+        tasks_due=tasks_due,
+        tasks_done_on_time=tasks_done_on_time,
+        tasks_returned=tasks_returned,
+        open_at_end=open_at_end,
+        overdue_open=overdue_open,
+        extensions=Extension.objects.filter(case__jurisdiction=county).filter(period.holds("requested_at")).count(),
+        consultations=Consultation.objects.filter(jurisdiction=county).filter(period.holds("held_at")).count(),
+        referrals=Referral.objects.filter(case__jurisdiction=county).filter(period.holds("sent_at")).count(),
+        discipline_transfers=DisciplineTransfer.objects.filter(case__jurisdiction=county)
+        .filter(period.holds("transferred_at"))
+        .count(),
+        deliveries=deliveries,
+        deliveries_on_time=deliveries_on_time,
+        visits_done=visits_done,
+        by_satisfaction=by_satisfaction,
+        objections=objections,
+        remedies_filed=_remedies_filed(county, period),
+        remedies_ended=_remedies_ended(county, period),
+        archived=Dossier.objects.filter(case__jurisdiction=county).filter(period.holds("sealed_at")).count(),
+        warnings=[
+            *_category_surges(county, period, by_category),
+            *_township_clusters(county, period),
+            *_repeat_payers(county, period),
+            *_dissatisfaction(county, period, visits_done, dissatisfied),
+            *_overdue_departments(county, today),
+        ],
+    )
+
+
+# --- The month ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Period:
+    """[start, end) as local days and as aware datetimes at local midnight."""
+
+    start: date
+    end: date
+
+    @property
+    def start_at(self) -> datetime:
+        return _midnight(self.start)
+
+    @property
+    def end_at(self) -> datetime:
+        return _midnight(self.end)
+
+    def holds(self, field_name: str) -> Q:
+        """``field_name`` (a datetime, or a date) falls in the period."""
+        return Q(**{f"{field_name}__gte": self.start_at, f"{field_name}__lt": self.end_at})
+
+    def holds_day(self, field_name: str) -> Q:
+        """``field_name`` (a date) falls in the period."""
+        return Q(**{f"{field_name}__gte": self.start, f"{field_name}__lt": self.end})
+
+
+def _first_day(year: int, month: int, shift: int = 0) -> date:
+    """The first day of the month ``shift`` months after (or before) ``month`` of ``year``."""
+    index = year * 12 + (month - 1) + shift
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _month(year: int, month: int, months: int = 1) -> _Period:
+    """``months`` months from the first day of ``month`` of ``year``."""
+    return _Period(_first_day(year, month), _first_day(year, month, months))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def _counts(rows: Iterable[tuple[Any, str, int]]) -> list[Count]:
+    """Non-zero rows as ``Count``, by count descending, then key."""
+    found = [Count(key="" if key is None else str(key), label=label, count=n) for key, label, n in rows if n]
+    return sorted(found, key=lambda c: (-c.count, c.key))
+
+
+# --- 受理 ------------------------------------------------------------------------------------
+
+
+def _received(county: Jurisdiction) -> QuerySet[Case]:
+    """The county's cases as received: merged duplicates left out."""
+    return Case.objects.filter(jurisdiction=county).exclude(state=CaseState.MERGED)
+
+
+def _received_totals(county: Jurisdiction, year: int, month: int) -> tuple[int, int, int]:
+    """Cases received this month, the month before and the same month a year before."""
+    this, before, last_year = _month(year, month), _month(year, month - 1), _month(year - 1, month)
+    totals = (
+        _received(county)
+        .filter(this.holds("received_at") | before.holds("received_at") | last_year.holds("received_at"))
+        .aggregate(
+            this=CountOf("id", filter=this.holds("received_at")),
+            before=CountOf("id", filter=before.holds("received_at")),
+            last_year=CountOf("id", filter=last_year.holds("received_at")),
+        )
+    )
+    return totals["this"], totals["before"], totals["last_year"]
+
+
+def _by_choice(
+    county: Jurisdiction, period: _Period, field_name: str, choices: type[Any], blank: str | None = None
+) -> list[Count]:
+    """The month's cases by a choice field (labels from its ``TextChoices``)."""
+    labels = {value: str(label) for value, label in choices.choices}
+    if blank is not None:
+        labels[""] = blank
+    rows = (
+        _received(county)
+        .filter(period.holds("received_at"))
+        .values_list(field_name)
+        .annotate(n=CountOf("id"))
+        .order_by()
+    )
+    return _counts((key, labels.get(key, key or ""), n) for key, n in rows)
+
+
+def _by_township(county: Jurisdiction, period: _Period) -> list[Count]:
+    rows = (
+        _received(county)
+        .filter(period.holds("received_at"))
+        .values_list("township__code", "township__name")
+        .annotate(n=CountOf("id"))
+        .order_by()
+    )
+    return _counts(rows)
+
+
+def _case_categories(county: Jurisdiction, period: _Period) -> QuerySet[Any]:
+    """(case, category) rows of the cases received in ``period``."""
+    through = Case.categories.through
+    return (
+        through.objects.filter(case__jurisdiction=county)
+        .exclude(case__state=CaseState.MERGED)
+        .filter(period.holds("case__received_at"))
+    )
+
+
+def _by_category(county: Jurisdiction, period: _Period) -> list[Count]:
+    rows = (
+        _case_categories(county, period)
+        .values_list("disputecategory__code", "disputecategory__name")
+        .annotate(n=CountOf("case_id"))
+        .order_by()
+    )
+    return _counts(rows)
+
+
+# --- 调查处理 --------------------------------------------------------------------------------
+
+
+def _decisions(county: Jurisdiction, period: _Period) -> tuple[int, int, list[Count]]:
+    """Decisions issued in the month, those issued within the limit of the step they ended,
+    and the month's decisions by result."""
+    issued = Decision.objects.filter(case__jurisdiction=county, status=DecisionStatus.ISSUED).filter(
+        period.holds("issued_at")
+    )
+    due_was = (
+        CaseEvent.objects.filter(
+            case_id=OuterRef("case_id"),
+            kind=EventKind.TRANSITION,
+            data__transition="decide",
+            at__gte=OuterRef("issued_at") - DECIDE_EVENT_SLACK,
+            at__lte=OuterRef("issued_at") + DECIDE_EVENT_SLACK,
+        )
+        .order_by("-at", "-id")
+        .annotate(due_was=Cast(KT("data__due_was"), DateField()))
+        .values("due_was")[:1]
+    )
+    totals = issued.annotate(
+        due_was=Subquery(due_was, output_field=DateField()),
+        issued_on=TruncDate("issued_at", tzinfo=ZoneInfo(settings.TIME_ZONE)),
+    ).aggregate(
+        decided=CountOf("id"),
+        on_time=CountOf("id", filter=Q(due_was__isnull=True) | Q(due_was__gte=F("issued_on"))),
+    )
+    labels = {value: str(label) for value, label in DecisionResult.choices}
+    rows = issued.values_list("result").annotate(n=CountOf("id")).order_by()
+    return totals["decided"], totals["on_time"], _counts((key, labels.get(key, key), n) for key, n in rows)
+
+
+def _tasks(county: Jurisdiction, period: _Period) -> tuple[int, int, int]:
+    """Tasks due in the month (not cancelled), of those done by their due day, and tasks
+    returned in the month."""
+    due = period.holds_day("due_on") & ~Q(status=TaskStatus.CANCELLED)
+    totals = (
+        Task.objects.filter(case__jurisdiction=county)
+        .filter(due | period.holds("returned_at"))
+        .annotate(completed_on=TruncDate("completed_at", tzinfo=ZoneInfo(settings.TIME_ZONE)))
+        .aggregate(
+            due=CountOf("id", filter=due),
+            on_time=CountOf("id", filter=due & Q(completed_at__isnull=False, completed_on__lte=F("due_on"))),
+            returned=CountOf("id", filter=period.holds("returned_at")),
+        )
+    )
+    return totals["due"], totals["on_time"], totals["returned"]
+
+
+def _open_cases(county: Jurisdiction, period: _Period, today: date) -> tuple[int, int]:
+    """As at generation: cases open now received before the month's end, and of those the
+    ones past their current step's limit (before the earlier of today and the month's end)."""
+    limit = min(today, period.end)
+    totals = Case.objects.filter(jurisdiction=county, state__in=OPEN_STATES, received_at__lt=period.end_at).aggregate(
+        open=CountOf("id"), overdue=CountOf("id", filter=Q(due_on__lt=limit))
+    )
+    return totals["open"], totals["overdue"]
+
+
+# --- 结果反馈与跟踪回访 ----------------------------------------------------------------------
+
+
+def _deliveries(county: Jurisdiction, period: _Period) -> tuple[int, int]:
+    """Deliveries in the month, and the payer deliveries within the feedback limit counted
+    from the local issue day of their decision. A loop over the month's deliveries: the
+    limit is a working-day computation (one ``timelimits.due`` per distinct issue day)."""
+    rows = (
+        Delivery.objects.filter(case__jurisdiction=county)
+        .filter(period.holds("delivered_at"))
+        .values_list("recipient", "delivered_at", "decision__issued_at")
+    )
+    due_by_issue_day: dict[date, date] = {}
+    total = on_time = 0
+    for recipient, delivered_at, issued_at in rows:
+        total += 1
+        if recipient != Recipient.PAYER or issued_at is None:
+            continue
+        issued_on = local_day(issued_at)
+        if issued_on not in due_by_issue_day:
+            due_by_issue_day[issued_on] = timelimits.due(timelimits.FEEDBACK, issued_on).day
+        on_time += local_day(delivered_at) <= due_by_issue_day[issued_on]
+    return total, on_time
+
+
+def _visits(county: Jurisdiction, period: _Period) -> tuple[int, list[Count], int, int]:
+    """Visits done in the month, by satisfaction, with objections, and how many 不满意."""
+    labels = {value: str(label) for value, label in Satisfaction.choices}
+    labels[""] = _("未记录")
+    rows = list(
+        Visit.objects.filter(case__jurisdiction=county)
+        .filter(period.holds("done_at"))
+        .values_list("satisfaction")
+        .annotate(n=CountOf("id"), objecting=CountOf("id", filter=Q(objects_to_decision=True)))
+        .order_by()
+    )
+    by_satisfaction = _counts((key, labels.get(key, key), n) for key, n, _objecting in rows)
+    done = sum(n for _key, n, _objecting in rows)
+    objections = sum(objecting for _key, _n, objecting in rows)
+    dissatisfied = sum(n for key, n, _objecting in rows if key == Satisfaction.DISSATISFIED)
+    return done, by_satisfaction, objections, dissatisfied
+
+
+def _remedies_filed(county: Jurisdiction, period: _Period) -> list[Count]:
+    labels = {value: str(label) for value, label in RemedyKind.choices}
+    rows = (
+        Remedy.objects.filter(case__jurisdiction=county)
+        .filter(period.holds_day("filed_on"))
+        .values_list("kind")
+        .annotate(n=CountOf("id"))
+        .order_by()
+    )
+    return _counts((key, labels.get(key, key), n) for key, n in rows)
+
+
+def _remedies_ended(county: Jurisdiction, period: _Period) -> list[Count]:
+    labels = {value: str(label) for value, label in RemedyOutcome.choices}
+    rows = (
+        Remedy.objects.filter(case__jurisdiction=county)
+        .filter(period.holds_day("outcome_on"))
+        .exclude(outcome="")
+        .values_list("outcome")
+        .annotate(n=CountOf("id"))
+        .order_by()
+    )
+    return _counts((key, labels.get(key, key), n) for key, n in rows)
+
+
+# --- 预警 ------------------------------------------------------------------------------------
+
+
+def _first_numbers(rows: QuerySet[Any], group: tuple[str, ...], number: str, received: str) -> dict[Any, list[str]]:
+    """The first ``WARNING_MAX_CASES`` case numbers (earliest received first) of each group of
+    ``rows``, in one query (a window function): group key → numbers."""
+    ranked = (
+        rows.annotate(
+            rank_in_group=Window(
+                RowNumber(), partition_by=[F(g) for g in group], order_by=[F(received).asc(), F(number).asc()]
+            )
+        )
+        .filter(rank_in_group__lte=WARNING_MAX_CASES)
+        .values_list(*group, number, received)
+        .order_by(*group, received, number)
+    )
+    found: dict[Any, list[str]] = {}
+    for row in ranked:
+        key = row[0] if len(group) == 1 else tuple(row[: len(group)])
+        found.setdefault(key, []).append(row[len(group)])
+    return found
+
+
+def _category_surges(county: Jurisdiction, period: _Period, by_category: list[Count]) -> list[EarlyWarning]:
+    """Categories with many more cases this month than on average in the months before."""
+    candidates = {c.key: c for c in by_category if c.count >= SURGE_MIN_CASES}
+    if not candidates:
+        return []
+    base = _Period(_first_day(period.start.year, period.start.month, -SURGE_BASE_MONTHS), period.start)
+    before = dict(
+        _case_categories(county, base)
+        .filter(disputecategory__code__in=candidates)
+        .values_list("disputecategory__code")
+        .annotate(n=CountOf("case_id"))
+        .order_by()
+    )
+    surging: list[tuple[Count, float]] = []
+    for code, row in candidates.items():
+        average = before.get(code, 0) / SURGE_BASE_MONTHS
+        if row.count >= SURGE_FACTOR * average:
+            surging.append((row, average))
+    if not surging:
+        return []
+    numbers = _first_numbers(
+        _case_categories(county, period).filter(disputecategory__code__in=[row.key for row, _a in surging]),
+        ("disputecategory__code",),
+        "case__number",
+        "case__received_at",
+    )
+    warnings = []
+    for row, average in sorted(surging, key=lambda s: (-s[0].count, s[0].key)):
+        name = f"“{row.key} {row.label}”"
+        if average:
+            text = _("%(c)s本月受理%(n)d件，为前三个月月均的%(x).1f倍") % {
+                "c": name,
+                "n": row.count,
+                "x": row.count / average,
+            }
+        else:
+            text = _("%(c)s本月受理%(n)d件，前三个月无此类争议") % {"c": name, "n": row.count}
+        level = RED if row.count >= SURGE_RED_FACTOR * average else YELLOW
+        warnings.append(EarlyWarning("category_surge", level, text, numbers.get(row.key, [])))
+    return warnings
+
+
+def _township_clusters(county: Jurisdiction, period: _Period) -> list[EarlyWarning]:
+    """Townships with many cases of one category this month."""
+    rows = _case_categories(county, period)
+    clusters = list(
+        rows.values_list(
+            "case__township_id",
+            "case__township__name",
+            "disputecategory_id",
+            "disputecategory__code",
+            "disputecategory__name",
+        )
+        .annotate(n=CountOf("case_id"))
+        .filter(n__gte=CLUSTER_MIN_CASES)
+        .order_by("-n", "case__township__code", "disputecategory__code")
+    )
+    if not clusters:
+        return []
+    rest = clusters[CLUSTER_MAX_WARNINGS:]
+    clusters = clusters[:CLUSTER_MAX_WARNINGS]
+    pairs = Q()
+    for township_id, _t, category_id, _c, _name, _n in clusters:
+        pairs |= Q(case__township_id=township_id, disputecategory_id=category_id)
+    numbers = _first_numbers(
+        rows.filter(pairs), ("case__township_id", "disputecategory_id"), "case__number", "case__received_at"
+    )
+    return [
+        EarlyWarning(
+            "township_cluster",
+            YELLOW,
+            _("%(t)s本月受理“%(code)s %(name)s”争议%(n)d件，呈聚集态势")
+            % {"t": township, "code": code, "name": name, "n": n},
+            numbers.get((township_id, category_id), []),
+        )
+        for township_id, township, category_id, code, name, n in clusters
+    ] + (
+        [
+            EarlyWarning(
+                "township_cluster",
+                YELLOW,
+                _("另有%(n)d处苏木镇的同类争议本月达%(m)d件以上") % {"n": len(rest), "m": CLUSTER_MIN_CASES},
+            )
+        ]
+        if rest
+        else []
+    )
+
+
+def _repeat_payers(county: Jurisdiction, period: _Period) -> list[EarlyWarning]:
+    """Payers who came back again and again in the last days before the month's end. The
+    warning never names them (personal data, 五(三)): the case numbers lead to them."""
+    since = period.end_at - timedelta(days=REPEAT_DAYS)
+    recent = _received(county).filter(received_at__gte=since, received_at__lt=period.end_at)
+    repeats = list(
+        recent.values_list("payer_id")
+        .annotate(n=CountOf("id"))
+        .filter(n__gte=REPEAT_MIN_CASES)
+        .order_by("-n", "payer_id")
+    )
+    if not repeats:
+        return []
+    shown, rest = repeats[:REPEAT_MAX_WARNINGS], repeats[REPEAT_MAX_WARNINGS:]
+    numbers = _first_numbers(
+        recent.filter(payer_id__in=[payer_id for payer_id, _n in shown]), ("payer_id",), "number", "received_at"
+    )
+    warnings = [
+        EarlyWarning(
+            "repeat_payer",
+            YELLOW,
+            _("同一缴费人%(d)d日内反映%(n)d次") % {"d": REPEAT_DAYS, "n": n},
+            numbers.get(payer_id, []),
+        )
+        for payer_id, n in shown
+    ]
+    if rest:
+        warnings.append(
+            EarlyWarning(
+                "repeat_payer",
+                YELLOW,
+                _("另有%(p)d名缴费人%(d)d日内反映%(m)d次以上")
+                % {"p": len(rest), "d": REPEAT_DAYS, "m": REPEAT_MIN_CASES},
+            )
+        )
+    return warnings
+
+
+def _dissatisfaction(county: Jurisdiction, period: _Period, done: int, dissatisfied: int) -> list[EarlyWarning]:
+    """Many 不满意 among the month's visits."""
+    if done < DISSATISFACTION_MIN_VISITS or dissatisfied < DISSATISFACTION_SHARE * done:
+        return []
+    share = dissatisfied / done
+    numbers = list(
+        Visit.objects.filter(case__jurisdiction=county, satisfaction=Satisfaction.DISSATISFIED)
+        .filter(period.holds("done_at"))
+        .order_by("done_at", "id")
+        .values_list("case__number", flat=True)[:WARNING_MAX_CASES]
+    )
+    return [
+        EarlyWarning(
+            "dissatisfaction",
+            RED if share >= DISSATISFACTION_RED_SHARE else YELLOW,
+            _("本月回访%(n)d件，不满意%(d)d件，占%(p)s") % {"n": done, "d": dissatisfied, "p": f"{share:.0%}"},
+            numbers,
+        )
+    ]
+
+
+def _overdue_departments(county: Jurisdiction, today: date) -> list[EarlyWarning]:
+    """Departments with many open tasks past due, as at generation."""
+    overdue = Task.objects.filter(case__jurisdiction=county, status__in=OPEN_TASK_STATUSES, due_on__lt=today)
+    departments = list(
+        overdue.values_list("department_id", "department__name")
+        .annotate(n=CountOf("id"))
+        .filter(n__gte=OVERDUE_DEPARTMENT_MIN_TASKS)
+        .order_by("-n", "department__sort_order", "department_id")
+    )
+    if not departments:
+        return []
+    numbers = _first_numbers(
+        overdue.filter(department_id__in=[d for d, _name, _n in departments]),
+        ("department_id",),
+        "case__number",
+        "case__received_at",
+    )
+    return [
+        EarlyWarning(
+            "overdue_department",
+            YELLOW,
+            _("%(d)s有%(n)d项办理任务超期未办结") % {"d": name, "n": n},
+            list(dict.fromkeys(numbers.get(department_id, []))),
+        )
+        for department_id, name, n in departments
+    ]

@@ -1,0 +1,247 @@
+"""REST API of 综合分析 (四(六)) and 绩效考评 (五(四)), under ``/api/v1/analytics/``.
+
+The same computations as the pages; errors in the one shape ``{"errors": {...}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fengqiao.analytics import permissions, services
+from fengqiao.analytics.analysis import monthly_figures
+from fengqiao.analytics.models import MonthlyReport
+from fengqiao.analytics.scorecards import department_scorecards
+from fengqiao.core.api import error_responses
+from fengqiao.core.auth import request_staff
+from fengqiao.documents.fonts import FontMissing
+from fengqiao.org.models import Jurisdiction, Staff
+
+TAGS = ["analytics"]
+
+ERROR_TEXT = {
+    400: "月份有误（errors.month）：格式为 YYYY-MM，且该月已开始",
+    403: "综合分析限领导小组办公室、组长、副组长；部门考评另限本部门负责人",
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return error_responses(*codes, overrides=ERROR_TEXT)
+
+
+class CountSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    count = serializers.IntegerField()
+
+
+class WarningSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        help_text="category_surge / township_cluster / repeat_payer / dissatisfaction / overdue_department"
+    )
+    level = serializers.CharField(help_text="red / yellow")
+    text = serializers.CharField()
+    cases = serializers.ListField(child=serializers.CharField(), help_text="涉及的案件编号（至多20个）")
+
+
+class FiguresSerializer(serializers.Serializer):
+    county_code = serializers.CharField()
+    county_name = serializers.CharField()
+    year = serializers.IntegerField()
+    month = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="次月1日（不含）")
+    received = serializers.IntegerField()
+    received_previous_month = serializers.IntegerField()
+    received_same_month_last_year = serializers.IntegerField()
+    by_category = CountSerializer(many=True)
+    by_payer_group = CountSerializer(many=True)
+    by_payer_kind = CountSerializer(many=True)
+    by_channel = CountSerializer(many=True)
+    by_township = CountSerializer(many=True)
+    by_intake_outcome = CountSerializer(many=True)
+    by_classification = CountSerializer(many=True)
+    decided = serializers.IntegerField()
+    decided_on_time = serializers.IntegerField()
+    by_result = CountSerializer(many=True)
+    tasks_due = serializers.IntegerField()
+    tasks_done_on_time = serializers.IntegerField()
+    tasks_returned = serializers.IntegerField()
+    open_at_end = serializers.IntegerField(help_text="生成时在办")
+    overdue_open = serializers.IntegerField(help_text="生成时超期在办")
+    extensions = serializers.IntegerField()
+    consultations = serializers.IntegerField()
+    referrals = serializers.IntegerField()
+    discipline_transfers = serializers.IntegerField()
+    deliveries = serializers.IntegerField()
+    deliveries_on_time = serializers.IntegerField()
+    visits_done = serializers.IntegerField()
+    by_satisfaction = CountSerializer(many=True)
+    objections = serializers.IntegerField()
+    remedies_filed = CountSerializer(many=True)
+    remedies_ended = CountSerializer(many=True)
+    archived = serializers.IntegerField()
+    warnings = WarningSerializer(many=True)
+
+
+class MeasureSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    occurrences = serializers.IntegerField()
+    deduction = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class ScorecardSerializer(serializers.Serializer):
+    department_code = serializers.CharField()
+    department_name = serializers.CharField()
+    score = serializers.DecimalField(max_digits=6, decimal_places=2)
+    on_time_rate = serializers.FloatField(allow_null=True)
+    tasks_received = serializers.IntegerField()
+    tasks_done = serializers.IntegerField()
+    tasks_done_on_time = serializers.IntegerField()
+    tasks_overdue_open = serializers.IntegerField()
+    tasks_returned = serializers.IntegerField()
+    signed_late = serializers.IntegerField()
+    reminders = serializers.IntegerField()
+    escalations = serializers.IntegerField()
+    extensions = serializers.IntegerField()
+    decisions = serializers.IntegerField()
+    feedback_late = serializers.IntegerField()
+    visits_done = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    dissatisfied = serializers.IntegerField()
+    refusals = serializers.IntegerField()
+    measures = MeasureSerializer(many=True)
+
+
+class ReportSerializer(serializers.ModelSerializer[MonthlyReport]):
+    generated_by = serializers.CharField(source="generated_by.username", allow_null=True, default=None)
+    pdf_url = serializers.SerializerMethodField()
+    docx_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonthlyReport
+        fields = [
+            "id",
+            "year",
+            "month",
+            "version",
+            "generated_at",
+            "generated_by",
+            "pdf_sm3",
+            "docx_sm3",
+            "pdf_url",
+            "docx_url",
+        ]
+
+    def get_pdf_url(self, report: MonthlyReport) -> str:
+        return reverse("analytics-report-download", args=[report.pk, "pdf"])
+
+    def get_docx_url(self, report: MonthlyReport) -> str:
+        return reverse("analytics-report-download", args=[report.pk, "docx"])
+
+
+def _month(value: str) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        services.month_validate(year, month, today=timezone.localdate())
+    except ValueError:
+        raise ValidationError({"month": ["月份格式应为 YYYY-MM。"]}) from None
+    return year, month
+
+
+def _county(staff: Staff) -> Jurisdiction:
+    county = staff.jurisdiction
+    if county is None:
+        raise PermissionDenied()
+    return county
+
+
+class MonthlyView(APIView):
+    """综合分析 of one month of the caller's county."""
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="analytics_monthly",
+        summary="月度综合分析",
+        description="The month's figures by dispute type, payer group, channel and township, handling and "
+        "follow-up, and the early warnings (四(六)). `month` is YYYY-MM.",
+        responses={200: FiguresSerializer, **_errors(400, 401, 403)},
+    )
+    def get(self, request: Request, month: str) -> Response:
+        staff = request_staff(request)
+        if not permissions.may_view_analysis(staff):
+            raise PermissionDenied()
+        year, number = _month(month)
+        figures = monthly_figures(county=_county(staff), year=year, month=number)
+        return Response(FiguresSerializer(figures.as_dict()).data)
+
+
+class ScorecardsView(APIView):
+    """绩效考评 of one month: every department's scorecard (the group), or one's own (its head)."""
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="analytics_scorecards",
+        summary="部门绩效考评",
+        description="One scorecard per member unit: the month's tasks, timeliness, reminders and escalations, "
+        "decisions, feedback, satisfaction and refusals, with the deductions of the scoring rules (五(四)).",
+        responses={200: ScorecardSerializer(many=True), **_errors(400, 401, 403)},
+    )
+    def get(self, request: Request, month: str) -> Response:
+        staff = request_staff(request)
+        allowed = permissions.scorecard_departments(staff)
+        if allowed is not None and not allowed:
+            raise PermissionDenied()
+        year, number = _month(month)
+        cards = department_scorecards(county=_county(staff), year=year, month=number)
+        rows: list[dict[str, Any]] = [c.as_dict() for c in cards if allowed is None or c.department_code in allowed]
+        return Response(ScorecardSerializer(rows, many=True).data)
+
+
+class ReportsView(APIView):
+    """综合分析报告 of one month: the versions generated, and generating another."""
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="analytics_reports_list",
+        summary="综合分析报告",
+        responses={200: ReportSerializer(many=True), **_errors(400, 401, 403)},
+    )
+    def get(self, request: Request, month: str) -> Response:
+        staff = request_staff(request)
+        if not permissions.may_view_analysis(staff):
+            raise PermissionDenied()
+        year, number = _month(month)
+        reports = MonthlyReport.objects.filter(jurisdiction=_county(staff), year=year, month=number).select_related(
+            "generated_by"
+        )
+        return Response(ReportSerializer(reports, many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="analytics_reports_create",
+        summary="生成综合分析报告",
+        description="Compute the month's figures and scorecards, keep them and write the report (DOCX and PDF); "
+        "generating again makes the next version. Only the group office.",
+        request=None,
+        responses={201: ReportSerializer, **_errors(400, 401, 403, 503)},
+    )
+    def post(self, request: Request, month: str) -> Response:
+        staff = request_staff(request)
+        if not permissions.may_generate_report(staff):
+            raise PermissionDenied()
+        year, number = _month(month)
+        try:
+            report = services.report_generate(county=_county(staff), year=year, month=number, actor=staff)
+        except FontMissing as exc:
+            return Response({"errors": {"detail": [str(exc)]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,48 @@
+import contextlib
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+#: The django-q2 schedule of the monthly report (fengqiao.analytics.services.monthly_report_task).
+REPORT_SCHEDULE_NAME = "analytics.monthly_report"
+REPORT_SCHEDULE_FUNC = "fengqiao.analytics.services.monthly_report_task"
+
+
+def report_schedule_ensure(**kwargs: Any) -> None:
+    """Create the monthly report's schedule once (the 1st of each month, 07:00 Asia/Shanghai),
+    after migrate. Idempotent: an existing schedule (perhaps retimed) is left alone."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.db import DatabaseError
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    now = timezone.now().astimezone(shanghai)
+    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
+    first = datetime.combine(now.date().replace(year=year, month=month, day=1), time(7, 0), tzinfo=shanghai)
+    with contextlib.suppress(DatabaseError):
+        Schedule.objects.get_or_create(
+            name=REPORT_SCHEDULE_NAME,
+            defaults={
+                "func": REPORT_SCHEDULE_FUNC,
+                "schedule_type": Schedule.MONTHLY,
+                "next_run": first,
+                "repeats": -1,
+            },
+        )
+
+
+class AnalyticsConfig(AppConfig):
+    """综合分析 — 四(六): the monthly analysis by dispute type and payer group, with handling and
+    follow-up; 绩效考评 — 五(四): department scorecards; early warnings."""
+
+    name = "fengqiao.analytics"
+    label = "analytics"
+    verbose_name = _("综合分析与绩效考评")
+
+    def ready(self) -> None:
+        post_migrate.connect(report_schedule_ensure, sender=self, dispatch_uid="analytics.report_schedule")

@@ -1,0 +1,12 @@
+"""Pages of 综合分析 and 绩效考评, under ``/analytics/``."""
+
+from django.urls import path
+
+from fengqiao.analytics import views
+
+urlpatterns = [
+    path("monthly/", views.monthly, name="analytics-monthly"),
+    path("monthly/report/", views.report_generate, name="analytics-report-generate"),
+    path("reports/<int:pk>/<str:fmt>/", views.report_download, name="analytics-report-download"),
+    path("scorecards/", views.scorecards, name="analytics-scorecards"),
+]
