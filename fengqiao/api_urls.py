@@ -195,8 +195,6 @@ from fengqiao.analytics import api as analytics_api  # noqa: E402
 # 综合分析, 绩效考评 (fengqiao.analytics, 四(六), 五(四))
 urlpatterns += [
     path("analytics/monthly/<str:month>/", analytics_api.MonthlyView.as_view(), name="api-analytics-monthly"),
-    path(
-        "analytics/scorecards/<str:month>/", analytics_api.ScorecardsView.as_view(), name="api-analytics-scorecards"
-    ),
+    path("analytics/scorecards/<str:month>/", analytics_api.ScorecardsView.as_view(), name="api-analytics-scorecards"),
     path("analytics/reports/<str:month>/", analytics_api.ReportsView.as_view(), name="api-analytics-reports"),
 ]
