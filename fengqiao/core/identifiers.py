@@ -476,3 +476,19 @@ def mask_mobile(value: object) -> str:
 def mask_social_credit_code(value: object) -> str:
     """统一社会信用代码 for display: first 6 and last 4 kept."""
     return _mask(normalize_social_credit_code(value), 6, 4)
+
+
+def mask_contact(value: object) -> str:
+    """A delivery address or number for display (五(三)): a mobile number as ``mask_mobile``,
+    an e-mail address with its first character and domain, any other address with its first
+    six characters (the township or street) and the rest hidden."""
+    text = str(value or "").strip()
+    if not text:
+        return ""
+    digits = text.replace(" ", "").replace("-", "")
+    if digits.isdigit() and len(digits) == 11:
+        return _mask(digits, 3, 4)
+    if "@" in text:
+        name, _at, domain = text.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return text[:6] + "*" * min(max(len(text) - 6, 0), 8)

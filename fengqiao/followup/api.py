@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fengqiao.cases import permissions as case_permissions
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
 from fengqiao.cases.serializers import InlineChoiceField
@@ -30,9 +31,11 @@ from fengqiao.cases.states import CaseState
 from fengqiao.core import calendar
 from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
+from fengqiao.core.identifiers import mask_contact
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.followup import permissions, selectors, services
 from fengqiao.followup.models import (
+    Delivery,
     DeliveryMethod,
     Recipient,
     Remedy,
@@ -70,7 +73,9 @@ class DeliverySerializer(serializers.Serializer):
     recipient = InlineChoiceField(choices=Recipient.choices, help_text="受送达人")
     recipient_name = serializers.CharField()
     method = InlineChoiceField(choices=DeliveryMethod.choices, help_text="送达方式")
-    address = serializers.CharField(help_text="送达地址、手机号码或邮箱")
+    address = serializers.SerializerMethodField(
+        help_text="送达地址、手机号码或邮箱；无权查看明文的用户看到的是脱敏后的值（五(三)）"
+    )
     delivered_at = serializers.DateTimeField()
     receipt_reference = serializers.CharField(help_text="送达回证编号或邮件单号等外部编号")
     receipt_document = serializers.IntegerField(
@@ -81,6 +86,9 @@ class DeliverySerializer(serializers.Serializer):
     notes = serializers.CharField()
     recorded_by = serializers.CharField(source="recorded_by.username")
     recorded_at = serializers.DateTimeField()
+
+    def get_address(self, delivery: Delivery) -> str:
+        return delivery.address if self.context.get("reveal") else mask_contact(delivery.address)
 
 
 class VisitSerializer(serializers.Serializer):
@@ -277,7 +285,8 @@ class CaseFollowUpView(APIView):
             "archive_blocker": selectors.archive_blocker(case),
             "may_follow_up": permissions.may_follow_up(staff, case),
         }
-        return Response(FollowUpSerializer(data).data)
+        reveal = case_permissions.may_reveal(staff, case)
+        return Response(FollowUpSerializer(data, context={"reveal": reveal}).data)
 
 
 class CaseDeliveriesView(APIView):
@@ -314,7 +323,10 @@ class CaseDeliveriesView(APIView):
             )
         except FontMissing as exc:
             return Response({"errors": {"detail": [str(exc)]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        return Response(DeliverySerializer(delivery).data, status=status.HTTP_201_CREATED)
+        return Response(
+            DeliverySerializer(delivery, context={"reveal": True}).data,  # the recorder typed it
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CaseVisitsView(APIView):

@@ -21,6 +21,7 @@ from fengqiao.core.identifiers import (
     MobileValidator,
     ResidentIdValidator,
     SocialCreditCodeValidator,
+    mask_contact,
     mask_mobile,
     mask_resident_id,
     mask_social_credit_code,
@@ -479,6 +480,15 @@ def test_mask_mobile() -> None:
     """Display form keeps the first 3 and last 4."""
     assert mask_mobile("13812345678") == "138****5678"
     assert mask_mobile("+86 138-1234-5678") == "138****5678"
+
+
+def test_mask_contact() -> None:
+    """A delivery address or number (五(三)): a mobile as a mobile, an e-mail keeps its first
+    character and domain, an address its first six characters."""
+    assert mask_contact("138 1234 5678") == "138****5678"
+    assert mask_contact("zhang.san@example.cn") == "z***@example.cn"
+    assert mask_contact("大沁他拉镇团结路8号院3单元") == "大沁他拉镇团********"
+    assert mask_contact("") == ""
 
 
 def test_mask_social_credit_code() -> None:

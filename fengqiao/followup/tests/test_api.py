@@ -416,3 +416,16 @@ def test_worklist_query_count_does_not_grow_with_rows(
     many, body = fetch()
     assert [len(body[key]) for key in ("to_notify", "visits", "remedies", "ready")] == [2, 2, 2, 2]
     assert many == few
+
+
+def test_the_delivery_address_is_masked_for_those_who_may_not_reveal(
+    naiman, intake_clerk, tax_handler, department_head, group_leader, frozen_time
+) -> None:
+    """五(三) 对缴费人的个人信息要严格保密: the leader reads cases masked, so the number a
+    notice was sent to is masked for him; the receiving department sees it."""
+    frozen_time("2026-03-02 09:00")
+    case = decided_own_case(intake_clerk, tax_handler, department_head)
+    made = deliver(intake_clerk, case, method="sms", address="13812345678")
+    assert made.status_code == 201 and made.json()["address"] == "13812345678"
+    assert followup(intake_clerk, case)["deliveries"][0]["address"] == "13812345678"
+    assert followup(group_leader, case)["deliveries"][0]["address"] == "138****5678"
