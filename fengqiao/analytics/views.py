@@ -75,15 +75,15 @@ def monthly(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year, month = month_of(request.GET.get("month"), today=today)
     figures = monthly_figures(county=county, year=year, month=month)
-    cards = department_scorecards(county=county, year=year, month=month)
     if request.GET.get("format") == "xlsx":
+        cards = department_scorecards(county=county, year=year, month=month)
         response = HttpResponse(
             services.figures_xlsx(figures, cards),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="analysis-{county.code}-{year}{month:02d}.xlsx"'
         return response
-    context = services.report_context(figures, cards)
+    context = services.report_context(figures, [])  # the scorecards have their own page
     return render(
         request,
         "analytics/monthly.html",
