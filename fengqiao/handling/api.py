@@ -225,13 +225,19 @@ def _task_detail(request: Request, staff: Staff, pk: int) -> Response:
 
 class TaskListView(GenericAPIView[Task]):
     """The task inbox: a department sees its tasks (and the receiving department's reviewers
-    the tasks of the cases they routed); the group office and the leaders the county's."""
+    the tasks of the cases they routed); the group office and the leaders the county's. Paged
+    like the other lists (``PageNumberPagination``, 50 a page)."""
 
     serializer_class = TaskSerializer
 
     @extend_schema(
         tags=TAGS,
+        operation_id="tasks_list",
         summary="任务列表（收件箱）",
+        description=(
+            "The caller's task inbox, by due date then id, 50 a page: `count`, `next` and `previous` "
+            "(which keep `view`) and `results`. A bad parameter is answered with 400 naming it."
+        ),
         parameters=[TaskListQuerySerializer],
         responses={200: TaskSerializer(many=True), **_errors(400, 401)},
     )

@@ -102,7 +102,8 @@ def _scoped(view: str, user: Staff, qs: QuerySet[Task]) -> QuerySet[Task]:
 def task_inbox_for(*, user: Staff, view: str = "all") -> QuerySet[Task]:
     """The task inbox: 待签收 (pending), 办理中 (in progress), 待我签发 (awaiting the head's
     signature), 已退回 (returned, not yet re-routed), 已办结 (done), or all open. Ordered by
-    deadline; what a row shows is fetched up front, so the queries do not grow with rows."""
+    deadline then id — a total order, so the pages of the inbox (page and API) neither skip nor
+    repeat a row; what a row shows is fetched up front, so the queries do not grow with rows."""
     if view not in INBOX_VIEWS:
         view = "all"
     qs = _inbox_base(user).annotate(rerouted=_rerouted())
