@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +25,7 @@ from fengqiao.cases.states import CaseState, Classification
 from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form
 from fengqiao.core.identifiers import mask_mobile, mask_resident_id, mask_social_credit_code
+from fengqiao.core.paging import COUNT_CAP, CappedPaginator
 
 PAGE_SIZE = 25
 
@@ -63,7 +63,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     user = request_staff(request)
     f, kept = _filters(request)
     qs = selectors.case_list_for(user=user, filters=f)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     counts = selectors.workbench_counts(user=user)
     query = QueryDict(mutable=True)
@@ -72,6 +72,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     county = user.jurisdiction
     context: dict[str, Any] = {
         "page": page,
+        "count_cap": COUNT_CAP,
         "filters": f,
         "kept": kept,
         "query_without_view": query.urlencode(),

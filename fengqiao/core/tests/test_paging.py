@@ -1,0 +1,33 @@
+"""A long list counts up to a cap and says so, instead of counting a million cases."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from fengqiao.cases.models import Case
+from fengqiao.cases.tests.helpers import intake
+from fengqiao.core import paging
+from fengqiao.core.paging import CappedPaginator
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_count_stops_at_the_cap(monkeypatch, naiman, intake_clerk) -> None:
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    for _n in range(4):
+        intake(intake_clerk)
+    capped = CappedPaginator(Case.objects.order_by("pk"), 1)
+    assert (capped.count, capped.capped) == (3, True)
+    exact = CappedPaginator(Case.objects.order_by("pk")[:2], 1)
+    assert (exact.count, exact.capped) == (2, False)
+    assert CappedPaginator([1, 2, 3, 4], 1).count == 3
+
+
+def test_the_case_list_says_the_list_is_longer_than_the_cap(monkeypatch, naiman, intake_clerk, client_for) -> None:
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    monkeypatch.setattr("fengqiao.cases.views.COUNT_CAP", 2)
+    for _n in range(3):
+        intake(intake_clerk)
+    page = client_for(intake_clerk).get(reverse("case-list"), {"view": "all"}).content.decode()
+    assert "超过 2 件，请用筛选条件缩小范围" in page
