@@ -32,7 +32,14 @@ if TYPE_CHECKING:
 
 NEW = ""  # the source "state" of a case being registered
 
-# Sent after the commit of every transition, with ``case``, ``event`` and ``transition``.
+# Both signals carry ``case``, ``event`` and ``transition`` (the step's name).
+#
+# Sent by ``transition`` inside the step's transaction, right after its event is written: for
+# receivers whose rows must commit or roll back together with the step (the transactional
+# outbox, e.g. the 12345 platform's status reports). A receiver's exception fails the step.
+case_transition_recorded = Signal()
+# Sent after the commit of every transition: for listeners that act outside the database and
+# must hear only of committed steps. Nothing written here is part of the step.
 case_transitioned = Signal()
 
 Who = Callable[["Staff", Case], bool]
@@ -412,8 +419,10 @@ def transition(
             **{k: v for k, v in data.items() if _jsonable(v)},
         },
     )
-    # Listeners (e.g. the 12345 platform's status reports) hear of a step only once it is
-    # committed: a step that rolls back was never taken.
+    # In the step's transaction: what receivers write (the 12345 status report in the outbox)
+    # commits with the step or rolls back with it, so no crash can keep one without the other.
+    case_transition_recorded.send(sender=Case, case=case, event=event, transition=name)
+    # After the commit: listeners hear of a step only once it is taken for good.
     transaction.on_commit(lambda: case_transitioned.send(sender=Case, case=case, event=event, transition=name))
     return event
 

@@ -39,8 +39,9 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("系统对接")
 
     def ready(self) -> None:
-        from fengqiao.cases.workflow import case_transitioned
+        from fengqiao.cases.workflow import case_transition_recorded
         from fengqiao.integrations.hotline import case_status_report
 
-        case_transitioned.connect(case_status_report, dispatch_uid="integrations.case_status_report")
+        # In the step's transaction (the transactional outbox), not on commit: see hotline.py.
+        case_transition_recorded.connect(case_status_report, dispatch_uid="integrations.case_status_report")
         post_migrate.connect(outbox_schedule_ensure, sender=self, dispatch_uid="integrations.outbox_schedule")

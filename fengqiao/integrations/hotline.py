@@ -5,7 +5,11 @@ In: ``work_order_receive`` registers a work order as a case through the intake f
 The same work-order number again returns the case it became.
 
 Out: every step of a case that has a work order is reported to the ``Endpoint`` named
-"12345" through the outbox (``case_status_report``, connected to ``case_transitioned``).
+"12345" through the outbox (``case_status_report``, connected to ``case_transition_recorded``):
+the outbox row is written in the step's own transaction (the transactional outbox), so a step
+is never kept without its report, nor a report queued for a step that rolled back. A case
+registered from a work order has its first steps reported once the work order row exists
+(``work_order_receive``, same transaction).
 """
 
 from __future__ import annotations
@@ -97,6 +101,13 @@ def work_order_receive(*, actor: Staff, data: dict[str, Any]) -> Received:
                 payload=raw,
                 created_by=actor,
             )
+            if not linked:
+                # The registration step was taken before the work order row existed, so its
+                # receiver found nothing to report: report the case's steps now, in the
+                # same transaction (the case is new: these are all its steps).
+                steps = case.events.filter(kind__in=[EventKind.REGISTERED, EventKind.TRANSITION]).order_by("id")
+                for event in steps:
+                    case_status_enqueue(case=case, event=event)
     except IntegrityError:
         # The platform sent the same work order twice at once: the first one stands.
         found = _existing(county.pk, number)
@@ -177,32 +188,35 @@ def status_payload(*, case: Case, event: CaseEvent, work_order: WorkOrder) -> di
 
 
 def case_status_report(*, case: Case, event: CaseEvent, **kwargs: Any) -> None:
-    """Receiver of ``case_transitioned`` (sent after the step's commit): put a status report
-    for every work order of the case in the outbox, in its own small transaction. Nothing is
-    written when the case came from no work order or no active "12345" endpoint exists."""
-    try:
-        with transaction.atomic():
-            work_orders = list(WorkOrder.objects.filter(case_id=case.pk).order_by("id"))
-            if not work_orders:
-                return
-            endpoint = Endpoint.objects.filter(name=HOTLINE_ENDPOINT, active=True).first()
-            if endpoint is None:
-                logger.warning(
-                    "12345: no active endpoint %r; step %s of %s not reported", HOTLINE_ENDPOINT, event.pk, case
-                )
-                return
-            for work_order in work_orders:
-                key = f"case-{case.pk}-event-{event.pk}"
-                if len(work_orders) > 1:
-                    key += f"-wo-{work_order.pk}"
-                outbox_enqueue(
-                    channel=OutboxChannel.WEBHOOK,
-                    endpoint=endpoint,
-                    event_type=STATUS_EVENT,
-                    payload=status_payload(case=case, event=event, work_order=work_order),
-                    idempotency_key=key,
-                    group=f"case-{case.pk}",
-                )
-    except Exception:
-        # The step is committed already: a failure here must not turn it into an error page.
-        logger.exception("12345: could not queue the status report of event %s of case %s", event.pk, case.pk)
+    """Receiver of ``case_transition_recorded``, sent by ``workflow.transition`` inside the
+    step's transaction: the status report is written in that transaction (see
+    ``case_status_enqueue``). An error here is not swallowed: it fails the step, rather than
+    keeping a step whose report was lost."""
+    case_status_enqueue(case=case, event=event)
+
+
+def case_status_enqueue(*, case: Case, event: CaseEvent) -> None:
+    """Put a status report of ``event`` for every work order of the case in the outbox, in the
+    caller's transaction. Nothing is written when the case came from no work order or no
+    active "12345" endpoint exists. The key ``case-<case>-event-<event>`` (plus ``-wo-<work
+    order>`` when the case has several) makes a repeat a no-op; ``group`` keeps a case's
+    reports in the order of its events."""
+    work_orders = list(WorkOrder.objects.filter(case_id=case.pk).order_by("id"))
+    if not work_orders:
+        return
+    endpoint = Endpoint.objects.filter(name=HOTLINE_ENDPOINT, active=True).first()
+    if endpoint is None:
+        logger.warning("12345: no active endpoint %r; step %s of %s not reported", HOTLINE_ENDPOINT, event.pk, case)
+        return
+    for work_order in work_orders:
+        key = f"case-{case.pk}-event-{event.pk}"
+        if len(work_orders) > 1:
+            key += f"-wo-{work_order.pk}"
+        outbox_enqueue(
+            channel=OutboxChannel.WEBHOOK,
+            endpoint=endpoint,
+            event_type=STATUS_EVENT,
+            payload=status_payload(case=case, event=event, work_order=work_order),
+            idempotency_key=key,
+            group=f"case-{case.pk}",
+        )
