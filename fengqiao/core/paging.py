@@ -21,7 +21,7 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         object_list = self.object_list
         if hasattr(object_list, "count") and hasattr(object_list, "query"):
-            return int(object_list[: COUNT_CAP + 1].count())
+            return int(object_list.order_by()[: COUNT_CAP + 1].count())  # no sort to count
         return min(len(object_list), COUNT_CAP + 1)
 
     @property

@@ -31,3 +31,16 @@ def test_the_case_list_says_the_list_is_longer_than_the_cap(monkeypatch, naiman,
         intake(intake_clerk)
     page = client_for(intake_clerk).get(reverse("case-list"), {"view": "all"}).content.decode()
     assert "超过 2 件，请用筛选条件缩小范围" in page
+
+
+def test_the_workbench_tiles_count_up_to_the_cap(monkeypatch, naiman, intake_clerk, client_for) -> None:
+    from fengqiao.cases.selectors import workbench_counts
+    from fengqiao.core.templatetags.paging import capped
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    for _n in range(4):
+        intake(intake_clerk)
+    assert workbench_counts(user=intake_clerk)["mine"] == 3
+    assert (capped(3), capped(2)) == ("2+", "2")
+    home = client_for(intake_clerk).get(reverse("home")).content.decode()
+    assert "<span>2+</span>我的在办案件" in home
