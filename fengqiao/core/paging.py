@@ -8,6 +8,7 @@ go further filters the list, which the list offers anyway."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
@@ -20,8 +21,10 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         object_list = self.object_list
-        if hasattr(object_list, "count") and hasattr(object_list, "query"):
-            return int(object_list.order_by()[: COUNT_CAP + 1].count())  # no sort to count
+        if isinstance(object_list, QuerySet):
+            if not object_list.query.is_sliced:
+                object_list = object_list.order_by()  # no sort to count
+            return int(object_list[: COUNT_CAP + 1].count())
         return min(len(object_list), COUNT_CAP + 1)
 
     @property
