@@ -7,9 +7,13 @@ go further filters the list, which the list offers anyway."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 
 COUNT_CAP = 10_000
 
@@ -30,3 +34,26 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > COUNT_CAP
+
+
+class CappedPageNumberPagination(PageNumberPagination):
+    """The API's paging (``DEFAULT_PAGINATION_CLASS``): DRF's page numbers over a
+    ``CappedPaginator``. ``count`` is exact up to ``COUNT_CAP``; beyond, it is ``COUNT_CAP + 1``
+    with ``count_capped: true`` and the pages stop there — narrow the query with its filters."""
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.capped  # type: ignore[union-attr]
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["count"]["description"] = f"结果总数，超过{COUNT_CAP}时为{COUNT_CAP + 1}"
+        paged["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"结果超过{COUNT_CAP}条：count 不再精确，请用筛选条件缩小范围",
+        }
+        paged["required"] = [*paged["required"], "count_capped"]
+        return paged

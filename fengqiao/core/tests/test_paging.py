@@ -44,3 +44,16 @@ def test_the_workbench_tiles_count_up_to_the_cap(monkeypatch, naiman, intake_cle
     assert (capped(3), capped(2)) == ("2+", "2")
     home = client_for(intake_clerk).get(reverse("home")).content.decode()
     assert "<span>2+</span>我的在办案件" in home
+
+
+def test_the_api_says_when_its_count_is_capped(monkeypatch, naiman, intake_clerk) -> None:
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    for _n in range(3):
+        intake(intake_clerk)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=intake_clerk)[0].key}")
+    body = client.get("/api/v1/cases/").json()
+    assert (body["count"], body["count_capped"], len(body["results"])) == (3, True, 3)

@@ -126,7 +126,8 @@ def test_the_api_pages_with_count_next_and_results(api, crowded, hrss_handler, m
     first = client.get("/api/v1/tasks/?view=pending")
     assert first.status_code == 200
     body = first.json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "count_capped", "next", "previous", "results"}
+    assert body["count_capped"] is False
     assert body["count"] == EXTRA + 1 and len(body["results"]) == 50 and body["previous"] is None
     assert "page=2" in body["next"] and "view=pending" in body["next"]
 
