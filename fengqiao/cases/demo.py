@@ -523,6 +523,8 @@ CASE_FIELDS = (
     "informed_note",
     "due_on",
     "due_provisional",
+    "due_limit",
+    "due_from",
     "merged_into",
     "version",
     "created_at",
@@ -1079,6 +1081,8 @@ class Generator:
             note,
             due_on,
             provisional,
+            (stage.limit or "") if due_on is not None else "",  # how due_on was computed (recomputable)
+            self.rows.date(stage_day) if due_on is not None else None,
             merge_into if stage.state == CaseState.MERGED else None,
             1 + stage_i,  # version: one more for every transition taken
             received_db,  # created_at: registered when received

@@ -244,6 +244,10 @@ class Case(models.Model):
     informed_note = models.TextField(_("告知内容"), blank=True)
     due_on = models.DateField(_("当前环节办理期限"), null=True, blank=True)
     due_provisional = models.BooleanField(_("期限暂定"), default=False)
+    # How ``due_on`` was computed, so it can be recomputed once a missing year's holidays are
+    # entered: the ``TimeLimit`` code (blank when the date was set explicitly) and its start day.
+    due_limit = models.CharField(_("期限依据"), max_length=48, blank=True)
+    due_from = models.DateField(_("期限起算日"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("合并至"),

@@ -397,10 +397,13 @@ def transition(
     case.state = step.target
     case.state_changed_at = now
     if step.time_limit:
-        due = timelimits.due(step.time_limit, calendar.local_day(now))
+        start = calendar.local_day(now)
+        due = timelimits.due(step.time_limit, start)
         case.due_on, case.due_provisional = due.day, due.provisional
+        case.due_limit, case.due_from = step.time_limit, start
     else:
         case.due_on, case.due_provisional = None, False
+        case.due_limit, case.due_from = "", None
     if case.pk is not None:
         case.version += 1
     case._workflow_token = True

@@ -10,3 +10,10 @@ class FollowupConfig(AppConfig):
     name = "fengqiao.followup"
     label = "followup"
     verbose_name = _("结果反馈与回访")
+
+    def ready(self) -> None:
+        # Provisional visit dates and remedy deadlines become exact when their year is entered.
+        from fengqiao.core.calendar import calendar_year_completed
+        from fengqiao.followup.recompute import calendar_year_completed_receiver
+
+        calendar_year_completed.connect(calendar_year_completed_receiver, dispatch_uid="followup.recompute")

@@ -48,3 +48,8 @@ class HandlingConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(deadline_schedule_ensure, sender=self, dispatch_uid="handling.deadline_schedule")
+        # Provisional case and task deadlines become exact when their year is entered.
+        from fengqiao.core.calendar import calendar_year_completed
+        from fengqiao.handling.recompute import calendar_year_completed_receiver
+
+        calendar_year_completed.connect(calendar_year_completed_receiver, dispatch_uid="handling.recompute")

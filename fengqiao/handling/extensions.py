@@ -184,11 +184,11 @@ def extension_decide(
     provisional = calendar.calendar_year_status(extension.new_due_on.year) == calendar.CalendarSource.MISSING
     if task is not None:
         Task.objects.filter(pk=task.pk).update(
-            due_on=extension.new_due_on, due_provisional=provisional, version=F("version") + 1
+            due_on=extension.new_due_on, due_provisional=provisional, due_limit="", version=F("version") + 1
         )
     else:
         Case.objects.filter(pk=case.pk).update(
-            due_on=extension.new_due_on, due_provisional=provisional, version=F("version") + 1
+            due_on=extension.new_due_on, due_provisional=provisional, due_limit="", version=F("version") + 1
         )
     told_how = (payer_told_how or "").strip() or DEFAULT_TOLD_HOW
     fields: dict[str, object] = {"status": ExtensionStatus.APPROVED, "decided_by": actor, "decided_at": now}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState, Classification
-from fengqiao.core import calendar, timelimits
+from fengqiao.core import timelimits
 from fengqiao.handling.models import (
     OPEN_TASK_STATUSES,
     Decision,
@@ -230,13 +230,12 @@ def legal_review_request(*, decision: Decision, actor: Staff, note: str = "") ->
     if justice is not None:
         from fengqiao.handling import services
 
-        due = timelimits.due(timelimits.JOINT_OPINION, calendar.local_day(timezone.now()))
         task = services.task_create(
             case=case,
             department=justice,
             kind=TaskKind.RESOLUTION,
             actor=actor,
-            due_on=due.day,
+            limit=timelimits.JOINT_OPINION,
             instructions=f"法律审查：请对处理意见（第{decision.version}版）适用法律法规进行把关。{note.strip()}".strip(),
         )
         task_id = task.pk

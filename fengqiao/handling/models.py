@@ -55,6 +55,10 @@ class Task(models.Model):
     return_due_on = models.DateField(_("退回期限"), null=True, blank=True)
     due_on = models.DateField(_("办理期限"))
     due_provisional = models.BooleanField(_("期限暂定"), default=False)
+    # How ``due_on`` was computed (see ``Case.due_limit``); ``due_from`` is also the start of
+    # ``return_due_on``.
+    due_limit = models.CharField(_("期限依据"), max_length=48, blank=True)
+    due_from = models.DateField(_("期限起算日"), null=True, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("经办人"),

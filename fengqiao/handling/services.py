@@ -113,6 +113,7 @@ def task_create(
     kind: str,
     actor: Staff,
     due_on: date | None = None,
+    limit: str = "",
     is_lead: bool = False,
     instructions: str = "",
 ) -> Task:
@@ -120,19 +121,22 @@ def task_create(
     单位提供书面意见 (四(三)1 3)), 各部门依职权办理，在规定时限内提供书面审批意见 (四(三)2 3)), the
     receiving department's own handling (四(一)), or a consultation's resolution (四(三)3).
 
-    The due date comes from the calendar service with the kind's time-limit row (a resolution
-    names its own ``due_on``); the limit for returning the task as not the department's duty
-    is ``timelimits.TASK_RETURN``. The department joins the case, so its people see it.
-    Callers check who may give the task; the case is locked by them."""
+    The due date comes from the calendar service with the kind's time-limit row, or ``limit``
+    (a resolution names its own ``due_on`` or ``limit``); the code and start day are kept on
+    the task so the date can be recomputed (``handling.recompute``). The limit for returning
+    the task as not the department's duty is ``timelimits.TASK_RETURN``. The department joins
+    the case, so its people see it. Callers check who may give the task; the case is locked
+    by them."""
     if kind not in TaskKind.values:
         raise ValidationError({"kind": [_("未知的任务类型。")]})
     if department.jurisdiction_id != case.jurisdiction_id:
         raise ValidationError({"department": [_("承办部门不属于本旗县。")]})
     today = _today()
     provisional = False
+    code = ""
     if due_on is None:
-        code = KIND_LIMITS.get(kind)
-        if code is None:
+        code = limit or KIND_LIMITS.get(kind, "")
+        if not code:
             raise ValidationError({"due_on": [_("请填写办理期限。")]})
         due = timelimits.due(code, today)
         due_on, provisional = due.day, due.provisional
@@ -148,6 +152,8 @@ def task_create(
         return_due_on=returning.day,
         due_on=due_on,
         due_provisional=provisional or returning.provisional,
+        due_limit=code,
+        due_from=today,
     )
     if department.pk != case.receiving_department_id:
         role = CaseDepartment.Role.LEAD if is_lead else CaseDepartment.Role.CO
