@@ -132,3 +132,11 @@ def error_responses(*codes: int, overrides: dict[int, str] | None = None) -> dic
     """OpenAPI error responses in the one error shape, for ``@extend_schema(responses=...)``."""
     texts = {**ERROR_DESCRIPTIONS, **(overrides or {})}
     return {code: OpenApiResponse(ErrorSerializer, description=texts[code]) for code in codes}
+
+
+def validated(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
+    """The request body checked by ``serializer_class``; bad input raises DRF's
+    ``ValidationError``, answered as a 400 keyed by field (``exception_handler``)."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

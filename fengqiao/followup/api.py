@@ -11,9 +11,6 @@ shape ``{"errors": {field: [..]}}`` (``fengqiao.core.api.exception_handler``): b
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -29,7 +26,7 @@ from fengqiao.cases.models import Case
 from fengqiao.cases.serializers import InlineChoiceField
 from fengqiao.cases.states import CaseState
 from fengqiao.core import calendar
-from fengqiao.core.api import error_responses
+from fengqiao.core.api import error_responses, validated
 from fengqiao.core.auth import request_staff
 from fengqiao.core.identifiers import mask_contact
 from fengqiao.documents.fonts import FontMissing
@@ -215,12 +212,6 @@ class FollowUpWorkSerializer(serializers.Serializer):
     ready = WorkCaseSerializer(many=True, help_text="可以归档")
 
 
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    s = serializer_class(data=request.data)
-    s.is_valid(raise_exception=True)
-    return dict(s.validated_data)
-
-
 # --- fetching --------------------------------------------------------------------------------
 
 
@@ -238,22 +229,18 @@ def _case(request: Request, number: str) -> tuple[Staff, Case]:
 
 
 def _visit(request: Request, pk: int) -> tuple[Staff, Visit]:
-    """A visit, through its case."""
+    """A visit, through its case (``selectors.visit_for``), that the caller may record."""
     staff = request_staff(request)
-    visit = Visit.objects.filter(pk=pk).select_related("case").first()
-    if visit is None:
-        raise Http404("no such visit")
-    _writable(staff, case_selectors.case_get_for(user=staff, number=visit.case.number))
+    visit = selectors.visit_for(user=staff, pk=pk)
+    _writable(staff, visit.case)
     return staff, visit
 
 
 def _remedy(request: Request, pk: int) -> tuple[Staff, Remedy]:
-    """A remedy, through its case."""
+    """A remedy, through its case (``selectors.remedy_for``), that the caller may record."""
     staff = request_staff(request)
-    remedy = Remedy.objects.filter(pk=pk).select_related("case").first()
-    if remedy is None:
-        raise Http404("no such remedy")
-    _writable(staff, case_selectors.case_get_for(user=staff, number=remedy.case.number))
+    remedy = selectors.remedy_for(user=staff, pk=pk)
+    _writable(staff, remedy.case)
     return staff, remedy
 
 
@@ -306,7 +293,7 @@ class CaseDeliveriesView(APIView):
     )
     def post(self, request: Request, number: str) -> Response:
         staff, case = _case(request, number)
-        d = _valid(DeliveryRecordSerializer, request)
+        d = validated(DeliveryRecordSerializer, request)
         try:
             delivery = services.feedback_record(
                 case=case,
@@ -343,7 +330,7 @@ class CaseVisitsView(APIView):
     )
     def post(self, request: Request, number: str) -> Response:
         staff, case = _case(request, number)
-        d = _valid(VisitScheduleSerializer, request)
+        d = validated(VisitScheduleSerializer, request)
         visit = services.visit_schedule(case=case, actor=staff, scheduled_on=d.get("scheduled_on"))
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
@@ -363,7 +350,7 @@ class VisitRecordView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         staff, visit = _visit(request, pk)
-        d = _valid(VisitRecordSerializer, request)
+        d = validated(VisitRecordSerializer, request)
         visit = services.visit_record(
             visit=visit,
             actor=staff,
@@ -392,7 +379,7 @@ class CaseRemediesView(APIView):
     )
     def post(self, request: Request, number: str) -> Response:
         staff, case = _case(request, number)
-        d = _valid(RemedyRecordSerializer, request)
+        d = validated(RemedyRecordSerializer, request)
         previous = None
         if d.get("previous") is not None:
             previous = Remedy.objects.filter(pk=d["previous"], case=case).first()
@@ -424,7 +411,7 @@ class RemedyCheckView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         staff, remedy = _remedy(request, pk)
-        d = _valid(RemedyCheckSerializer, request)
+        d = validated(RemedyCheckSerializer, request)
         remedy = services.remedy_check(remedy=remedy, actor=staff, next_check_on=d["next_check_on"], notes=d["notes"])
         return Response(FollowUpRemedySerializer(remedy).data)
 
@@ -444,7 +431,7 @@ class RemedyOutcomeView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         staff, remedy = _remedy(request, pk)
-        d = _valid(RemedyOutcomeSerializer, request)
+        d = validated(RemedyOutcomeSerializer, request)
         remedy = services.remedy_outcome(
             remedy=remedy, actor=staff, outcome=d["outcome"], outcome_on=d["outcome_on"], notes=d["notes"]
         )

@@ -209,3 +209,30 @@ def follow_up_counts(*, user: Staff, today: date) -> dict[str, int]:
             follow_up_scope(user, "case__"), status=RemedyStatus.PENDING, next_check_on__lte=today
         ).count(),
     }
+
+
+def visit_for(*, user: Staff, pk: int) -> Visit:
+    """A visit, reached through its case: 404 when ``user`` may not see the case, exactly as
+    when the visit does not exist (pages and API alike)."""
+    from django.http import Http404
+
+    from fengqiao.cases.selectors import case_get_for
+
+    visit = Visit.objects.filter(pk=pk).select_related("case").first()
+    if visit is None:
+        raise Http404("no such visit")
+    visit.case = case_get_for(user=user, number=visit.case.number)
+    return visit
+
+
+def remedy_for(*, user: Staff, pk: int) -> Remedy:
+    """A remedy, reached through its case (404 as for ``visit_for``)."""
+    from django.http import Http404
+
+    from fengqiao.cases.selectors import case_get_for
+
+    remedy = Remedy.objects.filter(pk=pk).select_related("case", "previous").first()
+    if remedy is None:
+        raise Http404("no such remedy")
+    remedy.case = case_get_for(user=user, number=remedy.case.number)
+    return remedy

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.followup import forms, permissions, selectors, services
-from fengqiao.followup.models import Recipient, Remedy, RemedyStatus, Visit
+from fengqiao.followup.models import Recipient, Remedy, RemedyStatus
 from fengqiao.org.models import Staff
 
 
@@ -34,24 +34,6 @@ def _case_for_follow_up(user: Staff, number: str) -> Case:
     if not permissions.may_follow_up(user, case):
         raise PermissionDenied
     return case
-
-
-def visit_for(*, user: Staff, pk: int) -> Visit:
-    """A visit, through its case: 404 if the user may not see the case."""
-    visit = Visit.objects.filter(pk=pk).select_related("case").first()
-    if visit is None:
-        raise Http404("no such visit")
-    visit.case = case_selectors.case_get_for(user=user, number=visit.case.number)
-    return visit
-
-
-def remedy_for(*, user: Staff, pk: int) -> Remedy:
-    """A remedy, through its case: 404 if the user may not see the case."""
-    remedy = Remedy.objects.filter(pk=pk).select_related("case", "previous").first()
-    if remedy is None:
-        raise Http404("no such remedy")
-    remedy.case = case_selectors.case_get_for(user=user, number=remedy.case.number)
-    return remedy
 
 
 def case_followup_context(*, user: Staff, case: Case) -> dict[str, Any]:
@@ -159,7 +141,7 @@ def visit_schedule(request: HttpRequest, number: str) -> HttpResponse:
 def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
     """记录回访: satisfaction, objection and notes."""
     user = request_staff(request)
-    visit = visit_for(user=user, pk=pk)
+    visit = selectors.visit_for(user=user, pk=pk)
     case = visit.case
     if not permissions.may_follow_up(user, case):
         raise PermissionDenied
@@ -227,7 +209,7 @@ def remedy_record(request: HttpRequest, number: str) -> HttpResponse:
 
 def _remedy_for_action(request: HttpRequest, pk: int) -> tuple[Staff, Remedy]:
     user = request_staff(request)
-    remedy = remedy_for(user=user, pk=pk)
+    remedy = selectors.remedy_for(user=user, pk=pk)
     if not permissions.may_follow_up(user, remedy.case):
         raise PermissionDenied
     if remedy.status != RemedyStatus.PENDING:

@@ -6,8 +6,6 @@ shape ``{"errors": {...}}`` (``fengqiao.core.api.exception_handler``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -17,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.core.api import error_responses
+from fengqiao.core.api import error_responses, validated
 from fengqiao.core.auth import request_staff
 from fengqiao.handling import extensions, followthrough, legal, mediation
 from fengqiao.handling.followthrough_views import decision_for, extension_for, session_for
@@ -184,12 +182,6 @@ class LegalRequestResponseSerializer(serializers.Serializer):
     task = serializers.IntegerField(allow_null=True)
 
 
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    s = serializer_class(data=request.data)
-    s.is_valid(raise_exception=True)
-    return dict(s.validated_data)
-
-
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -232,7 +224,7 @@ class CaseExtensionsView(APIView):
     def post(self, request: Request, number: str) -> Response:
         user = request_staff(request)
         case = case_selectors.case_get_for(user=user, number=number)
-        d = _valid(ExtensionRequestSerializer, request)
+        d = validated(ExtensionRequestSerializer, request)
         task = get_object_or_404(Task, pk=d["task"], case=case) if d.get("task") else None
         if not extensions.may_request(user, case, task):
             raise PermissionDenied
@@ -255,7 +247,7 @@ class ExtensionDecideView(APIView):
         ext = extension_for(user=user, pk=pk)
         if not extensions.may_decide(user, ext):
             raise PermissionDenied
-        d = _valid(ExtensionDecideSerializer, request)
+        d = validated(ExtensionDecideSerializer, request)
         ext = extensions.extension_decide(
             extension=ext, actor=user, approve=d["approve"], note=d["note"], payer_told_how=d["payer_told_how"]
         )
@@ -282,7 +274,7 @@ class CaseMediationsView(APIView):
         case = case_selectors.case_get_for(user=user, number=number)
         if not mediation.may_mediate(user, case):
             raise PermissionDenied
-        d = _valid(MediationOpenSerializer, request)
+        d = validated(MediationOpenSerializer, request)
         mediator = Staff.objects.filter(username=d["mediator"]).first()
         if mediator is None:
             raise serializers.ValidationError({"mediator": ["调解员不存在。"]})
@@ -315,7 +307,7 @@ class MediationResultView(APIView):
         session = session_for(user=user, pk=pk)
         if not mediation.may_record(user, session):
             raise PermissionDenied
-        d = _valid(MediationResultSerializer, request)
+        d = validated(MediationResultSerializer, request)
         session = mediation.mediation_record_result(session=session, actor=user, **d)
         return Response(MediationSerializer(session).data)
 
@@ -349,7 +341,7 @@ class DecisionLegalReviewsView(APIView):
         decision = decision_for(user=user, pk=pk)
         if not legal.is_reviewer(user):
             raise PermissionDenied
-        d = _valid(LegalReviewRecordSerializer, request)
+        d = validated(LegalReviewRecordSerializer, request)
         review = legal.legal_review_record(
             decision=decision,
             reviewer=user,
@@ -373,6 +365,6 @@ class DecisionLegalRequestView(APIView):
         decision = decision_for(user=user, pk=pk)
         if not legal.may_request_review(user, decision.case):
             raise PermissionDenied
-        d = _valid(LegalRequestSerializer, request)
+        d = validated(LegalRequestSerializer, request)
         event = legal.legal_review_request(decision=decision, actor=user, note=d["note"])
         return Response({"event": event.pk, "task": event.data.get("task")}, status=status.HTTP_201_CREATED)

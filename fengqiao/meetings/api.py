@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fengqiao.core.api import error_responses
+from fengqiao.core.api import error_responses, validated
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.documents.models import IssuedDocument
@@ -170,12 +170,6 @@ def _detail(c: Consultation) -> dict[str, Any]:
     return dict(ConsultationSerializer(_represent(c)).data)
 
 
-def _validated(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> Any:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _department(staff: Staff, code: str, field: str = "department") -> Department:
     department = Department.objects.filter(jurisdiction=staff.jurisdiction, code=code).first()
     if department is None:
@@ -267,7 +261,7 @@ class ConsultationListView(APIView):
         staff = request_staff(request)
         if staff.jurisdiction is None or not permissions.may_organise(staff, staff.jurisdiction.pk):
             raise PermissionDenied("只有领导小组办公室可以组织会商。")
-        data = _validated(ConsultationSerializer, request)
+        data = validated(ConsultationSerializer, request)
         attendees = _attendees(staff, data["attendees"]) if "attendees" in data else None
         consultation = services.consultation_create(actor=staff, data=_plan(staff, data), attendees=attendees)
         return Response(_detail(consultation), status=status.HTTP_201_CREATED)
@@ -305,7 +299,7 @@ class ConsultationStepView(APIView):
         staff = request_staff(request)
         consultation = selectors.consultation_get_for(user=staff, pk=pk)
         _organiser(staff, consultation)
-        d = _validated(StepSerializer, request)
+        d = validated(StepSerializer, request)
         version = d.get("version")
         if d["action"] == "request_approval":
             consultation = services.consultation_request_approval(
@@ -339,7 +333,7 @@ class ConsultationApprovalView(APIView):
         consultation = selectors.consultation_get_for(user=staff, pk=pk)
         if not permissions.may_approve(staff, consultation):
             raise PermissionDenied("只有领导小组组长可以同意召开重大事项会商。")
-        d = _validated(ApprovalSerializer, request)
+        d = validated(ApprovalSerializer, request)
         consultation = services.consultation_decide(
             consultation=consultation,
             actor=staff,
@@ -368,7 +362,7 @@ class ConsultationAttendanceView(APIView):
         staff = request_staff(request)
         consultation = selectors.consultation_get_for(user=staff, pk=pk)
         _organiser(staff, consultation)
-        d = _validated(AttendanceSerializer, request)
+        d = validated(AttendanceSerializer, request)
         consultation = services.attendance_set(
             consultation=consultation,
             actor=staff,
@@ -397,7 +391,7 @@ class ConsultationMinutesView(APIView):
         staff = request_staff(request)
         consultation = selectors.consultation_get_for(user=staff, pk=pk)
         _organiser(staff, consultation)
-        d = _validated(MinutesSerializer, request)
+        d = validated(MinutesSerializer, request)
         consultation = services.minutes_save(
             consultation=consultation,
             actor=staff,
@@ -436,7 +430,7 @@ class ConsultationResolutionsView(APIView):
         staff = request_staff(request)
         consultation = selectors.consultation_get_for(user=staff, pk=pk)
         _organiser(staff, consultation)
-        d = _validated(ResolutionSerializer, request)
+        d = validated(ResolutionSerializer, request)
         case = None
         if d.get("case"):
             case = consultation.cases.filter(number=d["case"]).first()
@@ -492,7 +486,7 @@ class ConsultationIssueView(APIView):
         staff = request_staff(request)
         consultation = selectors.consultation_get_for(user=staff, pk=pk)
         _organiser(staff, consultation)
-        d = _validated(IssueSerializer, request)
+        d = validated(IssueSerializer, request)
         try:
             document = services.minutes_issue(consultation=consultation, actor=staff, expected_version=d.get("version"))
         except FontMissing as exc:
