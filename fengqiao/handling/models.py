@@ -8,6 +8,7 @@ service with the time-limit rows of ``core.TimeLimit``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.conf import settings
@@ -71,6 +72,17 @@ class Task(models.Model):
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     return_reason = models.TextField(_("退回理由"), blank=True)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # 撤销 / 转交 (``handling.taskcontrol``): why the office or the receiving department closed
+    # the task, and the task of the other member unit it was sent to.
+    cancel_reason = models.TextField(_("撤销理由"), blank=True)
+    replaced_by = models.OneToOneField(
+        "self",
+        verbose_name=_("转交至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
@@ -116,6 +128,15 @@ class Opinion(models.Model):
         related_name="+",
     )
     signed_at = models.DateTimeField(_("签发时间"), null=True, blank=True)
+    # Signed by a deputy under the head's 代签授权 (``signed_by`` is the deputy).
+    delegation = models.ForeignKey(
+        "org.SigningDelegation",
+        verbose_name=_("代签授权"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
@@ -150,6 +171,32 @@ class DecisionStatus(models.TextChoices):
     ISSUED = "issued", _("已出具")
 
 
+# The substantive content of a decision: what the 司法局 reviews and the 处理意见书 states.
+DECISION_CONTENT_FIELDS = ("request", "facts_and_reasons", "result", "legal_basis", "remedies")
+REMEDY_KEYS = ("kind", "body", "deadline", "basis")
+
+
+def decision_content_digest(
+    *, request: str, facts_and_reasons: str, result: str, legal_basis: str, remedies: Any
+) -> str:
+    """SM3 digest (hex) of a decision's substantive content, canonically serialised: text
+    stripped, the remedies as rows of (途径, 受理机关, 期限, 依据) in order. The same content
+    gives the same digest whatever its version, so a legal review binds to what was reviewed."""
+    from fengqiao.core.crypto import sm3_hex
+
+    rows = [
+        [str((r or {}).get(k, "") or "").strip() for k in REMEDY_KEYS] for r in (remedies or []) if isinstance(r, dict)
+    ]
+    payload = [
+        (request or "").strip(),
+        (facts_and_reasons or "").strip(),
+        result or "",
+        (legal_basis or "").strip(),
+        rows,
+    ]
+    return sm3_hex(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
 class Decision(models.Model):
     """处理意见 — the receiving department's consolidated answer to the payer (四(三)1 3),
     四(三)2 3)): the request, the facts and reasons, the result, the legal basis and the
@@ -177,6 +224,9 @@ class Decision(models.Model):
     )
     from_mediation = models.BooleanField(_("调解协议形成"), default=False)
     version = models.PositiveIntegerField(_("版本"), default=1)
+    # SM3 of the substantive content (``decision_content_digest``), kept by ``save``: a legal
+    # review of the same digest covers this decision.
+    content_digest = models.CharField(_("内容摘要"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("处理意见")
@@ -185,6 +235,16 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} 处理意见（{self.get_result_display()}）"
+
+    def compute_digest(self) -> str:
+        return decision_content_digest(**{name: getattr(self, name) for name in DECISION_CONTENT_FIELDS})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.content_digest = self.compute_digest()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(DECISION_CONTENT_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "content_digest"}
+        super().save(*args, **kwargs)
 
 
 class SpecialHandlingStatus(models.TextChoices):
@@ -343,10 +403,14 @@ class LegalReviewConclusion(models.TextChoices):
 
 class LegalReview(AppendOnlyModel):
     """司法局把关 (三(二)5: 对征缴争议处理过程中适用相关法律法规进行把关): required before a
-    major matter's decision is issued, optional for a general one."""
+    major matter's decision is issued, optional for a general one. It covers the content it
+    reviewed (``content_digest``), not a version number: saving the same content again keeps
+    it, another content needs another review."""
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="legal_reviews")
     decision_version = models.PositiveIntegerField(_("审查的版本"))
+    # What was reviewed: the SM3 of the decision's content at the review (Decision.content_digest).
+    content_digest = models.CharField(_("审查内容摘要"), max_length=64, blank=True)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("审查人"), on_delete=models.PROTECT, related_name="+"
     )

@@ -315,3 +315,43 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_position_display()} · {self.department}"
+
+
+class SigningDelegation(models.Model):
+    """代签授权: a department head authorises a deputy of the same department to sign its
+    written opinions (部门负责人签发) for a period — while the head is away, a task waits
+    待负责人签发 for nobody. The head creates and revokes it; an opinion signed under it records
+    it, and the case timeline says "由X代签". Never deleted: a revoked one keeps who revoked it
+    and when."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="signing_delegations"
+    )
+    principal = models.ForeignKey(
+        Staff, verbose_name=_("授权人（部门负责人）"), on_delete=models.PROTECT, related_name="delegations_given"
+    )
+    deputy = models.ForeignKey(
+        Staff, verbose_name=_("代签人"), on_delete=models.PROTECT, related_name="delegations_held"
+    )
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"))
+    reason = models.TextField(_("授权事由"))
+    created_at = models.DateTimeField(_("授权时间"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        Staff, verbose_name=_("撤销人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.TextField(_("撤销理由"), blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    class Meta:
+        verbose_name = _("代签授权")
+        verbose_name_plural = _("代签授权")
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["deputy", "department", "ends_on"], name="org_delegation_deputy")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="org_delegation_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal} → {self.deputy}（{self.starts_on}～{self.ends_on}）"
