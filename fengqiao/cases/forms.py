@@ -359,7 +359,15 @@ class RevealForm(forms.Form):
             ("address", _("地址")),
         ],
     )
-    reason = forms.CharField(label=_("查看理由"), min_length=4, max_length=255)
+    reason = forms.CharField(
+        label=_("查看理由"),
+        min_length=4,
+        max_length=255,
+        error_messages={
+            "required": _("请填写查看理由（至少4个字），查看明文须说明理由。"),
+            "min_length": _("查看理由至少4个字。"),
+        },
+    )
 
 
 class MergeForm(forms.Form):

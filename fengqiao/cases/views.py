@@ -327,6 +327,13 @@ def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
         except ValidationError as exc:
             errors_to_form(form, exc)
     status = 200 if value or not form.errors else 400
+    party = request.POST.get("party", "")
+    field = request.POST.get("field", "")
+    if party not in ("payer", "other_party") or field not in services.REVEALABLE:
+        party, field = "payer", "id_number"  # the slot's id is built from these: only known values
+    # A refusal re-renders the slot — the masked value, the form again, the error beside the
+    # reason input — and the page's htmx swaps a 400 in (base.html, htmx-config).
+    masked = (_masked_party(case.other_party if party == "other_party" else case.payer) or {}).get(field, "")
     return render(
         request,
         "cases/_reveal.html",
@@ -334,8 +341,12 @@ def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
             "form": form,
             "value": value,
             "case": case,
-            "party": request.POST.get("party", ""),
-            "field": request.POST.get("field", ""),
+            "party": party,
+            "field": field,
+            "masked": masked,
+            "may_reveal": permissions.may_reveal(user, case),
+            "reason": request.POST.get("reason", "")[:255],
+            "errors": [e for errs in form.errors.values() for e in errs],
         },
         status=status,
     )

@@ -588,6 +588,9 @@ def test_reveal_permissions_and_errors(
     assert anonymous.post(path, payload, format="json").status_code == 401
     assert api(hrss_handler).post(path, payload, format="json").status_code == 404
     assert api(group_leader).post(path, payload, format="json").status_code == 403  # reads masked data only
+    # 查看明文 without a reason (issue 11): the answer names the field.
+    empty = api(intake_clerk).post(path, {**payload, "reason": ""}, format="json")
+    assert empty.status_code == 400 and list(empty.json()["errors"]) == ["reason"]
     short = api(intake_clerk).post(path, {**payload, "reason": "看"}, format="json")
     assert short.status_code == 400 and "reason" in short.json()["errors"]
     no_other = api(intake_clerk).post(path, {**payload, "party": "other_party"}, format="json")

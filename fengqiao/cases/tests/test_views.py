@@ -15,6 +15,7 @@ from django.utils import timezone
 from fengqiao.cases.models import Attachment, Case, CaseEvent, Payer, RevealRecord
 from fengqiao.cases.states import CaseState, Classification, IntakeOutcome
 from fengqiao.cases.tests.helpers import intake
+from fengqiao.core.identifiers import mask_resident_id
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +228,29 @@ def test_stale_review_is_refused(client_for, intake_clerk, group_office) -> None
     assert "已被他人更新" in response.content.decode() or "不能执行" in response.content.decode()
     case.refresh_from_db()
     assert case.state == CaseState.REFERRED
+
+
+def test_reveal_without_reason_says_so_beside_the_reason_field(client_for, intake_clerk) -> None:
+    """五(三) 查看明文 needs a stated reason; without one the page must say so beside the reason
+    input and keep the form to try again (issue 11: it did nothing silently — the browser's
+    own check stopped htmx without a word, and htmx does not swap a 400 by default)."""
+    case = intake(intake_clerk, id_number=VALID_ID)
+    c = client_for(intake_clerk)
+    refused = c.post(
+        reverse("case-reveal", args=[case.number]),
+        {"party": "payer", "field": "id_number", "reason": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert refused.status_code == 400 and RevealRecord.objects.count() == 0
+    html = refused.content.decode()
+    assert 'id="reveal-payer-id_number"' in html
+    assert 'name="reason"' in html and "required" not in html  # the server's message, in Chinese
+    assert 'id="reveal-payer-id_number-reason-error"' in html and "查看理由" in html
+    assert 'aria-invalid="true"' in html and "aria-describedby" in html
+    assert VALID_ID not in html and mask_resident_id(VALID_ID) in html
+    # The page's htmx swaps a 400/422 answer (the error) instead of dropping it.
+    page = c.get(reverse("case-detail", args=[case.number])).content.decode()
+    assert 'name="htmx-config"' in page and '"reportValidityOfForms": true' in page
 
 
 def test_reveal_is_recorded_with_its_reason(client_for, intake_clerk) -> None:
