@@ -110,3 +110,33 @@ class TimeLimitAdmin(admin.ModelAdmin):
     list_display = ["label", "amount", "unit", "basis", "code"]
     list_editable = ["amount", "unit"]
     readonly_fields = ["code"]
+
+
+# --- API tokens -----------------------------------------------------------------------------
+# DRF's token admin lists every key in full. An administrator makes tokens for accounts such as
+# the 12345 platform's (docs/integrations.md) and revokes them, but reads a key only once, at
+# creation; afterwards only its first characters identify it (as on the staff's own token page).
+from rest_framework.authtoken.admin import TokenAdmin as _DrfTokenAdmin  # noqa: E402
+from rest_framework.authtoken.models import TokenProxy  # noqa: E402
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(_DrfTokenAdmin):
+    """接口令牌: made for an account, shown once, revoked by deleting it."""
+
+    list_display = ("key_hint", "user", "created")
+
+    @admin.display(description=_("令牌"))
+    def key_hint(self, obj: TokenProxy) -> str:
+        return f"{obj.key[:6]}…"
+
+    def save_model(self, request: HttpRequest, obj: TokenProxy, form: ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            messages.warning(
+                request,
+                gettext("%(user)s 的接口令牌：%(key)s（仅显示这一次，请立即复制并妥善保存）")
+                % {"user": obj.user, "key": obj.key},
+            )

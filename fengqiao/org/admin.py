@@ -1,8 +1,11 @@
 """Configuration of the organisation in the admin: 五(一) lets the leadership group add
 member units at any time, and administrators keep staff and roles current."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.org.models import (
@@ -15,6 +18,7 @@ from fengqiao.org.models import (
     StaffRole,
     Studio,
 )
+from fengqiao.org.services import staff_roles_set
 
 admin.site.site_header = _("枫桥 · 社会保险费征缴争议联合处置 — 系统配置")
 admin.site.site_title = _("枫桥系统配置")
@@ -84,7 +88,9 @@ class StaffAdmin(UserAdmin):
                 )
             },
         ),
-        (_("权限"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        # The roles (below) decide what a member of staff may do, the admin included
+        # (fengqiao.org.permissions); is_staff follows the administrator role.
+        (_("权限"), {"fields": ("is_active", "is_superuser")}),
         (_("登录记录"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -96,6 +102,21 @@ class StaffAdmin(UserAdmin):
             },
         ),
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Only a superuser makes a superuser: an administrator manages roles, and a superuser
+        would bypass every role (and see every county's cases)."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        return readonly
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The roles edited in the inline go through ``staff_roles_set``, the one write path for
+        roles, which also keeps ``is_staff`` in step with the administrator role."""
+        super().save_related(request, form, formsets, change)
+        staff = form.instance
+        staff_roles_set(staff=staff, roles=list(staff.roles.values_list("role", flat=True)))
 
 
 class GroupMembershipInline(admin.TabularInline):
