@@ -25,7 +25,7 @@ from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
 from fengqiao.core.api import error_responses, form_errors
 from fengqiao.core.auth import request_staff
-from fengqiao.handling import forms, permissions, selectors, services
+from fengqiao.handling import forms, legal, permissions, selectors, services
 from fengqiao.handling.models import (
     Decision,
     DecisionResult,
@@ -156,6 +156,25 @@ class DecisionRequestSerializer(VersionRequestSerializer):
     remedies = RemedySerializer(many=True)
 
 
+class DecisionLegalReviewSerializer(serializers.Serializer):
+    """司法局把关 of the draft: a review covers the content it reviewed (its SM3 digest)."""
+
+    review_required = serializers.BooleanField(
+        help_text="a major matter: an approved review of the current content is needed before issuing"
+    )
+    status = serializers.CharField(help_text="e.g. 法律适用无误, 待司法局审查（必需）, 处理意见内容已修改，需重新审查")
+    content_digest = serializers.CharField(help_text="SM3 of the draft's request, facts, result, basis and remedies")
+    approved = serializers.BooleanField(help_text="an approved review of the current content exists")
+    needs_new_review = serializers.BooleanField(help_text="reviewed before, but the content changed since")
+    requested = serializers.BooleanField(help_text="a review of the current content was asked for")
+    may_request = serializers.BooleanField(
+        help_text="the caller may ask for a review of the current content now (POST decisions/<id>/legal-request/)"
+    )
+    reviewed_version = serializers.IntegerField(
+        allow_null=True, help_text="version of the latest review of this content"
+    )
+
+
 class DecisionSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     case = serializers.CharField()
@@ -173,6 +192,9 @@ class DecisionSerializer(serializers.Serializer):
     )
     needs_minutes = serializers.BooleanField()
     minutes_issued = serializers.BooleanField()
+    legal_review = DecisionLegalReviewSerializer(
+        allow_null=True, help_text="the 司法局's review of the draft's current content (null when there is no draft)"
+    )
 
 
 class SpecialRequestSerializer(serializers.Serializer):
@@ -374,13 +396,30 @@ class OpinionSignView(APIView):
 # --- the decision --------------------------------------------------------------------------
 
 
-def _decision_data(case: Case, decision: Decision | None) -> dict[str, Any]:
+def _legal_review_data(decision: Decision | None, staff: Staff) -> dict[str, Any] | None:
+    if decision is None or decision.status != DecisionStatus.DRAFT:
+        return None
+    review = legal.review_state(decision)
+    return {
+        "review_required": review.required,
+        "status": review.status,
+        "content_digest": review.content_digest,
+        "approved": review.approved,
+        "needs_new_review": review.needs_new_review,
+        "requested": review.requested,
+        "may_request": review.requestable and legal.may_request_review(staff, case=decision.case),
+        "reviewed_version": review.current.decision_version if review.current is not None else None,
+    }
+
+
+def _decision_data(case: Case, decision: Decision | None, staff: Staff) -> dict[str, Any]:
     state = selectors.decision_state(case=case)
     common = {
         "case": case.number,
         "outstanding": state.outstanding,
         "needs_minutes": state.needs_minutes,
         "minutes_issued": state.minutes_issued,
+        "legal_review": _legal_review_data(decision, staff),
     }
     if decision is not None and decision.status == DecisionStatus.ISSUED and case.state in services.DRAFTING_STATES:
         # A remedy changed the issued decision and handling reopened: the next draft is new
@@ -442,8 +481,8 @@ class DecisionView(APIView):
         responses={200: DecisionSerializer, **_errors(401, 403, 404)},
     )
     def get(self, request: Request, number: str) -> Response:
-        _staff, case = self._decidable(request, number)
-        return Response(DecisionSerializer(_decision_data(case, selectors.decision_current(case=case))).data)
+        staff, case = self._decidable(request, number)
+        return Response(DecisionSerializer(_decision_data(case, selectors.decision_current(case=case), staff)).data)
 
     @extend_schema(
         tags=TAGS,
@@ -455,10 +494,9 @@ class DecisionView(APIView):
     def put(self, request: Request, number: str) -> Response:
         staff, case = self._decidable(request, number)
         body = _body(request)
-        remedies = body.get("remedies", [])
-        if not isinstance(remedies, list):
+        if not isinstance(body.get("remedies", []), list):
             raise serializers.ValidationError({"remedies": [_("救济途径应为列表。")]})
-        data = _valid(forms.DecisionForm(body, remedies=remedies))
+        data = _valid(forms.DecisionForm(body))
         decision = services.decision_save(
             case=case,
             actor=staff,
@@ -466,10 +504,10 @@ class DecisionView(APIView):
             facts_and_reasons=data["facts_and_reasons"],
             result=data["result"],
             legal_basis=data["legal_basis"],
-            remedies=remedies,
+            remedies=data["remedies"],
             expected_version=_version(data),
         )
-        return Response(DecisionSerializer(_decision_data(case, decision)).data)
+        return Response(DecisionSerializer(_decision_data(case, decision, staff)).data)
 
 
 class DecisionIssueView(APIView):
@@ -493,7 +531,7 @@ class DecisionIssueView(APIView):
             raise serializers.ValidationError({"non_field_errors": [_("请先保存处理意见草稿。")]})
         decision = services.decision_issue(decision=decision, actor=staff, expected_version=_version(data))
         case = case_selectors.case_get_for(user=staff, number=number)
-        return Response(DecisionSerializer(_decision_data(case, selectors.decision_current(case=case))).data)
+        return Response(DecisionSerializer(_decision_data(case, selectors.decision_current(case=case), staff)).data)
 
 
 # --- special handling ----------------------------------------------------------------------

@@ -76,6 +76,7 @@ def decision_for(*, user: Staff, pk: int) -> Decision:
 def case_panel_context(*, user: Staff, case: Case) -> dict[str, Any]:
     """What the case page shows of 催办督办, 延期, 调解 and 法律审查 (one include)."""
     decision = case.decisions.filter(status=DecisionStatus.DRAFT).order_by("-id").first()
+    review = legal.review_state(decision) if decision is not None else None
     exts = list(
         case.extensions.select_related("task__department", "requested_by", "decided_by").order_by("-requested_at")
     )
@@ -93,9 +94,9 @@ def case_panel_context(*, user: Staff, case: Case) -> dict[str, Any]:
         "ft_mediations": list(case.mediations.select_related("division", "mediator").order_by("-held_at")),
         "ft_may_mediate": case.state in mediation.MEDIATION_STATES and mediation.may_mediate(user, case),
         "ft_decision": decision,
-        "ft_review_status": legal.review_status(decision) if decision else "",
-        "ft_review_required": legal.review_required(decision) if decision else False,
-        "ft_may_request_review": decision is not None and legal.may_request_review(user, case),
+        "ft_review_status": review.status if review else "",
+        "ft_review_required": review.required if review else False,
+        "ft_may_request_review": review is not None and review.requestable and legal.may_request_review(user, case),
         "ft_is_reviewer": legal.is_reviewer(user),
     }
 
@@ -300,7 +301,9 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def legal_request(request: HttpRequest, pk: int) -> HttpResponse:
-    """申请司法局审查 a general matter's decision."""
+    """申请司法局审查 the decision's current content: a general matter's on request, a major
+    matter's again after its content changed. From the decision editor (``back=decision``) the
+    user returns there, otherwise to the case page."""
     user = request_staff(request)
     decision = decision_for(user=user, pk=pk)
     if not legal.may_request_review(user, decision.case):
@@ -308,11 +311,13 @@ def legal_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = LegalRequestForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        legal.legal_review_request(decision=decision, actor=user, note=note)
+        event = legal.legal_review_request(decision=decision, actor=user, note=note)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _("已申请司法局法律审查。"))
+        messages.success(request, _("已%(s)s。") % {"s": event.summary})
+    if request.POST.get("back") == "decision":
+        return redirect("case-decision", number=decision.case.number)
     return redirect("case-detail", number=decision.case.number)
 
 

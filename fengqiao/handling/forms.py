@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.handling.models import DecisionResult
+from fengqiao.handling.remedies import RemediesField
 from fengqiao.org.models import Department, Jurisdiction
 
 
@@ -75,37 +76,26 @@ class SendBackForm(VersionForm):
     reason = forms.CharField(label=_("退回修改意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-REMEDY_KEYS = ("kind", "body", "deadline", "basis")
+RESULT_CHOICES = [("", _("请选择处理结论")), *DecisionResult.choices]
 
 
 class DecisionForm(VersionForm):
-    """处理意见: request, facts and reasons, result, legal basis, remedies. On a page the
-    remedies arrive as parallel lists ``remedy_kind`` / ``remedy_body`` / ``remedy_deadline``
-    / ``remedy_basis``; through the API as a list of objects."""
+    """处理意见: request, facts and reasons, result, legal basis, remedies. The result has no
+    default: the department chooses it from the opinions (none is assumed). The remedies are
+    the one remedy editor (``handling.remedies.RemediesField``): labelled rows on a page, a
+    list of objects through the API."""
 
     request = forms.CharField(label=_("缴费人请求"), max_length=20000, widget=forms.Textarea(attrs={"rows": 3}))
     facts_and_reasons = forms.CharField(
         label=_("事实和理由"), max_length=50000, widget=forms.Textarea(attrs={"rows": 8})
     )
-    result = forms.ChoiceField(label=_("处理结论"), choices=DecisionResult.choices)
+    result = forms.ChoiceField(
+        label=_("处理结论"),
+        choices=RESULT_CHOICES,
+        error_messages={"required": _("请选择处理结论（支持 / 解释说明 / 不予支持）。")},
+    )
     legal_basis = forms.CharField(label=_("法律依据"), max_length=20000, widget=forms.Textarea(attrs={"rows": 4}))
-
-    def __init__(self, *args: Any, remedies: list[dict[str, str]] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.remedies: list[dict[str, str]] = remedies if remedies is not None else self._posted_remedies()
-
-    def _posted_remedies(self) -> list[dict[str, str]]:
-        data = self.data
-        if not hasattr(data, "getlist"):
-            return []
-        columns = {k: data.getlist(f"remedy_{k}") for k in REMEDY_KEYS}
-        rows = max((len(v) for v in columns.values()), default=0)
-        out = []
-        for i in range(rows):
-            row = {k: (columns[k][i] if i < len(columns[k]) else "").strip() for k in REMEDY_KEYS}
-            if any(row.values()):
-                out.append(row)
-        return out
+    remedies = RemediesField(required=False)
 
 
 class ForwardForm(forms.Form):

@@ -1,10 +1,16 @@
 """司法局把关 (三(二)5): the justice bureau reviews the legal basis of a decision.
 
 Required before a major matter's decision is issued (classification major or state
-special_handling), optional for a general one.
+special_handling), optional for a general one. A review binds to WHAT was reviewed: the SM3
+digest of the decision's substantive content (``Decision.content_digest``: request, facts and
+reasons, result, legal basis, remedies) is stored on the review. Saving the same content again
+keeps the review; another content needs another review, which the receiving department asks
+for from the decision's page (``legal_review_request``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,18 +41,77 @@ def review_required(decision: Decision) -> bool:
     return case.classification == Classification.MAJOR or case.state == CaseState.SPECIAL_HANDLING
 
 
+def content_digest(decision: Decision) -> str:
+    """The SM3 digest of the decision's substantive content as it is now (what a review covers)."""
+    return decision.compute_digest()
+
+
+@dataclass(frozen=True)
+class ReviewState:
+    """What the decision's page and API say about its legal review.
+
+    ``current`` is the latest review of the current content; ``needs_new_review`` that the
+    content was reviewed before but changed since; ``requested`` that a review of the current
+    content was asked for; ``requestable`` that asking now makes sense (a draft whose current
+    content is neither reviewed nor asked for)."""
+
+    required: bool
+    status: str
+    content_digest: str
+    current: LegalReview | None
+    approved: bool
+    needs_new_review: bool
+    requested: bool
+    requestable: bool
+
+
+def review_state(decision: Decision) -> ReviewState:
+    """The review state of ``decision`` in two queries (its reviews, its requests)."""
+    digest = content_digest(decision)
+    reviews = list(decision.legal_reviews.select_related("reviewer").order_by("-at", "-id"))
+    current = next((r for r in reviews if r.content_digest == digest), None)
+    approved = any(r.content_digest == digest and r.conclusion == LegalReviewConclusion.APPROVED for r in reviews)
+    asked = list(CaseEvent.objects.filter(_requested(decision)).values_list("data", flat=True))
+    requested = any(isinstance(d, dict) and d.get("digest") == digest for d in asked)
+    needs_new = bool(reviews) and current is None
+    required = review_required(decision)
+    if current is not None:
+        status = str(current.get_conclusion_display())
+    elif needs_new and requested:
+        status = _("处理意见内容已修改，已申请司法局重新审查")
+    elif needs_new:
+        status = _("处理意见内容已修改，需重新审查")
+    elif requested:
+        status = _("已申请司法局审查")
+    elif required:
+        status = _("待司法局审查（必需）")
+    else:
+        status = _("无需审查（可申请）")
+    return ReviewState(
+        required=required,
+        status=status,
+        content_digest=digest,
+        current=current,
+        approved=approved,
+        needs_new_review=needs_new,
+        requested=requested,
+        requestable=decision.status == DecisionStatus.DRAFT and current is None and not requested,
+    )
+
+
 def legal_review_blocking(decision: Decision) -> str | None:
     """A Chinese message if issuing ``decision`` must wait for the 司法局's review, else None.
 
-    Major matters need an APPROVED review of the decision's current version."""
+    Major matters need an APPROVED review of the decision's current content."""
     if not review_required(decision):
         return None
-    approved = LegalReview.objects.filter(
-        decision=decision, decision_version=decision.version, conclusion=LegalReviewConclusion.APPROVED
-    ).exists()
-    if approved:
+    digest = content_digest(decision)
+    reviews = LegalReview.objects.filter(decision=decision)
+    if reviews.filter(content_digest=digest, conclusion=LegalReviewConclusion.APPROVED).exists():
         return None
-    return "重大疑难事项的处理意见须经司法局法律审查（法律适用无误）后方可出具。"
+    if reviews.exists():
+        return _("处理意见的内容在司法局法律审查后已修改，需重新审查：请申请司法局重新审查，审查无误后方可出具。")
+    return _("重大疑难事项的处理意见须经司法局法律审查（法律适用无误）后方可出具。")
 
 
 # --- who ---------------------------------------------------------------------------------
@@ -78,6 +143,7 @@ def may_request_review(staff: Staff, case: Case) -> bool:
 
 
 def _requested(decision: Decision) -> Q:
+    """Every request to review ``decision`` (each names the digest of the content it asked about)."""
     return Q(case=decision.case_id, kind=EventKind.LEGAL_REVIEW, data__step="requested", data__decision=decision.pk)
 
 
@@ -86,11 +152,11 @@ def _requested(decision: Decision) -> Q:
 
 def review_queue(*, user: Staff) -> QuerySet[Decision]:
     """待审查: draft decisions of the reviewer's county that need or asked for a review, and
-    have no APPROVED review of their current version. Empty for anyone else."""
+    have no APPROVED review of their current content. Empty for anyone else."""
     if not is_reviewer(user):
         return Decision.objects.none()
     approved = LegalReview.objects.filter(
-        decision=OuterRef("pk"), decision_version=OuterRef("version"), conclusion=LegalReviewConclusion.APPROVED
+        decision=OuterRef("pk"), content_digest=OuterRef("content_digest"), conclusion=LegalReviewConclusion.APPROVED
     )
     county_id = user.department.jurisdiction_id  # type: ignore[union-attr]
     # Decisions someone asked the 司法局 to review (a JSON key is compared in Python: the
@@ -135,15 +201,8 @@ def reviews_of(decision: Decision) -> QuerySet[LegalReview]:
 
 
 def review_status(decision: Decision) -> str:
-    """For the case page: 无需审查 / 待审查 / 已审查（无误） / 需修改 / 已申请审查."""
-    latest = decision.legal_reviews.filter(decision_version=decision.version).order_by("-at", "-id").first()
-    if latest is not None:
-        return str(latest.get_conclusion_display())
-    if review_required(decision):
-        return "待司法局审查（必需）"
-    if CaseEvent.objects.filter(_requested(decision)).exists():
-        return "已申请司法局审查"
-    return "无需审查（可申请）"
+    """For the case page: 无需审查 / 待审查 / 法律适用无误 / 需修改 / 已申请审查 / 内容已修改需重新审查."""
+    return review_state(decision).status
 
 
 # --- writes ------------------------------------------------------------------------------
@@ -158,10 +217,10 @@ def legal_review_record(
     notes: str = "",
     expected_version: int | None = None,
 ) -> LegalReview:
-    """司法局把关: record the review of the decision's current version. "需修改" needs the
-    reviewer's notes; an APPROVED review of the current version lets a major matter's
-    decision be issued (``legal_review_blocking``). Editing the decision afterwards raises its
-    version, so the review must be done again."""
+    """司法局把关: record the review of the decision's current content (its SM3 digest is stored
+    with the review). "需修改" needs the reviewer's notes; an APPROVED review of the current
+    content lets a major matter's decision be issued (``legal_review_blocking``). Changing the
+    content afterwards needs another review; saving it unchanged does not."""
     case = Case.objects.select_for_update(of=("self",)).get(pk=decision.case_id)
     decision = Decision.objects.select_for_update(of=("self",)).get(pk=decision.pk)
     if not is_reviewer(reviewer) or reviewer.jurisdiction != case.jurisdiction:
@@ -176,9 +235,11 @@ def legal_review_record(
     if conclusion == LegalReviewConclusion.CHANGES and not notes:
         raise ValidationError({"notes": [_("需修改的，请写明审查意见。")]})
     now = timezone.now()
+    digest = content_digest(decision)
     review = LegalReview.objects.create(
         decision=decision,
         decision_version=decision.version,
+        content_digest=digest,
         reviewer=reviewer,
         conclusion=conclusion,
         notes=notes,
@@ -206,6 +267,7 @@ def legal_review_record(
             "review": review.pk,
             "conclusion": conclusion,
             "decision_version": decision.version,
+            "digest": digest,
             "reason": notes,
         },
     )
@@ -214,20 +276,36 @@ def legal_review_record(
 
 @transaction.atomic
 def legal_review_request(*, decision: Decision, actor: Staff, note: str = "") -> CaseEvent:
-    """申请司法局审查 a decision (optional for a general matter; a major one is reviewed
-    anyway). Gives the 司法局 a task (``handling.services.task_create``), so its people see
-    the case and the deadline is followed up, and puts the request on the timeline."""
+    """申请司法局审查 the decision's current content: optional for a general matter; for a major
+    one it is required, and asked again once the content changed after a review. Gives the
+    司法局 a task (``handling.services.task_create``; an open task of an earlier request is
+    reused), so its people see the case and the deadline is followed up, and puts the request,
+    with the digest of the content, on the timeline. Refused when this content was already
+    asked about or reviewed."""
     case = Case.objects.select_for_update(of=("self",)).get(pk=decision.case_id)
-    decision = Decision.objects.get(pk=decision.pk)
+    decision = Decision.objects.select_for_update(of=("self",)).get(pk=decision.pk)
+    decision.case = case
     if not may_request_review(actor, case):
         raise PermissionDenied(_("您无权申请法律审查。"))
     if decision.status != DecisionStatus.DRAFT:
         raise ValidationError(_("处理意见已出具，不能再申请审查。"), code="state")
-    if CaseEvent.objects.filter(_requested(decision)).exists():
-        raise ValidationError(_("已申请司法局审查。"), code="state")
+    state = review_state(decision)
+    if state.requested:
+        raise ValidationError(_("已就处理意见的当前内容申请司法局审查。"), code="state")
+    if state.current is not None:
+        raise ValidationError(
+            _("司法局已审查处理意见的当前内容（%(c)s），无需再申请。") % {"c": state.current.get_conclusion_display()},
+            code="state",
+        )
     justice = Department.objects.filter(jurisdiction_id=case.jurisdiction_id, code=JUSTICE_CODE, active=True).first()
-    task_id = None
-    if justice is not None:
+    earlier = [
+        d.get("task")
+        for d in CaseEvent.objects.filter(_requested(decision)).values_list("data", flat=True)
+        if isinstance(d, dict) and d.get("task")
+    ]
+    open_task = Task.objects.filter(pk__in=earlier, status__in=OPEN_TASK_STATUSES).order_by("-id").first()
+    task_id = open_task.pk if open_task is not None else None
+    if justice is not None and open_task is None:
         from fengqiao.handling import services
 
         task = services.task_create(
@@ -244,6 +322,18 @@ def legal_review_request(*, decision: Decision, actor: Staff, note: str = "") ->
         at=timezone.now(),
         actor=actor,
         kind=EventKind.LEGAL_REVIEW,
-        summary="申请司法局法律审查",
-        data={"step": "requested", "decision": decision.pk, "task": task_id, "reason": note.strip()},
+        summary=(
+            _("申请司法局重新审查（处理意见第%(v)d版）")
+            if state.needs_new_review
+            else _("申请司法局法律审查（处理意见第%(v)d版）")
+        )
+        % {"v": decision.version},
+        data={
+            "step": "requested",
+            "decision": decision.pk,
+            "task": task_id,
+            "digest": state.content_digest,
+            "decision_version": decision.version,
+            "reason": note.strip(),
+        },
     )

@@ -236,15 +236,15 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.case.number} 处理意见（{self.get_result_display()}）"
 
-    def compute_digest(self) -> str:
-        return decision_content_digest(**{name: getattr(self, name) for name in DECISION_CONTENT_FIELDS})
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.content_digest = self.compute_digest()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) & set(DECISION_CONTENT_FIELDS):
             kwargs["update_fields"] = {*update_fields, "content_digest"}
         super().save(*args, **kwargs)
+
+    def compute_digest(self) -> str:
+        return decision_content_digest(**{name: getattr(self, name) for name in DECISION_CONTENT_FIELDS})
 
 
 class SpecialHandlingStatus(models.TextChoices):

@@ -7,6 +7,8 @@ shows its own tasks; the group office and the leaders see the county's.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -238,21 +240,43 @@ def remedies_default(*, case: Case) -> list[dict[str, str]]:
     return remedies
 
 
+_BASIS_SPLIT = re.compile(r"[\n；;]+")
+_BASIS_TRIM = "。，,；; \t　"
+
+
+def distinct_bases(texts: Iterable[str]) -> list[str]:
+    """The provisions cited in ``texts`` (one a line or separated by ；), each once: two
+    departments citing 《中华人民共和国社会保险法》第六十条 and 中华人民共和国社会保险法第六十条。
+    cite the same provision. The first spelling (with 《》 if any) is kept."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for text in texts:
+        for part in _BASIS_SPLIT.split(text):
+            line = part.strip(_BASIS_TRIM)
+            if not line:
+                continue
+            key = re.sub(r"[《》〈〉\s]", "", line)
+            if key in seen:
+                if "《" in line and "《" not in out[seen[key]]:
+                    out[seen[key]] = line
+                continue
+            seen[key] = len(out)
+            out.append(line)
+    return out
+
+
 def decision_prefill(*, case: Case) -> dict[str, Any]:
     """The decision editor's first draft: the payer's request, the signed opinions' facts and
     reasons and their bases, and the default remedies."""
     opinions = signed_opinions(case=case)
     facts = "\n".join(f"{o.task.department.name}：{o.facts}\n{o.text}".strip() for o in opinions)
-    bases: list[str] = []
-    for o in opinions:
-        for line in (o.basis or "").splitlines():
-            if line.strip() and line.strip() not in bases:
-                bases.append(line.strip())
     return {
         "request": case.claims or case.summary,
         "facts_and_reasons": facts,
+        # No result is assumed: the opinions are free text, the department chooses 支持 /
+        # 解释说明 / 不予支持 itself (the editor offers no default).
         "result": "",
-        "legal_basis": "\n".join(bases),
+        "legal_basis": "\n".join(distinct_bases(o.basis or "" for o in opinions)),
         "remedies": remedies_default(case=case),
     }
 

@@ -37,6 +37,7 @@ from fengqiao.handling.models import (
     Task,
     TaskKind,
     TaskStatus,
+    decision_content_digest,
 )
 from fengqiao.org.models import Department, Staff
 
@@ -502,20 +503,10 @@ REMEDY_FIELDS = ("kind", "body", "deadline")
 
 
 def _clean_remedies(remedies: Any) -> list[dict[str, str]]:
-    if not isinstance(remedies, list | tuple):
-        raise ValidationError({"remedies": [_("救济途径应为列表。")]})
-    cleaned = []
-    for i, item in enumerate(remedies, start=1):
-        if not isinstance(item, dict):
-            raise ValidationError({"remedies": [_("第%(n)d项救济途径格式有误。") % {"n": i}]})
-        row = {k: str(item.get(k, "") or "").strip() for k in (*REMEDY_FIELDS, "basis")}
-        if not any(row.values()):
-            continue
-        missing = [k for k in REMEDY_FIELDS if not row[k]]
-        if missing:
-            raise ValidationError({"remedies": [_("第%(n)d项救济途径须写明途径、受理机关和期限。") % {"n": i}]})
-        cleaned.append(row)
-    return cleaned
+    """The one check of remedy rows (``handling.remedies``): errors name the row and field."""
+    from fengqiao.handling.remedies import clean_remedies
+
+    return clean_remedies(remedies)
 
 
 def _lock_decision(decision_id: int, case_id: int) -> tuple[Case, Decision]:
@@ -550,7 +541,10 @@ def decision_save(
     """拟写处理意见: the receiving department consolidates the written opinions into its
     answer to the payer — the request, the facts and reasons, the result (支持 / 解释说明 /
     不予支持), the legal basis and the remedies with their bodies and deadlines. One draft per
-    case; ``expected_version`` is the draft's version as read (0 or None for a new one)."""
+    case; ``expected_version`` is the draft's version as read (0 or None for a new one).
+
+    Saving a draft with the same content (``Decision.content_digest``) changes nothing: the
+    version stays and so does the 司法局's review of that content (三(二)5)."""
     case = _lock_case(case.pk)
     if not permissions.may_decide(actor, case):
         raise PermissionDenied(_("您无权拟写该案件的处理意见。"))
@@ -575,6 +569,16 @@ def decision_save(
         summary = _("拟写处理意见（%(r)s）") % {"r": DecisionResult(result).label}
     else:
         _stale_check(draft, expected_version)
+        same = decision_content_digest(
+            request=request,
+            facts_and_reasons=facts_and_reasons,
+            result=result,
+            legal_basis=legal_basis,
+            remedies=cleaned,
+        )
+        if same == draft.content_digest:
+            draft.case = case
+            return draft  # nothing changed: no new version, the review still covers it
         for name, value in fields.items():
             setattr(draft, name, value)
         draft.drafted_by = actor

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +26,7 @@ from fengqiao.cases.models import Case
 from fengqiao.cases.services import attachment_add
 from fengqiao.cases.states import CaseState
 from fengqiao.core.auth import request_staff
-from fengqiao.handling import forms, permissions, selectors, services
+from fengqiao.handling import forms, legal, permissions, selectors, services
 from fengqiao.handling.models import DecisionStatus, OpinionStatus, Task, TaskStatus
 from fengqiao.org.models import Staff
 
@@ -363,21 +364,32 @@ def decision_edit(request: HttpRequest, number: str) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                saved = services.decision_save(
-                    case=case,
-                    actor=user,
-                    request=d["request"],
-                    facts_and_reasons=d["facts_and_reasons"],
-                    result=d["result"],
-                    legal_basis=d["legal_basis"],
-                    remedies=form.remedies,
-                    expected_version=_version(form),
-                )
-                if request.POST.get("action") == "issue":
-                    saved = services.decision_issue(decision=saved, actor=user, expected_version=saved.version)
-                    messages.success(request, _("处理意见书已出具。"))
+                # 出具 = save what the page shows and issue it, in one transaction: refused, it
+                # leaves nothing saved. Saving unchanged content keeps the version and with it
+                # the 司法局's review of that content (``services.decision_save``).
+                with transaction.atomic():
+                    saved = services.decision_save(
+                        case=case,
+                        actor=user,
+                        request=d["request"],
+                        facts_and_reasons=d["facts_and_reasons"],
+                        result=d["result"],
+                        legal_basis=d["legal_basis"],
+                        remedies=d["remedies"],
+                        expected_version=_version(form),
+                    )
+                    if request.POST.get("action") == "issue":
+                        saved = services.decision_issue(decision=saved, actor=user, expected_version=saved.version)
+                        issued_now = True
+                    else:
+                        issued_now = False
+                if issued_now:
+                    messages.success(
+                        request,
+                        _("已出具处理意见书%(n)s。") % {"n": saved.document.number if saved.document else ""},
+                    )
                     return redirect("case-detail", number=case.number)
-                messages.success(request, _("处理意见草稿已保存。"))
+                messages.success(request, _("已保存处理意见草稿（第%(v)d版）。") % {"v": saved.version})
                 return redirect("case-decision", number=case.number)
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
@@ -386,21 +398,23 @@ def decision_edit(request: HttpRequest, number: str) -> HttpResponse:
                 else:
                     form.add_error(None, exc.messages)
         status = 400
-        remedies = form.remedies
     else:
         initial, remedies = _decision_initial(case)
-        form = forms.DecisionForm(initial=initial, remedies=remedies)
+        form = forms.DecisionForm(initial={**initial, "remedies": remedies})
+    draft = decision if decision is not None and decision.status == DecisionStatus.DRAFT else None
+    review = legal.review_state(draft) if draft is not None else None
     return render(
         request,
         "handling/decision.html",
         {
             "case": case,
             "form": form,
-            "remedies": remedies or [{}],
             "decision": decision,
             "issued": issued,
             "state": selectors.decision_state(case=case),
             "opinions": selectors.signed_opinions(case=case),
+            "review": review,
+            "may_request_review": review is not None and review.requestable and legal.may_request_review(user, case),
         },
         status=status,
     )

@@ -135,6 +135,8 @@ STEPS: dict[str, Step] = {
 def form_for(step: Step, data: Any, referral: Referral) -> django_forms.Form:
     if step.form is forms.DispatchForm:
         return forms.DispatchForm(data, county=referral.case.jurisdiction)
+    if step.form is forms.FeedbackForm:
+        return forms.FeedbackForm(data, case=referral.case)
     return step.form(data)
 
 

@@ -3,13 +3,15 @@ checks what depends on the referral's state."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.handling.models import DecisionResult
+from fengqiao.cases.models import Case
+from fengqiao.handling.forms import RESULT_CHOICES
+from fengqiao.handling.remedies import RemediesField
+from fengqiao.handling.selectors import remedies_default
 from fengqiao.org.models import Department, Jurisdiction
 from fengqiao.referrals.models import ReferralKind
 
@@ -50,32 +52,17 @@ class FeedbackForm(VersionForm):
 
     request = forms.CharField(label=_("缴费人请求"), widget=forms.Textarea(attrs={"rows": 2}))
     facts_and_reasons = forms.CharField(label=_("事实和理由"), widget=forms.Textarea(attrs={"rows": 4}))
-    result = forms.ChoiceField(label=_("处理结论"), choices=DecisionResult.choices)
-    legal_basis = forms.CharField(label=_("法律依据"), widget=forms.Textarea(attrs={"rows": 2}))
-    remedies = forms.CharField(
-        label=_("救济途径"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("每行一项：途径|受理机关|期限"),
+    result = forms.ChoiceField(
+        label=_("处理结论"),
+        choices=RESULT_CHOICES,
+        error_messages={"required": _("请选择处理结论（支持 / 解释说明 / 不予支持）。")},
     )
+    legal_basis = forms.CharField(label=_("法律依据"), widget=forms.Textarea(attrs={"rows": 2}))
+    # The decision editor's remedy rows (handling.remedies): the same labelled editor and check.
+    remedies = RemediesField()
     feedback_to_office = forms.CharField(label=_("向12345热线办反馈"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def clean_remedies(self) -> list[dict[str, str]]:
-        raw = self.cleaned_data["remedies"]
-        if isinstance(raw, list):
-            return raw
-        text = str(raw).strip()
-        if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                raise forms.ValidationError(_("救济途径格式有误。")) from None
-            return list(value)
-        rows = []
-        for line in text.splitlines():
-            parts = [p.strip() for p in line.split("|")]
-            if not any(parts):
-                continue
-            if len(parts) < 3:
-                raise forms.ValidationError(_("每项救济途径须写明途径、受理机关和期限，以“|”分隔。"))
-            rows.append({"kind": parts[0], "body": parts[1], "deadline": parts[2]})
-        return rows
+    def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if case is not None:  # the editor starts from the case's default remedies, as the decision's does
+            self.fields["remedies"].initial = remedies_default(case=case)

@@ -1,5 +1,5 @@
 """司法局把关 (三(二)5): required before a major matter's decision is issued, optional (on
-request) for a general one; a review counts for the decision's current version only."""
+request) for a general one; a review counts for the content it reviewed (its SM3 digest)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def justice(naiman):
     return justice_staff(naiman)
 
 
-def test_major_needs_an_approved_review_of_the_current_version(intake_clerk, naiman, justice, tax_handler) -> None:
+def test_major_needs_an_approved_review_of_the_current_content(intake_clerk, naiman, justice, tax_handler) -> None:
     case = major_case(intake_clerk, naiman)
     decision = _draft(case, intake_clerk)
     assert legal_review_blocking(decision)
@@ -49,9 +49,13 @@ def test_major_needs_an_approved_review_of_the_current_version(intake_clerk, nai
     legal_review_record(decision=decision, reviewer=justice, conclusion=LegalReviewConclusion.APPROVED)
     assert legal_review_blocking(decision) is None
     assert list(review_queue(user=justice)) == []
-    Decision.objects.filter(pk=decision.pk).update(version=F("version") + 1)  # edited afterwards
+    Decision.objects.filter(pk=decision.pk).update(version=F("version") + 1)  # a new version, same content
     decision.refresh_from_db()
+    assert legal_review_blocking(decision) is None  # the review covers the content it reviewed
+    decision.legal_basis = "社会保险法第六十三条"  # the content changed afterwards
+    decision.save()
     assert legal_review_blocking(decision)
+    assert list(review_queue(user=justice)) == [decision]
     with pytest.raises(ValidationError):  # a stale page
         legal_review_record(decision=decision, reviewer=justice, conclusion="approved", expected_version=1)
     assert CaseEvent.objects.filter(case=case, kind=EventKind.LEGAL_REVIEW).count() == 2
