@@ -4,6 +4,7 @@ from django.urls import path
 
 from fengqiao.cases import api as cases_api
 from fengqiao.core import api as core_api
+from fengqiao.core import todo_views
 from fengqiao.documents import api as documents_api
 from fengqiao.handling import api as handling_api
 from fengqiao.handling import followthrough_api
@@ -12,6 +13,8 @@ from fengqiao.meetings import api as meetings_api
 
 urlpatterns = [
     path("me/", core_api.MeView.as_view(), name="api-me"),
+    # 待办: what waits on the caller (core.todo)
+    path("todo/", todo_views.TodoView.as_view(), name="api-todo"),
     # 四(一) 一站受理, 四(二) 审核转办
     path("categories/", cases_api.CategoryListView.as_view(), name="api-categories"),
     path("cases/", cases_api.CaseListView.as_view(), name="api-cases"),

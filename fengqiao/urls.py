@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from fengqiao.core import todo_views
 from fengqiao.core import views as core_views
 
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("todo/badge/", todo_views.todo_badge, name="todo-badge"),
     path("cases/<str:number>/documents/", include("fengqiao.documents.urls")),
     path("cases/", include("fengqiao.cases.urls")),
     path("meetings/", include("fengqiao.meetings.urls")),

@@ -242,3 +242,20 @@ def case_links(*, case: Case, user: Staff) -> list[Case]:
     ids = set(case.links_out.values_list("other_id", flat=True)) | set(case.links_in.values_list("case_id", flat=True))
     merged = set(case.merged_cases.values_list("pk", flat=True))
     return list(cases_visible_to(user).filter(pk__in=ids | merged).select_related("payer").order_by("-received_at"))
+
+
+def review_scope(user: Staff, prefix: str = "") -> Q:
+    """``permissions.may_review`` as a filter (审核转办, 综合意见, 结果反馈, 归档 — the receiving
+    department's work): the group office, every case of its county; the receiving department's
+    clerks and head, the cases it received; anyone else of that department, the cases they own
+    as first receiver (首问责任制). ``prefix`` is the path to the case (``"case__"``)."""
+    from fengqiao.org.models import Role
+
+    county_id = user.department.jurisdiction_id if user.department_id and user.department else None
+    if county_id is None or not user.is_active:
+        return Q(pk__in=[])
+    if user.has_role(Role.GROUP_OFFICE):
+        return Q(**{f"{prefix}jurisdiction_id": county_id})
+    if user.has_role(Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD):
+        return Q(**{f"{prefix}receiving_department_id": user.department_id})
+    return Q(**{f"{prefix}receiving_department_id": user.department_id, f"{prefix}owner_id": user.pk})

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.todo import todo_total_for
 from fengqiao.org.models import Role
 
 # (label, url name, roles that see it; empty = every signed-in member of staff)
@@ -65,5 +66,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "url": url, "active": request.path == url})
-    return {"nav_items": items}
+        item = {"label": label, "url": url, "active": request.path == url}
+        if url_name == "home":
+            # 待办's number is fetched by htmx after the page (``core.todo_views.todo_badge``):
+            # no page pays a query for it.
+            item["badge_url"] = reverse("todo-badge")
+        items.append(item)
+    # For a template that shows the number itself: computed once per request, and only if used.
+    return {"nav_items": items, "todo_total": lambda: todo_total_for(request)}

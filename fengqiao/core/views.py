@@ -23,7 +23,7 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """工作台: who I am, my department and roles; later parts add my cases and tasks."""
+    """工作台: who I am, my department and roles, my to-do list (``core.todo``) and my cases."""
     user = request_staff(request)
     today = timezone.localdate()
     missing: list[int] = []
@@ -31,8 +31,11 @@ def home(request: HttpRequest) -> HttpResponse:
         # Warn administrators well ahead: cases registered now have deadlines next year.
         missing = calendar.missing_years(through=today.replace(year=today.year + 1))
     from fengqiao.cases.views import home_summary
+    from fengqiao.core import todo
     from fengqiao.followup.selectors import follow_up_counts
     from fengqiao.handling.followthrough_views import notice_count_for_home
+
+    source = request.GET.get("todo", "")[:64]
 
     return render(
         request,
@@ -43,6 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
             **home_summary(user),
             **notice_count_for_home(user),
             "follow_up": follow_up_counts(user=user, today=today),
+            # 待办: everything waiting on the user, each row linking to the page that does it.
+            "todo": todo.todo_for(user, source=source),
+            "todo_source": source,
         },
     )
 

@@ -1,0 +1,53 @@
+"""待办 of 四(二) 审核转办: registered matters waiting for the receiving department's review
+and routing (``core.todo``)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases.models import Case
+from fengqiao.cases.selectors import review_scope
+from fengqiao.cases.states import CaseState
+from fengqiao.core.todo import TodoItem, TodoSource, register
+from fengqiao.org.models import Role, Staff
+
+CASE_ROW = ("payer", "receiving_department")
+#: Who may hold the receiving department's work (``review_scope``): its clerks and head, the
+#: group office, and whoever registered the case (the hotline office registers work orders).
+REVIEWER_ROLES = (Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD, Role.GROUP_OFFICE, Role.HOTLINE_OFFICE)
+
+
+def case_item(source: str, what: str, case: Case, url: str) -> TodoItem:
+    """A to-do row about a case as a whole, due on the limit of its current step."""
+    return TodoItem(
+        source=source,
+        what=what,
+        case_number=case.number,
+        detail=case.payer.name,
+        url=url,
+        due_on=case.due_on,
+    )
+
+
+def _to_review(user: Staff) -> QuerySet[Case]:
+    """四(二) 受理部门…审核转办 (``permissions.may_review``): the first receiver, the receiving
+    department's clerks and head, the group office — one working day."""
+    return (
+        Case.objects.filter(review_scope(user), state=CaseState.REGISTERED)
+        .select_related(*CASE_ROW)
+        .order_by("due_on", "id")
+    )
+
+
+register(
+    TodoSource(
+        key="cases.review",
+        label=_("待审核转办"),
+        queryset=_to_review,
+        item=lambda c: case_item("cases.review", str(_("审核转办")), c, reverse("case-review", args=[c.number])),
+        applies=lambda u: u.has_role(*REVIEWER_ROLES),
+        order=10,
+    )
+)

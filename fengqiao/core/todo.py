@@ -1,0 +1,195 @@
+"""待办 — one to-do list: everything that waits on one member of staff (issue 11 §2).
+
+The mechanism moves a matter from one hand to the next (四(一)–(八)): the window registers,
+the receiving department reviews and routes, the departments sign for their tasks and write
+opinions their heads sign, the office and the leader approve special handling, the 司法局
+reviews, the 12345 office dispatches, the receiving department decides, feeds back, follows
+up and archives. Each step waits on someone; this registry lets the workbench show each
+person every step that waits on them, with its case, its limit and the page that does it.
+
+The core knows nothing of the apps above it: each app declares its own *sources* in a
+``todo.py`` module (found by ``autodiscover``, as the admin finds ``admin.py``), each built on
+that app's permissions and selectors, so the list holds exactly what the user may act on.
+
+A source costs at most two queries, whatever the number of cases: one bounded query of rows
+(``ROW_LIMIT``, ordered by due date) and one capped count (``core.paging.COUNT_CAP``). A source
+whose ``applies`` is false for the user (a role check, no query) costs none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from fengqiao.core import paging
+
+if TYPE_CHECKING:
+    from fengqiao.org.models import Staff
+
+#: Rows fetched per source; the merged list shows the earliest-due ``ROW_LIMIT`` of them all,
+#: which is exact because each source returns its own earliest-due rows.
+ROW_LIMIT = 50
+#: "Near its limit": due today or within this many working days (as the workbench's 即将到期).
+NEAR_WORKING_DAYS = 2
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One row of the to-do list: what to do, on which case, by when, and where."""
+
+    source: str
+    what: str
+    case_number: str
+    detail: str
+    url: str
+    due_on: date | None = None
+    overdue: bool = False
+    near: bool = False
+
+    @property
+    def sort_key(self) -> tuple[bool, date, str, str]:
+        return (self.due_on is None, self.due_on or date.max, self.case_number, self.source)
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """A kind of step waiting on someone, declared by the app that owns the step.
+
+    ``queryset(user)`` is the one read of the rows that wait on ``user`` — built on the app's
+    permissions and selectors, ordered by due date, with what a row shows fetched up front (it
+    is sliced to ``ROW_LIMIT`` here); ``item(obj)`` turns one row into a ``TodoItem`` without a
+    query; ``applies(user)`` is a role test without a query, so a source for roles the user
+    does not hold costs nothing."""
+
+    key: str
+    label: Any  # a lazy gettext string
+    queryset: Callable[[Staff], QuerySet[Any]]
+    item: Callable[[Any], TodoItem]
+    applies: Callable[[Staff], bool]
+    order: int = 100
+    list_url: str = ""  # url name of the app's own full list, when it has one
+
+
+_registry: dict[str, TodoSource] = {}
+_discovered = False
+
+
+def register(source: TodoSource) -> TodoSource:
+    """Add (or replace, by key) a source. Apps call it from their ``todo.py``."""
+    _registry[source.key] = source
+    return source
+
+
+def autodiscover() -> None:
+    """Import every installed app's ``todo`` module (once)."""
+    global _discovered
+    if not _discovered:
+        _discovered = True
+        autodiscover_modules("todo")
+
+
+def sources() -> list[TodoSource]:
+    autodiscover()
+    return sorted(_registry.values(), key=lambda s: (s.order, s.key))
+
+
+def sources_for(user: Staff) -> list[TodoSource]:
+    """The sources that may hold something for ``user`` (role tests only, no query)."""
+    if not user.is_active or not user.pk:
+        return []
+    return [s for s in sources() if s.applies(user)]
+
+
+@dataclass
+class TodoList:
+    """The to-do list of one member of staff: per source its capped count, and the merged
+    rows, earliest due first."""
+
+    today: date
+    counts: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, Any] = field(default_factory=dict)
+    items: list[TodoItem] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def capped(self) -> bool:
+        return any(n > paging.COUNT_CAP for n in self.counts.values())
+
+    @property
+    def overdue(self) -> int:
+        """Overdue rows among those shown (rows are earliest due first, so every overdue row
+        of a source comes before its others)."""
+        return sum(1 for i in self.items if i.overdue)
+
+    def groups(self) -> list[tuple[str, Any, int]]:
+        """(key, label, count) of each source with something waiting."""
+        return [(k, self.labels[k], n) for k, n in self.counts.items() if n]
+
+
+def _flagged(item: TodoItem, today: date, horizon: date) -> TodoItem:
+    if item.due_on is None:
+        return item
+    overdue = item.due_on < today
+    near = not overdue and item.due_on <= horizon
+    if overdue == item.overdue and near == item.near:
+        return item
+    return TodoItem(**{**item.__dict__, "overdue": overdue, "near": near})
+
+
+def _horizon(today: date) -> date:
+    from fengqiao.core import calendar
+
+    return calendar.add_working_days(today, NEAR_WORKING_DAYS).day
+
+
+def todo_counts(user: Staff, *, only: Iterable[str] | None = None) -> dict[str, int]:
+    """The capped count of each source that applies to ``user`` (one query each)."""
+    wanted = set(only) if only is not None else None
+    counts: dict[str, int] = {}
+    for source in sources_for(user):
+        if wanted is not None and source.key not in wanted:
+            continue
+        qs = source.queryset(user).order_by()
+        counts[source.key] = int(qs[: paging.COUNT_CAP + 1].count())
+    return counts
+
+
+def todo_for(user: Staff, *, source: str = "", limit: int = ROW_LIMIT) -> TodoList:
+    """Everything that waits on ``user``: per source one capped count and one bounded query
+    of rows (a source with nothing counted is not read again); the rows merged earliest due
+    first, overdue and near-limit marked. ``source`` narrows the rows to one source."""
+    today = timezone.localdate()
+    horizon = _horizon(today)
+    result = TodoList(today=today)
+    for src in sources_for(user):
+        qs = src.queryset(user)
+        count = int(qs.order_by()[: paging.COUNT_CAP + 1].count())
+        result.counts[src.key] = count
+        result.labels[src.key] = src.label
+        if not count or (source and src.key != source):
+            continue
+        result.items.extend(_flagged(src.item(obj), today, horizon) for obj in qs[:limit])
+    result.items.sort(key=lambda i: i.sort_key)
+    del result.items[limit:]
+    return result
+
+
+def todo_total_for(request: Any) -> int:
+    """The navigation's number: the total of the user's counts, computed once per request
+    (``request._todo_total``) and only when a template asks for it."""
+    cached = getattr(request, "_todo_total", None)
+    if cached is None:
+        from fengqiao.core.auth import request_staff
+
+        cached = sum(todo_counts(request_staff(request)).values())
+        request._todo_total = cached
+    return int(cached)
