@@ -7,7 +7,7 @@ from fengqiao.core import api as core_api
 from fengqiao.core import todo_views
 from fengqiao.documents import api as documents_api
 from fengqiao.handling import api as handling_api
-from fengqiao.handling import followthrough_api
+from fengqiao.handling import followthrough_api, taskcontrol_api
 from fengqiao.integrations import api as integrations_api
 from fengqiao.meetings import api as meetings_api
 
@@ -122,6 +122,11 @@ urlpatterns += [
     path("tasks/<int:pk>/sign/", handling_api.TaskSignView.as_view(), name="api-task-sign"),
     path("tasks/<int:pk>/return/", handling_api.TaskReturnView.as_view(), name="api-task-return"),
     path("tasks/<int:pk>/reroute/", handling_api.TaskRerouteView.as_view(), name="api-task-reroute"),
+    path("tasks/<int:pk>/cancel/", taskcontrol_api.TaskCancelView.as_view(), name="api-task-cancel"),
+    path("tasks/<int:pk>/reassign/", taskcontrol_api.TaskReassignView.as_view(), name="api-task-reassign"),
+    path("tasks/<int:pk>/transfer/", taskcontrol_api.TaskTransferView.as_view(), name="api-task-transfer"),
+    path("delegations/", taskcontrol_api.DelegationListView.as_view(), name="api-delegations"),
+    path("delegations/<int:pk>/revoke/", taskcontrol_api.DelegationRevokeView.as_view(), name="api-delegation-revoke"),
     path("tasks/<int:pk>/opinion/", handling_api.OpinionView.as_view(), name="api-task-opinion"),
     path("tasks/<int:pk>/opinion/submit/", handling_api.OpinionSubmitView.as_view(), name="api-task-opinion-submit"),
     path("tasks/<int:pk>/opinion/sign/", handling_api.OpinionSignView.as_view(), name="api-task-opinion-sign"),

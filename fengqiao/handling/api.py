@@ -103,6 +103,10 @@ class TaskSerializer(serializers.Serializer):
     returned_at = serializers.DateTimeField(allow_null=True)
     return_reason = serializers.CharField()
     completed_at = serializers.DateTimeField(allow_null=True)
+    cancel_reason = serializers.CharField(help_text="why it was cancelled or transferred")
+    replaced_by = serializers.IntegerField(
+        source="replaced_by_id", allow_null=True, help_text="the task of the member unit it was transferred to"
+    )
     version = serializers.IntegerField()
 
     def get_overdue(self, task: Task) -> bool:

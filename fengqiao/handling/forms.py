@@ -105,7 +105,8 @@ class ForwardForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    """组长同意: the member units that take part (default all nine)."""
+    """组长同意: the member units that take part. The page ticks the units the routing rules
+    propose for the case (``selectors.special_units_proposed``); none ticked means the same."""
 
     member_units = DepartmentsField(
         label=_("参与专案处理的成员单位"),
@@ -113,7 +114,7 @@ class ApproveForm(forms.Form):
         to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("不选则为全部成员单位"),
+        help_text=_("已按转办规则勾选建议单位；不选则按转办规则确定"),
     )
     note = forms.CharField(
         label=_("审批意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

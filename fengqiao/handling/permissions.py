@@ -45,8 +45,40 @@ def may_work_task(staff: Staff, task: Task) -> bool:
 
 
 def may_sign_opinion(staff: Staff, task: Task) -> bool:
-    """部门负责人签发: only the head of the task's department signs its written opinion."""
-    return staff.department_id == task.department_id and staff.has_role(Role.DEPARTMENT_HEAD)
+    """部门负责人签发: the head of the task's department signs its written opinion — or a
+    handler of the department the head authorised to sign for the day (代签,
+    ``handling.delegation``)."""
+    if staff.department_id != task.department_id:
+        return False
+    if staff.has_role(Role.DEPARTMENT_HEAD):
+        return True
+    from fengqiao.handling.delegation import delegation_active
+
+    if not staff.has_role(Role.HANDLER):
+        return False
+    return delegation_active(deputy=staff, department_id=task.department_id) is not None
+
+
+def may_delegate_signing(staff: Staff) -> bool:
+    """授权代签: a department head authorises a handler of the department, and revokes it."""
+    return staff.department_id is not None and staff.is_active and staff.has_role(Role.DEPARTMENT_HEAD)
+
+
+def may_control_task(staff: Staff, task: Task) -> bool:
+    """撤销 / 转交 a task (``handling.taskcontrol``): the group office of the county, or the head
+    of the receiving department (受理部门负责综合各联办单位的意见)."""
+    case = task.case
+    if staff.has_role(Role.GROUP_OFFICE) and _same_county(staff, case):
+        return True
+    return staff.department_id == case.receiving_department_id and staff.has_role(Role.DEPARTMENT_HEAD)
+
+
+def may_reassign_task(staff: Staff, task: Task) -> bool:
+    """改派经办人 within the task's department: those who may control the task, and the head of
+    the task's department, who distributes its work."""
+    return may_control_task(staff, task) or (
+        staff.department_id == task.department_id and staff.has_role(Role.DEPARTMENT_HEAD)
+    )
 
 
 def may_decide(staff: Staff, case: Case) -> bool:

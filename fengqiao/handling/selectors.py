@@ -32,7 +32,7 @@ from fengqiao.handling.models import (
     TaskKind,
     TaskStatus,
 )
-from fengqiao.org.models import Role, Staff
+from fengqiao.org.models import Department, Role, Staff
 
 OPINION_KINDS = (TaskKind.JOINT_OPINION, TaskKind.SPECIAL_OPINION, TaskKind.OWN_HANDLING)
 TASK_RELATED = ("case", "case__payer", "department", "assignee", "opinion")
@@ -344,3 +344,26 @@ def approval_pending_for(*, user: Staff) -> QuerySet[SpecialHandlingRequest]:
 
 def decided_issued(case: Case) -> bool:
     return Decision.objects.filter(case=case, status=DecisionStatus.ISSUED).exists()
+
+
+def special_units_proposed(*, case: Case) -> list[Department]:
+    """The member units the leader's approval form proposes for special handling: the
+    receiving department and the departments the routing rules (``cases.RoutingRule``) give the
+    case's categories and payer kind (三(二) department duties), in the county's order — not
+    every member unit; the leader adds others. Without any rule for the case, every member unit
+    (the list of 四(三)2 2))."""
+    from fengqiao.cases.selectors import routing_propose
+
+    members = list(
+        Department.objects.filter(jurisdiction_id=case.jurisdiction_id, is_member_unit=True, active=True).order_by(
+            "sort_order", "id"
+        )
+    )
+    proposal = routing_propose(case=case)
+    wanted = {case.receiving_department_id, *(d.pk for d in proposal.co)}
+    if proposal.lead is not None:
+        wanted.add(proposal.lead.pk)
+    chosen = [d for d in members if d.pk in wanted]
+    if proposal.lead is None and not proposal.co:
+        return members
+    return chosen

@@ -25,6 +25,7 @@ from fengqiao.cases.states import CaseState
 from fengqiao.cases.workflow import TransitionError
 from fengqiao.core import calendar, timelimits
 from fengqiao.handling import permissions
+from fengqiao.handling.delegation import delegation_active
 from fengqiao.handling.models import (
     OPEN_TASK_STATUSES,
     Decision,
@@ -39,7 +40,7 @@ from fengqiao.handling.models import (
     TaskStatus,
     decision_content_digest,
 )
-from fengqiao.org.models import Department, Staff
+from fengqiao.org.models import Department, Role, Staff
 
 # The time limit of each kind of task (DOMAIN.md "Default time limits").
 KIND_LIMITS: dict[str, str] = {
@@ -328,20 +329,13 @@ def task_reroute(*, task: Task, department: Department, actor: Staff, instructio
     return new
 
 
-@transaction.atomic
-def task_cancel(*, task: Task, actor: Staff, reason: str) -> Task:
-    """撤销: an open task no longer needed (e.g. the matter was settled by mediation)."""
-    task = _lock_task(task)
-    if not permissions.may_reroute(actor, task.case):
-        raise PermissionDenied(_("您无权撤销该任务。"))
-    if task.status not in OPEN_TASK_STATUSES:
-        raise _state_error(_("只有未办结的任务才能撤销。"))
-    return _cancel(task, actor=actor, reason=reason)
-
-
 def _cancel(task: Task, *, actor: Staff, reason: str) -> Task:
+    """Close an open task as no longer needed. The step with its checks is
+    ``taskcontrol.task_cancel``; a decision from a mediation agreement cancels the open tasks
+    through here."""
     task.status = TaskStatus.CANCELLED
     task.completed_at = timezone.now()
+    task.cancel_reason = reason
     task.version += 1
     task.save()
     _event(
@@ -476,10 +470,17 @@ def opinion_sign(*, task: Task, actor: Staff, expected_version: int | None = Non
     if opinion is None or opinion.status != OpinionStatus.SUBMITTED or task.status != TaskStatus.SIGNED:
         raise _state_error(_("只有已提交、待签发的书面意见可以签发。"))
     _stale_check(opinion, expected_version)
+    # Not the head: a deputy signing under the head's 代签授权 (``permissions.may_sign_opinion``).
+    delegation = (
+        None
+        if actor.has_role(Role.DEPARTMENT_HEAD)
+        else delegation_active(deputy=actor, department_id=task.department_id)
+    )
     now = timezone.now()
     opinion.status = OpinionStatus.SIGNED
     opinion.signed_by = actor
     opinion.signed_at = now
+    opinion.delegation = delegation
     opinion.updated_at = now
     opinion.version += 1
     opinion.save()
@@ -487,13 +488,17 @@ def opinion_sign(*, task: Task, actor: Staff, expected_version: int | None = Non
     task.completed_at = now
     task.version += 1
     task.save()
-    _event(
-        case=task.case,
-        actor=actor,
-        kind=EventKind.OPINION,
-        summary=_("%(dept)s负责人签发书面意见，任务办结") % {"dept": task.department.name},
-        data={"task": task.pk, "opinion": opinion.pk, "status": opinion.status},
-    )
+    data: dict[str, Any] = {"task": task.pk, "opinion": opinion.pk, "status": opinion.status}
+    if delegation is None:
+        summary = _("%(dept)s负责人签发书面意见，任务办结") % {"dept": task.department.name}
+    else:
+        summary = _("%(dept)s书面意见由%(deputy)s代签（%(head)s授权），任务办结") % {
+            "dept": task.department.name,
+            "deputy": actor,
+            "head": delegation.principal,
+        }
+        data.update(delegation=delegation.pk, signed_for=delegation.principal.username)
+    _event(case=task.case, actor=actor, kind=EventKind.OPINION, summary=summary, data=data)
     return opinion
 
 
@@ -740,16 +745,23 @@ def special_request_approve(
     member_units: Sequence[Department] | None = None,
     note: str = "",
 ) -> SpecialHandlingRequest:
-    """组长同意: special handling by the member units chosen (default all nine): 会同政府办、
-    司法局、财政局、人社局、医保局、行政审批政务服务与数据管理局、信访局、税务局、网信办 … 专案处理
-    (四(三)2 2)). Each unit gets a task for its written approval opinion (书面审批意见)."""
+    """组长同意: special handling by the member units chosen: 会同政府办、司法局、财政局、人社局、
+    医保局、行政审批政务服务与数据管理局、信访局、税务局、网信办 … 专案处理 (四(三)2 2)). Without a
+    choice, the units the routing rules propose for the case (``selectors.special_units_proposed``;
+    every member unit only when no rule applies). Each unit gets a task for its written approval
+    opinion (书面审批意见)."""
     case, special = _lock_special(special)
     if not permissions.may_approve_special(actor, case):
         raise PermissionDenied(_("只有领导小组组长可以审批专案处理。"))
     if special.status != SpecialHandlingStatus.FORWARDED:
         raise _state_error(_("该申请当前为“%(s)s”，不能审批。") % {"s": special.get_status_display()})
     allowed = {d.pk: d for d in member_units_of(case)}
-    chosen = list(member_units) if member_units else list(allowed.values())
+    if member_units:
+        chosen = list(member_units)
+    else:
+        from fengqiao.handling.selectors import special_units_proposed
+
+        chosen = special_units_proposed(case=case)
     wrong = [d.name for d in chosen if d.pk not in allowed]
     if wrong:
         raise ValidationError({"member_units": [_("不是本旗县领导小组成员单位：%(d)s") % {"d": "、".join(wrong)}]})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fengqiao.handling import views
+from fengqiao.handling import taskcontrol_views, views
 
 urlpatterns = [
     path("tasks/", views.task_inbox, name="task-inbox"),
@@ -8,6 +8,12 @@ urlpatterns = [
     path("tasks/<int:pk>/sign/", views.task_sign, name="task-sign"),
     path("tasks/<int:pk>/return/", views.task_return, name="task-return"),
     path("tasks/<int:pk>/reroute/", views.task_reroute, name="task-reroute"),
+    # 任务调度 and 代签授权 (handling.taskcontrol, handling.delegation)
+    path("tasks/<int:pk>/cancel/", taskcontrol_views.task_cancel, name="task-cancel"),
+    path("tasks/<int:pk>/reassign/", taskcontrol_views.task_reassign, name="task-reassign"),
+    path("tasks/<int:pk>/transfer/", taskcontrol_views.task_transfer, name="task-transfer"),
+    path("delegations/", taskcontrol_views.delegation_list, name="delegation-list"),
+    path("delegations/<int:pk>/revoke/", taskcontrol_views.delegation_revoke, name="delegation-revoke"),
     path("tasks/<int:pk>/opinion/", views.opinion_save, name="task-opinion"),
     path("tasks/<int:pk>/opinion/sign/", views.opinion_sign, name="task-opinion-sign"),
     path("tasks/<int:pk>/opinion/send-back/", views.opinion_send_back, name="task-opinion-send-back"),

@@ -28,6 +28,7 @@ from fengqiao.cases.states import CaseState
 from fengqiao.core.auth import request_staff
 from fengqiao.handling import forms, legal, permissions, selectors, services
 from fengqiao.handling.models import DecisionStatus, OpinionStatus, Task, TaskStatus
+from fengqiao.handling.taskcontrol_views import task_control_context
 from fengqiao.org.models import Staff
 
 INBOX_TABS = [
@@ -89,6 +90,7 @@ def task_inbox(request: HttpRequest) -> HttpResponse:
         "tabs": [(key, _(label)) for key, label in INBOX_TABS],
         "counts": selectors.inbox_counts(user=user),
         "today": today,
+        "show_delegations": user.has_role(*permissions.TASK_ROLES),
     }
     return render(request, "handling/inbox.html", context)
 
@@ -128,6 +130,7 @@ def _task_context(user: Staff, task: Task, **extra: Any) -> dict[str, Any]:
         "send_back_form": forms.SendBackForm(initial={"version": opinion.version if opinion else 0}),
         "attachment_form": AttachmentForm(),
         "attachments": case.attachments.select_related("uploaded_by"),
+        **task_control_context(user, task),
         **extra,
     }
 
@@ -286,13 +289,22 @@ def case_handling_context(*, user: Staff, case: Case) -> dict[str, Any]:
     decision = selectors.decision_current(case=case)
     may_decide = permissions.may_decide(user, case)
     live = any(t.status not in (TaskStatus.RETURNED, TaskStatus.CANCELLED) for t in tasks)
+    may_route = may_decide and case.state == CaseState.JOINT_HANDLING and not live
+    route_initial: dict[str, Any] = {}
+    if may_route:
+        # The routing form proposes the departments of the routing matrix, as the review did.
+        proposal = case_selectors.routing_propose(case=case)
+        route_initial = {
+            "lead_department": proposal.lead.code if proposal.lead else None,
+            "co_departments": [d.code for d in proposal.co],
+        }
     return {
         "handling_tasks": tasks,
         "handling_decision": decision,
         "handling_may_decide": may_decide
         and case.state in (CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING, CaseState.OWN_HANDLING),
-        "handling_may_route": may_decide and case.state == CaseState.JOINT_HANDLING and not live,
-        "handling_route_form": forms.RouteForm(county=case.jurisdiction),
+        "handling_may_route": may_route,
+        "handling_route_form": forms.RouteForm(county=case.jurisdiction, initial=route_initial),
         "handling_special_requests": list(
             case.special_requests.select_related("requested_by", "forwarded_by", "decided_by").prefetch_related(
                 "member_units"
@@ -434,6 +446,14 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     pending = list(selectors.approval_pending_for(user=user))
     recent = list(qs.exclude(pk__in=[r.pk for r in pending]).order_by("-requested_at")[:50])
     county = user.jurisdiction
+    may_approve = user.has_role("group_leader")
+    for r in pending:
+        if may_approve and r.status == "forwarded":
+            # Each request proposes the units of the routing matrix for its own case.
+            proposed = [d.code for d in selectors.special_units_proposed(case=r.case)]
+            r.approve_form = forms.ApproveForm(  # type: ignore[attr-defined]
+                county=county, initial={"member_units": proposed}, auto_id=f"id_{r.pk}_%s"
+            )
     return render(
         request,
         "handling/approvals.html",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 
 from fengqiao.org import naiman
 from fengqiao.org.models import (
@@ -195,10 +195,17 @@ DEMO_STAFF: list[tuple[str, str, str, str, bool, str, list[str]]] = [
     ("medical_handler", "周慧敏", "medical", "", False, "科员", [Role.HANDLER]),
     ("medical_head", "吴国栋", "medical", "", False, "副局长", [Role.DEPARTMENT_HEAD]),
     ("justice_handler", "郑文博", "justice", "", False, "公职律师", [Role.HANDLER]),
+    ("justice_head", "何志远", "justice", "", False, "副局长", [Role.DEPARTMENT_HEAD]),
     ("finance_handler", "冯雪", "finance", "", False, "科员", [Role.HANDLER]),
+    ("finance_head", "曹永利", "finance", "", False, "副局长", [Role.DEPARTMENT_HEAD]),
     ("govservice_handler", "褚明", "gov_service", "", False, "科员", [Role.HANDLER]),
+    ("govservice_head", "许海燕", "gov_service", "", False, "副局长", [Role.DEPARTMENT_HEAD]),
     ("petition_handler", "卫红", "petition", "", False, "科员", [Role.HANDLER]),
+    ("petition_head", "邓晓东", "petition", "", False, "副局长", [Role.DEPARTMENT_HEAD]),
     ("cyberspace", "蒋涛", "cyberspace", "", False, "科员", [Role.CYBERSPACE_OFFICE, Role.HANDLER]),
+    ("cyberspace_head", "马骏", "cyberspace", "", False, "副主任", [Role.DEPARTMENT_HEAD]),
+    ("govoffice_handler", "田野", "gov_office", "", False, "科员", [Role.HANDLER]),
+    ("govoffice_head", "宋丽华", "gov_office", "", False, "副主任", [Role.DEPARTMENT_HEAD]),
     ("office", "沈静", "tax", "group_office", False, "领导小组办公室主任", [Role.GROUP_OFFICE]),
     ("leader", "韩振华", "banner_gov", "", False, "副旗长", [Role.GROUP_LEADER]),
     ("deputy", "杨光", "hrss", "", False, "局长", [Role.DEPUTY_LEADER, Role.DEPARTMENT_HEAD]),
@@ -233,3 +240,15 @@ def demo_staff_create(*, county: Jurisdiction, password: str) -> list[DemoLogin]
     leader = Staff.objects.get(username="leader")
     GroupMembership.objects.filter(group=group, position=GroupPosition.LEADER).update(staff=leader)
     return logins
+
+
+def member_units_without_head(county: Jurisdiction) -> list[Department]:
+    """Member units of ``county`` where nobody active holds 部门负责人: their written opinions
+    could be drafted but never signed (部门负责人签发), so every task sent there would wait for
+    ever. ``setup_naiman`` and ``demo_staff`` report them; an administrator adds a head."""
+    heads = Staff.objects.filter(department=models.OuterRef("pk"), is_active=True, roles__role=Role.DEPARTMENT_HEAD)
+    return list(
+        Department.objects.filter(jurisdiction=county, is_member_unit=True, active=True)
+        .exclude(models.Exists(heads))
+        .order_by("sort_order", "id")
+    )

@@ -17,7 +17,7 @@ from fengqiao.org.models import (
     Staff,
     Studio,
 )
-from fengqiao.org.services import DEMO_STAFF, naiman_setup_load, staff_roles_set
+from fengqiao.org.services import DEMO_STAFF, member_units_without_head, naiman_setup_load, staff_roles_set
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +128,20 @@ def test_roles_can_be_replaced(persona) -> None:
     assert staff.is_staff
     with pytest.raises(ValueError, match="unknown roles"):
         staff_roles_set(staff=staff, roles=["emperor"])
+
+
+def test_setup_names_the_member_units_nobody_can_sign_for_and_demo_staff_fill_them() -> None:
+    """Issue 11: a member unit without a 部门负责人 can never sign its written opinions
+    (四(三)1 3) 书面意见). setup_naiman names such units; the demo staff give every one a head
+    and a handler."""
+    import io
+
+    out = io.StringIO()
+    call_command("setup_naiman", stdout=out)
+    county = Jurisdiction.objects.get(code="150525")
+    assert {d.short_name for d in member_units_without_head(county)} == MEMBER_UNITS
+    assert "尚无部门负责人" in out.getvalue() and "司法局" in out.getvalue()
+    call_command("demo_staff", verbosity=0, stdout=io.StringIO())
+    assert member_units_without_head(county) == []
+    for unit in Department.objects.filter(jurisdiction=county, is_member_unit=True):
+        assert Staff.objects.filter(department=unit, roles__role=Role.HANDLER).exists(), unit.name

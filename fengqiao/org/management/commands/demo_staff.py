@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from fengqiao.org.models import Jurisdiction
-from fengqiao.org.services import demo_staff_create
+from fengqiao.org.services import demo_staff_create, member_units_without_head
 
 DEFAULT_PASSWORD = "fengqiao-demo"  # noqa: S105 — demo logins only, printed by make run
 
@@ -24,3 +24,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {options['password']}）："))
         for login in logins:
             self.stdout.write(f"  {login.username:<20} {login.name:<6} {login.department:<8} {login.roles}")
+        for unit in member_units_without_head(county):
+            self.stdout.write(self.style.WARNING(f"  {unit.name}尚无部门负责人，其书面意见无人签发。"))

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 from fengqiao.analytics.scorecards import scoring_defaults_load
 from fengqiao.cases.defaults import routing_defaults_load
-from fengqiao.org.services import naiman_setup_load
+from fengqiao.org.services import member_units_without_head, naiman_setup_load
 
 
 class Command(BaseCommand):
@@ -19,3 +19,12 @@ class Command(BaseCommand):
             self.stdout.write(f"新增转办规则 {added} 条")
         self.stdout.write(f"新增考评规则 {scoring_defaults_load()} 条")
         self.stdout.write(self.style.SUCCESS(f"已载入 {county.name}（{county.code}）默认配置"))
+        headless = member_units_without_head(county)
+        if headless:
+            names = "、".join(d.short_name or d.name for d in headless)
+            self.stdout.write(
+                self.style.WARNING(
+                    f"以下成员单位尚无部门负责人，其书面意见无人签发：{names}。"
+                    "请在系统配置中为每个成员单位添加部门负责人（演示环境可运行 manage.py demo_staff）。"
+                )
+            )
