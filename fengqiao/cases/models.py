@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -297,6 +298,8 @@ class Case(models.Model):
             raise StateChangeRefused("案件状态只能通过办理流程变更 (use fengqiao.cases.workflow.transition)")
         if self.pk is None and not allowed:
             raise StateChangeRefused("案件只能通过受理登记创建 (use fengqiao.cases.services.case_register)")
+        if self.pk is not None and loaded == CaseState.ARCHIVED:
+            raise CaseSealed()  # 四(七): a sealed case never changes
         super().save(*args, **kwargs)
         self._loaded_state = self.state
         self._workflow_token = False
@@ -410,6 +413,48 @@ class EventKind(models.TextChoices):
     REMEDY = "remedy", _("救济途径")
 
 
+# 四(七) 案件归档: once a case's dossier is sealed, only reading it is still recorded — 查看明文
+# and downloading a form that prints personal data (REVEALED), and the sealing itself (the
+# ARCHIVED event, and the step into ARCHIVED). Every other step is refused (``CaseSealed``).
+AFTER_ARCHIVE_EVENTS = frozenset({EventKind.REVEALED, EventKind.ARCHIVED})
+
+
+class CaseSealed(ValidationError):
+    """四(七): the case is archived and its dossier sealed; nothing more is added to it or
+    changed in it. Code ``state``, so the API answers 409 like any step the case's state
+    no longer allows."""
+
+    def __init__(self) -> None:
+        super().__init__(_("案件已归档，案卷已封存，不能再添加或变更任何内容。"), code="state")
+
+
+def sealed_check(case: Case) -> None:
+    """The one guard every write of a case consults (四(七)): refuse if ``case`` is archived.
+    Write services call it on the row they have locked; ``CaseEvent`` and ``Case`` call it
+    on save as well, so a write that forgot still cannot record its step on a sealed case."""
+    if case.state == CaseState.ARCHIVED:
+        raise CaseSealed()
+
+
+def _event_sealed_check(event: CaseEvent) -> None:
+    if event.kind in AFTER_ARCHIVE_EVENTS:
+        return
+    if event.to_state == CaseState.ARCHIVED and event.from_state != CaseState.ARCHIVED:
+        return  # the step into the archive itself
+    if CaseEvent.case.is_cached(event):
+        sealed_check(event.case)
+    elif Case.objects.filter(pk=event.case_id, state=CaseState.ARCHIVED).exists():
+        raise CaseSealed()
+
+
+class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[CaseEvent]:
+        objs = list(objs)
+        for event in objs:
+            _event_sealed_check(event)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class CaseEvent(AppendOnlyModel):
     """One entry of a case's timeline: who did what when, with the before and after.
 
@@ -430,6 +475,8 @@ class CaseEvent(AppendOnlyModel):
     summary = models.CharField(_("摘要"), max_length=255)
     data = models.JSONField(_("详情"), default=dict, blank=True)
 
+    objects: ClassVar[CaseEventQuerySet] = CaseEventQuerySet.as_manager()  # type: ignore[assignment]
+
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
@@ -438,6 +485,11 @@ class CaseEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()} {self.summary}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            _event_sealed_check(self)
+        super().save(*args, **kwargs)
 
 
 class AttachmentKind(models.TextChoices):

@@ -21,7 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases import permissions
-from fengqiao.cases.models import Case, CaseEvent, EventKind
+from fengqiao.cases.models import (  # noqa: F401 (CaseSealed, sealed_check: the guard every write consults)
+    Case,
+    CaseEvent,
+    CaseSealed,
+    EventKind,
+    sealed_check,
+)
 from fengqiao.cases.states import OPEN_STATES, CaseState, IntakeOutcome
 from fengqiao.core import calendar, timelimits
 
@@ -377,7 +383,7 @@ def transition(
     source = case.state if case.pk is not None else NEW
     if source == CaseState.ARCHIVED:
         # 四(七): a sealed dossier is final; no step leaves the archive.
-        raise TransitionError(_("案件已归档，不能再变更状态。"), code="state")
+        raise TransitionError(_("案件已归档，案卷已封存，不能再变更状态。"), code="state")
     if source not in step.sources:
         raise TransitionError(
             _("当前状态“%(state)s”不能执行“%(step)s”。")

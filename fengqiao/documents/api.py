@@ -118,13 +118,14 @@ class CaseDocumentListView(APIView):
         description=(
             "Issue a document of the case: it gets the next number (文号) of its type in the county and "
             "year, is rendered to DOCX and PDF (GB/T 9704), stored with SM3 digests and recorded on the "
-            "timeline. With `replaces`, a correction: a new version under the same number; the old version "
-            "stays unchanged. Types: "
+            "timeline (201). The same type for the same version of the case is issued once: asking again "
+            "returns the document already issued (200). With `replaces`, a correction: a new version under "
+            "the same number; the old version stays unchanged. An archived case refuses (409). Types: "
             + "; ".join(f"`{t.code}` {t.title}" for t in registry.for_subject(registry.SubjectKind.CASE))
             + "."
         ),
         request=IssueRequestSerializer,
-        responses={201: DocumentSerializer, **_errors(400, 401, 403, 404, 503)},
+        responses={200: DocumentSerializer, 201: DocumentSerializer, **_errors(400, 401, 403, 404, 409, 503)},
         examples=[
             OpenApiExample("受理告知书", request_only=True, value={"doc_type": "receipt_notice"}),
             OpenApiExample("更正", request_only=True, value={"replaces": 12}),
@@ -146,8 +147,11 @@ class CaseDocumentListView(APIView):
             )
         except FontMissing as exc:
             return Response({"errors": {"detail": [str(exc)]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        existing = document.existing
         document = selectors.documents_of(case=case).get(pk=document.pk)
-        return Response(DocumentSerializer(_represent(document, case.number)).data, status=status.HTTP_201_CREATED)
+        # The same form for the same version of the case is issued once: asking again gives it back.
+        code = status.HTTP_200_OK if existing else status.HTTP_201_CREATED
+        return Response(DocumentSerializer(_represent(document, case.number)).data, status=code)
 
 
 class _DocumentFileView(APIView):

@@ -93,6 +93,13 @@ class IssuedDocument(AppendOnlyModel):
     pdf_size = models.PositiveIntegerField(_("PDF大小（字节）"))
     pages = models.PositiveSmallIntegerField(_("页数"))
     personal_data = models.BooleanField(_("含个人信息明文"), default=False)
+    # The case's version when a document issued once per state of the case (the 登记表, the
+    # notices, the cover and contents) was issued: issuing it again for the same version gives
+    # the same document, so sixteen clicks at once make one notice (unique below). Blank for
+    # corrections and for forms issued once per record (a delivery's 送达回证, a decision's 意见书).
+    case_version = models.PositiveIntegerField(_("案件版本"), null=True, blank=True, editable=False)
+    # Set by ``document_issue`` when it returned the document already issued (not stored).
+    existing: bool = False
 
     class Meta:
         verbose_name = _("出具的文书")
@@ -101,6 +108,11 @@ class IssuedDocument(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["jurisdiction", "doc_type", "year", "seq", "version"], name="documents_issued_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "doc_type", "case_version"],
+                condition=models.Q(case_version__isnull=False, replaces__isnull=True),
+                name="documents_issued_once_per_case_version",
             ),
             # Exactly one subject: a case or a consultation.
             models.CheckConstraint(

@@ -53,6 +53,10 @@ class DocumentType:
     applies: Callable[[Any], bool] = lambda subject: True
     personal_data: bool = False  # prints ID number / phone / address in plain text
     in_dossier: bool = True  # listed in the 卷内目录
+    # Issued once per version of its case: asking again (a double click, sixteen requests at
+    # once) returns the document already issued. False for forms issued once per record (a
+    # delivery's 送达回证), which their own service issues exactly once.
+    once_per_case_version: bool = True
     section: str = ""  # the seed document's section
 
     @property
@@ -137,6 +141,15 @@ def _delivery_to_receipt(case: Case) -> bool:
     return Delivery.objects.filter(case=case, receipt_document__isnull=True).exists()
 
 
+def _sealing(case: Case) -> bool:
+    """The 案卷封面 and 卷内目录 are issued by ``fengqiao.archive.services.dossier_seal`` while it
+    seals the dossier (四(七)), never from the case page: a second original outside the dossier
+    would be a cover of nothing."""
+    from fengqiao.archive.selectors import sealing
+
+    return sealing.get() is not None
+
+
 def _not_informed(case: Case) -> bool:
     return case.intake_outcome != IntakeOutcome.INFORM and case.state != CaseState.MERGED
 
@@ -182,6 +195,7 @@ REGISTRY: dict[str, DocumentType] = {
             builders.decision_notice,
             "{county}争处〔{year}〕{seq}号",
             applies=_decision_to_notify,
+            once_per_case_version=False,
             section="四(三)1 3)、四(三)2 3)",
         ),
         DocumentType(
@@ -191,6 +205,7 @@ REGISTRY: dict[str, DocumentType] = {
             _referral_form_context,
             "{county}争报〔{year}〕{seq}号",
             applies=_referral_to_send,
+            once_per_case_version=False,
             section="四(八)",
         ),
         DocumentType(
@@ -200,6 +215,7 @@ REGISTRY: dict[str, DocumentType] = {
             _transfer_letter_context,
             "{county}争移〔{year}〕{seq}号",
             applies=_transfer_to_letter,
+            once_per_case_version=False,
             section="四(八)",
         ),
         DocumentType(
@@ -209,6 +225,7 @@ REGISTRY: dict[str, DocumentType] = {
             _delivery_receipt_context,
             "{county}争送〔{year}〕{seq}号",
             applies=_delivery_to_receipt,
+            once_per_case_version=False,
             # The recipient's address (or mobile number / mailbox) in plain text (五(三)).
             personal_data=True,
             section="四(四)",
@@ -219,6 +236,7 @@ REGISTRY: dict[str, DocumentType] = {
             SubjectKind.CASE,
             builders.dossier_cover,
             "{county}争卷〔{year}〕{seq}号",
+            applies=_sealing,
             in_dossier=False,
             section="四(七)",
         ),
@@ -228,6 +246,7 @@ REGISTRY: dict[str, DocumentType] = {
             SubjectKind.CASE,
             builders.dossier_contents,
             "{county}争卷目〔{year}〕{seq}号",
+            applies=_sealing,
             in_dossier=False,
             section="四(七)",
         ),

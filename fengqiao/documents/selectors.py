@@ -9,6 +9,7 @@ from django.http import Http404
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import case_get_for
+from fengqiao.cases.states import CaseState
 from fengqiao.documents import permissions, registry
 from fengqiao.documents.models import IssuedDocument
 from fengqiao.org.models import Staff
@@ -41,7 +42,10 @@ def document_get_for(*, user: Staff, number: str, document_id: int) -> tuple[Cas
 
 
 def issuable_types(*, user: Staff, case: Case) -> list[registry.DocumentType]:
-    """The forms ``user`` may issue for ``case`` in its present state (for the case page)."""
+    """The forms ``user`` may issue for ``case`` in its present state (for the case page);
+    none once the case is archived (四(七): the dossier is sealed)."""
+    if case.state == CaseState.ARCHIVED:
+        return []
     return [
         t
         for t in registry.for_subject(registry.SubjectKind.CASE)

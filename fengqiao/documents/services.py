@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.cases.models import Case, CaseEvent, EventKind, Payer, RevealRecord
+from fengqiao.cases.models import Case, CaseEvent, EventKind, Payer, RevealRecord, sealed_check
 from fengqiao.core import crypto
 from fengqiao.documents import permissions, registry
 from fengqiao.documents.models import DocumentNumbering, IssuedDocument
@@ -87,19 +87,53 @@ def _record_reveals(*, case: Case, actor: Staff, reason: str) -> list[str]:
     return shown
 
 
+def _case_lock(case: Case) -> Case:
+    qs = Case.objects.filter(pk=case.pk).select_related("jurisdiction", "receiving_department")
+    # PostgreSQL: lock only the case row, not the rows joined by select_related.
+    qs = qs.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else qs.select_for_update()
+    return qs.get()
+
+
+def _issued_for_version(*, case: Case, kind: registry.DocumentType) -> IssuedDocument | None:
+    """The document of ``kind`` already issued for this version of ``case``, in its newest
+    version (a correction of it stands in for it), or None."""
+    first = IssuedDocument.objects.filter(
+        case=case, doc_type=kind.code, case_version=case.version, replaces__isnull=True
+    ).first()
+    if first is None:
+        return None
+    newest = (
+        IssuedDocument.objects.filter(case=case, doc_type=kind.code, number=first.number).order_by("-version").first()
+    )
+    found = newest or first
+    found.existing = True
+    return found
+
+
 @transaction.atomic
 def document_issue(
     *, doc_type: str, case: Case, actor: Staff, replaces: IssuedDocument | None = None
 ) -> IssuedDocument:
     """出具文书: number, render, store and record one document of ``case``.
 
-    A first version takes the next number (文号) of its type, county and year. A correction
+    A first version takes the next number (文号) of its type, county and year — once per
+    version of the case: asking again for the same form of an unchanged case (a double click,
+    sixteen requests at once) returns the document already issued (``existing`` set), under
+    the case's row lock and a unique constraint. A sealed case (四(七)) refuses. A correction
     (``replaces``) keeps the number of the version it replaces and raises the version; the
     replaced version stays as it was and is superseded because this one names it. A form
     that prints personal data (the registration form) is recorded like a reveal."""
     kind = _doc_type(doc_type)
+    # The case row is locked first (as every write of the case does), so two requests to issue
+    # the same form at once are serialised, and its state and version are read fresh.
+    case = _case_lock(case)
+    sealed_check(case)  # 四(七): no second original outside a sealed dossier
     if not permissions.may_issue(actor, case, kind):
         raise PermissionDenied(_("您无权出具该文书。"))
+    if replaces is None and kind.once_per_case_version:
+        issued = _issued_for_version(case=case, kind=kind)
+        if issued is not None:
+            return issued
     now = timezone.now()
     if replaces is not None:
         replaces = IssuedDocument.objects.select_for_update().get(pk=replaces.pk)
@@ -149,6 +183,7 @@ def document_issue(
         pdf_size=len(rendered.pdf),
         pages=rendered.pages,
         personal_data=kind.personal_data,
+        case_version=case.version if kind.once_per_case_version and replaces is None else None,
     )
     document.docx.save(f"{document.token}.docx", ContentFile(rendered.docx), save=False)
     document.pdf.save(f"{document.token}.pdf", ContentFile(rendered.pdf), save=False)
@@ -156,6 +191,8 @@ def document_issue(
         document.save()
     except IntegrityError as exc:
         _files_delete(document)
+        if replaces is None:  # the unique constraint behind the case's lock: issued at the same moment
+            raise ValidationError({"doc_type": [_("该文书已由他人同时出具，请刷新后查看。")]}) from exc
         raise ValidationError({"replaces": [_("该文书已被他人同时更正，请刷新后重试。")]}) from exc
     except Exception:
         _files_delete(document)

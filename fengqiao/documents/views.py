@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
+from fengqiao.cases.states import CaseState
 from fengqiao.core.auth import request_staff
 from fengqiao.documents import permissions, registry, selectors, services
 from fengqiao.documents.fonts import FontMissing
@@ -33,7 +34,9 @@ def case_documents_context(*, user: Staff, case: Case) -> dict[str, Any]:
     correctable = [
         d
         for d in documents
-        if not d.superseded and permissions.may_issue(user, case, registry.get(d.doc_type))  # type: ignore[attr-defined]
+        if case.state != CaseState.ARCHIVED  # 四(七): a sealed dossier's documents stay as they were
+        and not d.superseded  # type: ignore[attr-defined]
+        and permissions.may_issue(user, case, registry.get(d.doc_type))
     ]
     return {
         "documents": documents,
@@ -66,7 +69,10 @@ def document_issue(request: HttpRequest, number: str) -> HttpResponse:
     except FontMissing as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已出具%(doc)s。") % {"doc": document})
+        if document.existing:
+            messages.info(request, _("本案件当前版本已出具%(doc)s，未重复出具。") % {"doc": document})
+        else:
+            messages.success(request, _("已为案件 %(n)s 出具%(doc)s。") % {"n": case.number, "doc": document})
     return redirect("case-detail", number=case.number)
 
 

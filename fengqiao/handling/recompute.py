@@ -35,7 +35,9 @@ BATCH = 200
 
 def _provisional(model: type[Case] | type[Task], year: int) -> Any:
     first = date(year, 1, 1)
-    return model.objects.filter(Q(due_on__gte=first) | Q(due_from__gte=first), due_provisional=True)
+    rows = model.objects.filter(Q(due_on__gte=first) | Q(due_from__gte=first), due_provisional=True)
+    # 四(七): a sealed case never changes, not even a date left on one of its tasks.
+    return rows.exclude(**{"state" if model is Case else "case__state": "archived"})
 
 
 def provisional_deadlines_recompute(*, year: int) -> dict[str, int]:

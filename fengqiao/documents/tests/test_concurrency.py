@@ -34,3 +34,18 @@ def test_two_corrections_of_one_version_at_once_one_wins(intake_clerk) -> None:
     )
     assert results == [2] and len(errors) == 1
     assert IssuedDocument.objects.filter(replaces=v1).count() == 1
+
+
+def test_sixteen_requests_for_one_notice_at_once_issue_one(intake_clerk) -> None:
+    """Issue 11 §3 "One notice, once": sixteen simultaneous requests to issue the 受理告知书 of
+    one case give one numbered notice; every request gets that notice back. (The case row is
+    locked while the form is issued; a unique constraint on case, type and case version backs
+    it.)"""
+    case = intake(intake_clerk)
+    results, errors = run_together(
+        lambda i: document_issue(doc_type=registry.RECEIPT_NOTICE, case=case, actor=intake_clerk).pk, 16
+    )
+    assert errors == []
+    assert len(results) == 16 and len(set(results)) == 1
+    assert IssuedDocument.objects.filter(case=case, doc_type=registry.RECEIPT_NOTICE).count() == 1
+    assert case.events.filter(kind="document").count() == 1

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 
-from fengqiao.cases.models import AppendOnlyError, CaseEvent, EventKind, RevealRecord
+from fengqiao.cases.models import AppendOnlyError, Case, CaseEvent, EventKind, RevealRecord
 from fengqiao.cases.tests.helpers import intake
 from fengqiao.core.crypto import sm3_hex
 from fengqiao.documents import registry, selectors
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_numbers_run_per_type_and_year(frozen_time, intake_clerk, routed_case, informed_case) -> None:
     frozen_time("2026-11-26 10:00")
     first = document_issue(doc_type=registry.RECEIPT_NOTICE, case=routed_case, actor=intake_clerk)
-    second = document_issue(doc_type=registry.RECEIPT_NOTICE, case=routed_case, actor=intake_clerk)
+    second = document_issue(doc_type=registry.RECEIPT_NOTICE, case=intake(intake_clerk), actor=intake_clerk)
     other_type = document_issue(doc_type=registry.INFORM_NOTICE, case=informed_case, actor=intake_clerk)
     assert (first.number, second.number) == ("奈争受告〔2026〕1号", "奈争受告〔2026〕2号")
     assert other_type.number == "奈争告〔2026〕1号"
@@ -28,9 +28,24 @@ def test_numbers_run_per_type_and_year(frozen_time, intake_clerk, routed_case, i
     row = DocumentNumbering.objects.get(doc_type=registry.RECEIPT_NOTICE, year=2026)
     DocumentNumbering.objects.filter(pk=row.pk).update(pattern="{county}税争受告〔{year}〕{seq}号")
     frozen_time("2027-01-05 10:00")
-    next_year = document_issue(doc_type=registry.RECEIPT_NOTICE, case=routed_case, actor=intake_clerk)
+    next_year = document_issue(doc_type=registry.RECEIPT_NOTICE, case=intake(intake_clerk), actor=intake_clerk)
     assert next_year.number == "奈税争受告〔2027〕1号"
     assert (next_year.year, next_year.seq, next_year.version) == (2027, 1, 1)
+
+
+def test_the_same_form_for_the_same_version_of_a_case_is_issued_once(intake_clerk, routed_case) -> None:
+    """Issue 11 §3 "One notice, once": asking again for the 受理告知书 of an unchanged case returns
+    the notice already issued (no second number, no second event); once the case has changed
+    (a new version) a new notice says what is true now; a correction stands in for the first."""
+    first = document_issue(doc_type=registry.RECEIPT_NOTICE, case=routed_case, actor=intake_clerk)
+    again = document_issue(doc_type=registry.RECEIPT_NOTICE, case=routed_case, actor=intake_clerk)
+    assert again.pk == first.pk and again.existing and not first.existing
+    assert CaseEvent.objects.filter(case=routed_case, kind=EventKind.DOCUMENT).count() == 1
+    corrected = document_issue(doc_type=registry.RECEIPT_NOTICE, case=routed_case, actor=intake_clerk, replaces=first)
+    assert document_issue(doc_type=registry.RECEIPT_NOTICE, case=routed_case, actor=intake_clerk).pk == corrected.pk
+    Case.objects.filter(pk=routed_case.pk).update(version=routed_case.version + 1)
+    new = document_issue(doc_type=registry.RECEIPT_NOTICE, case=routed_case, actor=intake_clerk)
+    assert new.pk not in (first.pk, corrected.pk) and new.number != first.number
 
 
 def test_issuing_stores_both_files_with_digests_and_records_the_event(intake_clerk, routed_case) -> None:
@@ -125,11 +140,12 @@ def test_the_dossier_contents_list_the_current_documents_and_attachments(intake_
     )
     notice = document_issue(doc_type=registry.RECEIPT_NOTICE, case=case, actor=intake_clerk)
     corrected = document_issue(doc_type=registry.RECEIPT_NOTICE, case=case, actor=intake_clerk, replaces=notice)
-    contents = document_issue(doc_type=registry.DOSSIER_CONTENTS, case=case, actor=intake_clerk)
     from fengqiao.documents.render import document_render
 
     text = document_render(doc_type=registry.DOSSIER_CONTENTS, subject=case).text
     rows = [line for line in text.splitlines() if line[:1].isdigit()]
     assert len(rows) == 2, text
     assert "缴费凭证.pdf" in rows[0] and corrected.number in rows[1] and "第2版" in rows[1]
-    assert contents.number.startswith("奈争卷目")
+    # 四(七): the contents and cover are issued only by the sealing (fengqiao.archive), numbered there.
+    with pytest.raises(ValidationError):
+        document_issue(doc_type=registry.DOSSIER_CONTENTS, case=case, actor=intake_clerk)

@@ -88,6 +88,15 @@ def test_notice_text_reads_in_order(routed_case) -> None:
     assert f"{routed_case.due_on.year}年{routed_case.due_on.month}月{routed_case.due_on.day}日前办结" in rendered.text
 
 
+def test_the_receipt_notice_promises_only_what_exists(routed_case) -> None:
+    """Issue 11 §5: payers have no progress enquiry of their own yet, so the 受理告知书 sends them
+    to what exists — the case handler's phone or the window — not to "查询办理进度"."""
+    text = "".join(document_render(doc_type=registry.RECEIPT_NOTICE, subject=routed_case).text.split())
+    assert "查询办理进度" not in text
+    assert "如需了解办理进度，请凭案件编号" in text
+    assert "致电承办人" in text or "到上述地点" in text or "向本机关询问" in text
+
+
 def test_inform_notice_names_the_department_the_place_and_the_legal_basis(informed_case) -> None:
     text = document_render(doc_type=registry.INFORM_NOTICE, subject=informed_case).text
     assert "请你前往奈曼旗人力资源和社会保障局办理" in text
