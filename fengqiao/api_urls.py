@@ -22,6 +22,11 @@ urlpatterns = [
     path("cases/<str:number>/", cases_api.CaseDetailView.as_view(), name="api-case"),
     path("cases/<str:number>/routing/", cases_api.CaseRoutingView.as_view(), name="api-case-routing"),
     path("cases/<str:number>/reveal/", cases_api.CaseRevealView.as_view(), name="api-case-reveal"),
+    path(
+        "cases/<str:number>/parties/<str:party>/correction/",
+        cases_api.CasePartyCorrectionView.as_view(),
+        name="api-case-party-correction",
+    ),
     # 文书 (GB/T 9704 DOCX and PDF)
     path("cases/<str:number>/documents/", documents_api.CaseDocumentListView.as_view(), name="api-case-documents"),
     path(

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fengqiao.cases import permissions, selectors, services
-from fengqiao.cases.forms import IntakeForm, RevealForm, ReviewForm
+from fengqiao.cases.forms import IntakeForm, PartyCorrectionForm, RevealForm, ReviewForm
 from fengqiao.cases.models import Case, CaseDepartment, CaseLink, DisputeCategory
 from fengqiao.cases.serializers import (
     CaseDetailSerializer,
@@ -34,6 +34,8 @@ from fengqiao.cases.serializers import (
     DuplicateQuerySerializer,
     IntakeMultipartSerializer,
     IntakeRequestSerializer,
+    PartyCorrectionRequestSerializer,
+    PartyCorrectionResponseSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
     ReviewRequestSerializer,
@@ -280,6 +282,44 @@ class CaseRevealView(APIView):
         response = Response(RevealResponseSerializer({"value": value}).data)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class CasePartyCorrectionView(APIView):
+    """更正当事人信息: a person's corrected name or contact details, as a recorded step."""
+
+    @extend_schema(
+        tags=TAGS,
+        summary="更正当事人信息",
+        description="The identity and every open case of the person take the correction, each with a 信息变更 "
+        "event giving the reason; closed cases keep what they registered and a sealed (archived) case is never "
+        "touched — a correction started from one answers 409. `party` is `payer` or `other_party`.",
+        request=PartyCorrectionRequestSerializer,
+        responses={200: PartyCorrectionResponseSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, number: str, party: str) -> Response:
+        staff, case = _case_for(request, number)
+        if party not in ("payer", "other_party"):
+            raise Http404
+        form = PartyCorrectionForm(data=_form_data(request))
+        if not form.is_valid():
+            raise _invalid(form_errors(form))
+        d = form.cleaned_data
+        changed = services.party_correct(
+            case=case,
+            party=party,
+            actor=staff,
+            name=d["name"],
+            phone=d["phone"],
+            address=d["address"],
+            contact_name=d["contact_name"],
+            reason=d["reason"],
+            expected_version=d["version"],
+        )
+        visible = set(
+            selectors.cases_visible_to(staff).filter(pk__in=[c.pk for c in changed]).values_list("number", flat=True)
+        )
+        numbers = [c.number for c in changed if c.number in visible]
+        return Response({"cases": numbers, "others": len(changed) - len(numbers)})
 
 
 class DuplicateListView(APIView):

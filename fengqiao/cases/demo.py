@@ -24,7 +24,8 @@ fields keep:
 - personal data is encrypted exactly as ``EncryptedTextField`` does it (``crypto.encrypt`` with
   the column's context ``cases.Payer.<field>``) with blind indexes of the same purposes as
   intake; payers respect the unique constraints: a person is found again by the blind index of
-  the ID number, an employer by the credit code, also across runs;
+  the ID number, an employer by the credit code, also across runs; each case has its own
+  party rows (``CaseParty``, the parties as registered, contexts ``cases.CaseParty.<field>``);
 - the receiving department (and for joint handling the lead and co-handling departments of
   ``defaults.ROUTING``) is recorded in ``CaseDepartment``, so visibility works as for real
   cases; the timeline starts with the events intake and review would have written (their
@@ -56,6 +57,7 @@ from fengqiao.cases.models import (
     CaseDepartment,
     CaseEvent,
     CaseNumbering,
+    CaseParty,
     Channel,
     DisputeCategory,
     EventKind,
@@ -529,6 +531,19 @@ CASE_FIELDS = (
     "version",
     "created_at",
 )
+PARTY_FIELDS = (
+    "id",
+    "identity",
+    "kind",
+    "name",
+    "payer_group",
+    "id_number",
+    "credit_code",
+    "phone",
+    "address",
+    "contact_name",
+    "recorded_at",
+)
 CATEGORY_FIELDS = ("case", "disputecategory")
 INVOLVEMENT_FIELDS = ("case", "department", "role")
 INVOLVEMENT_FIELDS_AT = ("case", "department", "role", "added_at")
@@ -537,6 +552,9 @@ EVENT_FIELDS = ("case", "at", "actor", "kind", "from_state", "to_state", "summar
 ID_NUMBER_CONTEXT = "cases.Payer.id_number"
 PHONE_CONTEXT = "cases.Payer.phone"
 ADDRESS_CONTEXT = "cases.Payer.address"
+PARTY_ID_NUMBER_CONTEXT = "cases.CaseParty.id_number"
+PARTY_PHONE_CONTEXT = "cases.CaseParty.phone"
+PARTY_ADDRESS_CONTEXT = "cases.CaseParty.address"
 
 
 @dataclass
@@ -592,6 +610,9 @@ class Generator:
         self.last_case_of: dict[str, tuple[int, datetime]] = {}
         self.seen_ids: set[str] = set()
         self.new_payers: dict[str, _NewPayer] = {}
+        # identity key → a case's party columns (kind, name, id, credit code, phone, address,
+        # contact), encrypted once per identity for the CaseParty columns
+        self.party_values: dict[str, tuple[Any, ...]] = {}
 
     # --- set-up: everything read once --------------------------------------------------
 
@@ -855,12 +876,22 @@ class Generator:
                 self.payer_pk[key] = pk
                 del pending[key]
             self.result.payers_reused += len(found)
+            by_pk = {pk: key for key, pk in found}
+            pks = list(by_pk)
+            for i in range(0, len(pks), LOOKUP_CHUNK):
+                for old in Payer.objects.filter(pk__in=pks[i : i + LOOKUP_CHUNK]):
+                    self.party_values[by_pk[old.pk]] = self._party_values(
+                        old.kind, old.name, old.id_number, old.credit_code, old.phone, old.address, old.contact_name
+                    )
         ids = self.rows.ids(Payer, len(pending))
         rows: list[tuple[Any, ...]] = []
         county_pk = self.county.pk
         dt = self.rows.dt
         for pk, (key, p) in zip(ids, pending.items(), strict=True):
             self.payer_pk[key] = pk
+            self.party_values[key] = self._party_values(
+                p.kind, p.name, p.id_number, p.credit_code, p.phone, p.address, p.contact_name
+            )
             at = dt(first_seen[key])
             rows.append(
                 (
@@ -882,6 +913,25 @@ class Generator:
             )
         self.rows.insert(Payer, PAYER_FIELDS, rows)
         self.result.payers_created += len(rows)
+
+    @staticmethod
+    def _party_values(
+        kind: str, name: str, id_number: str, credit_code: str, phone: str, address: str, contact_name: str
+    ) -> tuple[Any, ...]:
+        return (
+            kind,
+            name,
+            crypto.encrypt(id_number, context=PARTY_ID_NUMBER_CONTEXT) if id_number else "",
+            credit_code,
+            crypto.encrypt(phone, context=PARTY_PHONE_CONTEXT) if phone else "",
+            crypto.encrypt(address, context=PARTY_ADDRESS_CONTEXT) if address else "",
+            contact_name,
+        )
+
+    def _party_row(self, pk: int, key: str, group: str, at: Any) -> tuple[Any, ...]:
+        """A case's party as registered: the identity's details when the case came in."""
+        kind, name, id_number, credit_code, phone, address, contact_name = self.party_values[key]
+        return (pk, self.payer_pk[key], kind, name, group, id_number, credit_code, phone, address, contact_name, at)
 
     # --- cases ---------------------------------------------------------------------------
 
@@ -929,6 +979,8 @@ class Generator:
 
         planned = [self._case(plan) for plan in plans]
         ids = self.rows.ids(Case, len(planned))
+        party_ids = iter(self.rows.ids(CaseParty, len(planned) + sum(1 for c in planned if c.plan.other_key)))
+        parties: list[tuple[Any, ...]] = []
         dt = self.rows.dt
         case_rows: list[tuple[Any, ...]] = []
         links: list[tuple[Any, ...]] = []
@@ -939,6 +991,11 @@ class Generator:
         for pk, c in zip(ids, planned, strict=True):
             row = c.row
             row[0] = pk
+            row[8] = next(party_ids)
+            parties.append(self._party_row(row[8], c.plan.payer_key, c.plan.group, row[5]))
+            if c.plan.other_key:
+                row[9] = next(party_ids)
+                parties.append(self._party_row(row[9], c.plan.other_key, PayerGroup.EMPLOYER.value, row[5]))
             case_rows.append(tuple(row))
             links.extend((pk, self.categories[code]) for code in c.codes)
             received_db = row[5]  # received_at, already adapted
@@ -951,6 +1008,7 @@ class Generator:
                 )
             self.last_case_of[c.plan.payer_key] = (pk, c.plan.received_at)
             states[c.state] = states.get(c.state, 0) + 1
+        self.rows.insert(CaseParty, PARTY_FIELDS, parties)
         self.rows.insert(Case, CASE_FIELDS, case_rows)
         self.rows.insert(Case.categories.through, CATEGORY_FIELDS, links)
         self.rows.insert(CaseDepartment, INVOLVEMENT_FIELDS_AT, receiving + routed)
@@ -1067,8 +1125,8 @@ class Generator:
             received_db,
             self.dept_pk[receiving],
             owner[0],
-            self.payer_pk[plan.payer_key],
-            self.payer_pk[plan.other_key] if plan.other_key else None,
+            None,  # payer: the case's own party row, set with the batch's ids
+            None,  # other_party
             "；".join(summaries),
             "；".join(claims),
             self.rows.decimal(amount) if amount is not None else None,

@@ -82,6 +82,11 @@ class IntakeForm(forms.Form):
     phone = forms.CharField(label=_("手机号码"), max_length=20)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
 
+    name_confirmed = forms.BooleanField(
+        label=_("确认姓名（名称）不一致：核对证件后确属同一人（单位），本案按本次填写登记"),
+        required=False,
+    )
+
     other_kind = forms.ChoiceField(label=_("争议另一方"), choices=[("", _("无")), *PayerKind.choices], required=False)
     other_name = forms.CharField(label=_("另一方名称"), max_length=128, required=False)
     other_id_number = forms.CharField(label=_("另一方公民身份号码"), max_length=32, required=False)
@@ -295,6 +300,7 @@ class IntakeForm(forms.Form):
             informed_note=d.get("informed_note", "").strip(),
             link_to=self._linked,
             attachments=[(kind, f) for f in d.get("attachments", [])],
+            name_confirmed=bool(d.get("name_confirmed")),
         )
 
 
@@ -368,6 +374,30 @@ class RevealForm(forms.Form):
             "min_length": _("查看理由至少4个字。"),
         },
     )
+
+
+class PartyCorrectionForm(forms.Form):
+    """更正当事人信息: the corrected name and contact details, and why (recorded on the
+    timeline of every open case of the person)."""
+
+    name = forms.CharField(label=_("姓名/单位名称"), max_length=128)
+    phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=32, required=False)
+    reason = forms.CharField(
+        label=_("更正理由"),
+        min_length=4,
+        max_length=255,
+        error_messages={
+            "required": _("请填写更正理由（至少4个字），更正记入各案件办理记录。"),
+            "min_length": _("更正理由至少4个字。"),
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "")
+        return validate_mobile(value) if value else ""
 
 
 class MergeForm(forms.Form):

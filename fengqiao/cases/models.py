@@ -135,6 +135,38 @@ class Payer(models.Model):
         return self.name
 
 
+class CaseParty(models.Model):
+    """争议当事人（登记时）— a party of one case as the clerk registered it (四(一) 缴费人基本情况、
+    联系方式): the payer, or the other party of the dispute.
+
+    A case keeps its parties as they were registered: a later case of the same person under
+    another name, phone or address never changes this one. ``identity`` is the shared
+    ``Payer`` behind the blind index (the same person found again, duplicates, repeat
+    payers). Correcting a person's details is its own recorded step
+    (``fengqiao.cases.services.party_correct``); it changes the open cases only, never a
+    closed or sealed (archived) one. Personal data is SM4-GCM encrypted as on ``Payer``."""
+
+    identity = models.ForeignKey(
+        Payer, verbose_name=_("缴费人（身份）"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=PayerKind.choices)
+    name = models.CharField(_("姓名/单位名称"), max_length=128)
+    payer_group = models.CharField(_("缴费人群体"), max_length=16, choices=PayerGroup.choices)
+    id_number = EncryptedTextField(_("公民身份号码"), blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
+    phone = EncryptedTextField(_("联系电话"), blank=True)
+    address = EncryptedTextField(_("地址"), blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("案件当事人")
+        verbose_name_plural = _("案件当事人")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Channel(models.TextChoices):
     """受理渠道."""
 
@@ -215,9 +247,10 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="owned_cases",
     )
-    payer = models.ForeignKey(Payer, verbose_name=_("缴费人"), on_delete=models.PROTECT, related_name="cases")
+    # The parties as registered on this case (``CaseParty``); ``payer.identity`` is the person.
+    payer = models.ForeignKey(CaseParty, verbose_name=_("缴费人"), on_delete=models.PROTECT, related_name="cases")
     other_party = models.ForeignKey(
-        Payer,
+        CaseParty,
         verbose_name=_("争议另一方"),
         null=True,
         blank=True,

@@ -56,3 +56,11 @@ def may_edit_intake(staff: Staff, case: Case) -> bool:
     """Attachments, links and merges at intake: the owner and the receiving department's clerks
     and head, and the group office."""
     return may_review(staff, case)
+
+
+def may_correct_party(staff: Staff, case: Case) -> bool:
+    """更正当事人信息 (a person's name, phone or address entered wrongly): whoever may edit the
+    case's registration — the first receiver, the receiving department's clerks and head, and
+    the group office. The correction reaches every open case of the person, each on its
+    timeline."""
+    return may_edit_intake(staff, case)

@@ -162,7 +162,7 @@ def duplicates_find(
     since = timezone.now() - timedelta(days=days)
     qs = (
         cases_visible_to(user)
-        .filter(Q(payer__in=payers) | Q(other_party__in=payers), received_at__gte=since)
+        .filter(Q(payer__identity__in=payers) | Q(other_party__identity__in=payers), received_at__gte=since)
         .exclude(state=CaseState.MERGED)
     )
     if exclude is not None:

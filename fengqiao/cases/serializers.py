@@ -25,9 +25,9 @@ from fengqiao.cases.models import (
     AttachmentKind,
     Case,
     CaseEvent,
+    CaseParty,
     Channel,
     DisputeCategory,
-    Payer,
     PayerGroup,
     PayerKind,
 )
@@ -82,7 +82,7 @@ class StaffBriefSerializer(serializers.Serializer):
     name = serializers.CharField(source="__str__")
 
 
-def masked_id(payer: Payer) -> str:
+def masked_id(payer: CaseParty) -> str:
     """A person's ID number masked; an employer's credit code (public data) as it is."""
     if payer.kind == PayerKind.EMPLOYER:
         return payer.credit_code
@@ -90,7 +90,8 @@ def masked_id(payer: Payer) -> str:
 
 
 class PayerSerializer(serializers.Serializer):
-    """A payer as the API shows them: name, kind, group and masked identifiers only."""
+    """A party of a case as registered on it (``CaseParty``) as the API shows them: name,
+    kind, group and masked identifiers only."""
 
     name = serializers.CharField()
     kind = InlineChoiceField(choices=PayerKind.choices)
@@ -99,10 +100,10 @@ class PayerSerializer(serializers.Serializer):
     id_masked = serializers.SerializerMethodField(help_text="公民身份号码（脱敏）或统一社会信用代码")
     phone_masked = serializers.SerializerMethodField(help_text="联系电话（脱敏）")
 
-    def get_id_masked(self, payer: Payer) -> str:
+    def get_id_masked(self, payer: CaseParty) -> str:
         return masked_id(payer)
 
-    def get_phone_masked(self, payer: Payer) -> str:
+    def get_phone_masked(self, payer: CaseParty) -> str:
         return mask_mobile(payer.phone) if payer.phone else ""
 
 
@@ -253,6 +254,11 @@ class IntakeRequestSerializer(serializers.Serializer):
     contact_name = serializers.CharField(required=False)
     phone = serializers.CharField(help_text="手机号码")
     address = serializers.CharField(required=False)
+    name_confirmed = serializers.BooleanField(
+        required=False,
+        help_text="已登记的公民身份号码（统一社会信用代码）与本次填写的姓名（名称）不一致时，核对证件后确认"
+        "（否则 400，errors.payer_name / other_name 给出已登记姓名的脱敏形式）；本案按本次填写登记，其他案件不变",
+    )
     other_kind = InlineChoiceField(choices=PayerKind.choices, required=False, help_text="争议另一方类型")
     other_name = serializers.CharField(required=False)
     other_id_number = serializers.CharField(required=False)
@@ -293,6 +299,22 @@ class RevealRequestSerializer(serializers.Serializer):
     party = serializers.ChoiceField(choices=[("payer", "缴费人"), ("other_party", "争议另一方")])
     field = serializers.ChoiceField(choices=[("id_number", "公民身份号码"), ("phone", "联系电话"), ("address", "地址")])
     reason = serializers.CharField(min_length=4, max_length=255)
+
+
+class PartyCorrectionRequestSerializer(serializers.Serializer):
+    """更正当事人信息 — the fields of ``forms.PartyCorrectionForm``."""
+
+    name = serializers.CharField(max_length=128, help_text="姓名/单位名称")
+    phone = serializers.CharField(required=False, allow_blank=True, help_text="手机号码")
+    address = serializers.CharField(required=False, allow_blank=True)
+    contact_name = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(min_length=4, max_length=255, help_text="更正理由（记入各案件办理记录）")
+    version = serializers.IntegerField(required=False, help_text="读取案件时的 version；已被他人更新则 409")
+
+
+class PartyCorrectionResponseSerializer(serializers.Serializer):
+    cases = serializers.ListField(child=serializers.CharField(), help_text="已更正的未办结案件编号（调用者可见的）")
+    others = serializers.IntegerField(help_text="另有调用者不可见的未办结案件一并更正的件数")
 
 
 class RevealResponseSerializer(serializers.Serializer):

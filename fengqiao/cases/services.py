@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +31,7 @@ from fengqiao.cases.models import (
     CaseEvent,
     CaseLink,
     CaseNumbering,
+    CaseParty,
     DisputeCategory,
     EventKind,
     Payer,
@@ -77,49 +79,212 @@ class IntakeData:
     informed_note: str = ""
     link_to: Sequence[Case] = field(default_factory=list)
     attachments: Sequence[tuple[str, UploadedFile]] = field(default_factory=list)
+    # The clerk confirmed that a known ID number (or credit code) goes with another name.
+    name_confirmed: bool = False
 
 
-def payer_upsert(*, county: Jurisdiction, data: PayerData) -> Payer:
+def mask_name(name: str) -> str:
+    """A name shown to someone who may not see the case it belongs to (五(三)): a person's
+    surname (the first character) and the rest hidden, ``张**``; an employer's first four and
+    last two characters."""
+    name = name.strip()
+    if len(name) <= 1:
+        return "*"
+    if len(name) <= 4:
+        return name[0] + "*" * (len(name) - 1)
+    keep = 4 if len(name) > 8 else 2
+    return name[:keep] + "*" * (len(name) - keep - 2) + name[-2:]
+
+
+def _identity_of(*, county: Jurisdiction, data: PayerData) -> dict[str, object]:
+    if data.kind == PayerKind.PERSON and data.id_number:
+        return {
+            "jurisdiction": county,
+            "id_number_index": crypto.blind_index(data.id_number, purpose=RESIDENT_ID_PURPOSE),
+        }
+    if data.kind == PayerKind.EMPLOYER and data.credit_code:
+        return {"jurisdiction": county, "credit_code": data.credit_code}
+    return {}
+
+
+def payer_known(*, county: Jurisdiction, data: PayerData) -> Payer | None:
+    """The person or employer already registered in ``county`` with this ID number (blind
+    index) or credit code, if any."""
+    identity = _identity_of(county=county, data=data)
+    return Payer.objects.filter(**identity).first() if identity else None
+
+
+def name_conflict(*, known: Payer | None, data: PayerData) -> str:
+    """The warning for a clerk who enters a known ID number with another name (issue 11),
+    naming the earlier name masked; "" when the names agree or the identity is new."""
+    if known is None or known.name.strip() == data.name.strip():
+        return ""
+    what = _("公民身份号码") if data.kind == PayerKind.PERSON else _("统一社会信用代码")
+    return _(
+        "该%(what)s已登记为“%(earlier)s”，与本次填写的“%(name)s”不一致。请核对证件；确属同一人"
+        "（单位）的，勾选“确认姓名（名称）不一致”后再登记，本案按本次填写的姓名登记，其他案件不受影响；"
+        "如需更正已登记的信息，请在案件页面“更正当事人信息”。"
+    ) % {"what": what, "earlier": mask_name(known.name), "name": data.name}
+
+
+def payer_identify(
+    *, county: Jurisdiction, data: PayerData, known: Payer | None = None, looked_up: bool = False
+) -> Payer:
     """Find the payer again by blind index (person) or credit code (employer), or add them.
-    Contact details given now replace the old ones: the payer's latest word counts."""
-    id_index = crypto.blind_index(data.id_number, purpose=RESIDENT_ID_PURPOSE) if data.id_number else ""
-    if data.kind == PayerKind.PERSON and id_index:
-        identity = {"jurisdiction": county, "id_number_index": id_index}
-    elif data.kind == PayerKind.EMPLOYER and data.credit_code:
-        identity = {"jurisdiction": county, "credit_code": data.credit_code}
-    else:
-        identity = {}
-    payer: Payer | None = None
-    if identity:
-        payer = Payer.objects.select_for_update().filter(**identity).first()
-        if payer is None:
-            # Two clerks registering the same new payer at once: one insert wins, the other
-            # finds that row and updates it.
-            try:
-                with transaction.atomic():
-                    payer = Payer.objects.create(
-                        kind=data.kind,
-                        name=data.name,
-                        payer_group=data.payer_group,
-                        id_number=data.id_number,
-                        **identity,
-                    )
-            except IntegrityError:
-                payer = Payer.objects.select_for_update().get(**identity)
-    if payer is None:
-        payer = Payer(jurisdiction=county, kind=data.kind)
-    payer.name = data.name
-    payer.payer_group = data.payer_group
-    payer.id_number = data.id_number or payer.id_number
-    payer.id_number_index = id_index or payer.id_number_index
-    payer.credit_code = data.credit_code or payer.credit_code
-    if data.phone:
-        payer.phone = data.phone
-        payer.phone_index = crypto.blind_index(data.phone, purpose=PHONE_PURPOSE)
-    payer.address = data.address or payer.address
-    payer.contact_name = data.contact_name or payer.contact_name
-    payer.save()
+
+    An existing identity is never changed here: what the payer says now is recorded on the
+    new case (``CaseParty``), and every other case keeps what it registered. The shared row
+    changes only through the recorded step ``party_correct``."""
+    identity = _identity_of(county=county, data=data)
+    if known is not None:
+        return known
+    if identity and not looked_up:
+        found = Payer.objects.filter(**identity).first()
+        if found is not None:
+            return found
+    payer = Payer(
+        jurisdiction=county,
+        kind=data.kind,
+        name=data.name,
+        payer_group=data.payer_group,
+        id_number=data.id_number,
+        id_number_index=str(identity.get("id_number_index", "")),
+        credit_code=data.credit_code,
+        phone=data.phone,
+        phone_index=crypto.blind_index(data.phone, purpose=PHONE_PURPOSE) if data.phone else "",
+        address=data.address,
+        contact_name=data.contact_name,
+    )
+    if not identity:
+        payer.save()
+        return payer
+    # Two clerks registering the same new payer at once: one insert wins, the other uses it.
+    try:
+        with transaction.atomic():
+            payer.save()
+    except IntegrityError:
+        return Payer.objects.get(**identity)
     return payer
+
+
+def party_record(*, identity: Payer, data: PayerData, at: datetime) -> CaseParty:
+    """The party as registered on one case (its own copy: name, group, contact, address)."""
+    return CaseParty.objects.create(
+        identity=identity,
+        kind=data.kind,
+        name=data.name,
+        payer_group=data.payer_group,
+        id_number=data.id_number,
+        credit_code=data.credit_code,
+        phone=data.phone,
+        address=data.address,
+        contact_name=data.contact_name,
+        recorded_at=at,
+    )
+
+
+PARTY_LABELS = {"payer": _("缴费人"), "other_party": _("争议另一方")}
+CORRECTABLE = {
+    "name": _("姓名/单位名称"),
+    "phone": _("联系电话"),
+    "address": _("地址"),
+    "contact_name": _("联系人"),
+}
+
+
+@transaction.atomic
+def party_correct(
+    *,
+    case: Case,
+    party: str,
+    actor: Staff,
+    reason: str,
+    name: str,
+    phone: str,
+    address: str,
+    contact_name: str,
+    expected_version: int | None = None,
+) -> list[Case]:
+    """更正当事人信息: correct a person's (or employer's) name, phone, address or contact as an
+    explicit, recorded step (issue 11 §3: a person is never renamed behind another case).
+
+    The shared identity (``Payer``) takes the corrected details, and so does the party of
+    every *open* case of that person — each gets a "信息变更" event on its timeline with the
+    reason. Closed cases keep what they registered, and a sealed (archived) case is never
+    touched; a correction started from one is refused. Returns the cases changed."""
+    from fengqiao.cases.states import OPEN_STATES, CaseState
+
+    if party not in PARTY_LABELS:
+        raise ValidationError({"party": [_("请选择缴费人或争议另一方。")]})
+    if len(reason.strip()) < 4:
+        raise ValidationError({"reason": [_("请说明更正理由（至少4个字）。")]})
+    if not name.strip():
+        raise ValidationError({"name": [_("请填写姓名/单位名称。")]})
+    case = _locked(case)
+    if not permissions.may_correct_party(actor, case):
+        raise PermissionDenied(_("您无权更正该案件的当事人信息。"))
+    if case.state == CaseState.ARCHIVED:
+        raise ValidationError(_("案件已归档，案卷已封存，当事人信息不能更正。"), code="state")
+    if case.state not in OPEN_STATES:
+        raise ValidationError(_("案件已办结，当事人信息按登记时保留，不能更正。"), code="state")
+    if expected_version is not None and expected_version != case.version:
+        raise ValidationError(_("该案件已被他人更新，请刷新页面后重试。"), code="stale")
+    current = case.other_party if party == "other_party" else case.payer
+    if current is None:
+        raise ValidationError({"party": [_("该案件没有争议另一方。")]})
+    values = {
+        "name": name.strip(),
+        "phone": phone.strip(),
+        "address": address.strip(),
+        "contact_name": contact_name.strip(),
+    }
+    changed = [f for f, v in values.items() if (getattr(current, f) or "") != v]
+    if not changed:
+        raise ValidationError({"name": [_("与登记信息相同，没有需要更正的内容。")]})
+    identity = Payer.objects.select_for_update().get(pk=current.identity_id)
+    for f, v in values.items():
+        setattr(identity, f, v)
+    identity.phone_index = crypto.blind_index(values["phone"], purpose=PHONE_PURPOSE) if values["phone"] else ""
+    identity.save()
+    cases = list(
+        Case.objects.select_for_update()
+        .filter(Q(payer__identity=identity) | Q(other_party__identity=identity), state__in=OPEN_STATES)
+        .select_related("payer", "other_party")
+        .order_by("pk")
+    )
+    now = timezone.now()
+    what = "、".join(str(CORRECTABLE[f]) for f in changed)
+    events = []
+    for c in cases:
+        for role, p in (("payer", c.payer), ("other_party", c.other_party)):
+            if p is None or p.identity_id != identity.pk:
+                continue
+            old_name = p.name
+            for f, v in values.items():
+                setattr(p, f, v)
+            p.save()
+            data: dict[str, object] = {
+                "party": role,
+                "fields": changed,
+                "reason": reason.strip(),
+                "from_case": case.number,
+            }
+            if "name" in changed:
+                data["name"] = [old_name, values["name"]]  # names are not confidential; contact details are
+            events.append(
+                CaseEvent(
+                    case=c,
+                    at=now,
+                    actor=actor,
+                    kind=EventKind.CHANGED,
+                    summary=(_("更正%(who)s信息：%(what)s") % {"who": PARTY_LABELS[role], "what": what})[:255],
+                    data=data,
+                )
+            )
+    for event in events:
+        event.save()
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(version=F("version") + 1)
+    return cases
 
 
 def _number_take(*, county: Jurisdiction, year: int) -> str:
@@ -159,9 +324,24 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
         raise ValidationError({"township": [_("事项所在辖区不属于本旗县。")]})
     if data.outcome == IntakeOutcome.INFORM and data.informed_department is None:
         raise ValidationError({"informed_department": [_("请选择告知缴费人前往的部门。")]})
-    payer = payer_upsert(county=county, data=data.payer)
-    other = payer_upsert(county=county, data=data.other_party) if data.other_party else None
     now = timezone.now()
+    parties: list[CaseParty | None] = []
+    conflicts: dict[str, list[str]] = {}
+    for key, given in (("payer_name", data.payer), ("other_name", data.other_party)):
+        if given is None:
+            parties.append(None)
+            continue
+        known = payer_known(county=county, data=given)
+        warning = name_conflict(known=known, data=given)
+        if warning and not data.name_confirmed:
+            conflicts[key] = [warning]
+            continue
+        identity = payer_identify(county=county, data=given, known=known, looked_up=True)
+        parties.append(party_record(identity=identity, data=given, at=now))
+    if conflicts:
+        raise ValidationError(conflicts, code="name_conflict")
+    payer, other = parties
+    assert payer is not None
     case = Case(
         jurisdiction=county,
         number=_number_take(county=county, year=timezone.localtime(data.received_at).year),
@@ -384,7 +564,9 @@ def personal_data_reveal(*, case: Case, actor: Staff, party: str, field: str, re
         raise ValidationError({"party": [_("该案件没有争议另一方。")]})
     value: str = getattr(payer, field)
     now = timezone.now()
-    RevealRecord.objects.create(case=case, payer=payer, field=field, reason=reason.strip(), staff=actor, at=now)
+    RevealRecord.objects.create(
+        case=case, payer_id=payer.identity_id, field=field, reason=reason.strip(), staff=actor, at=now
+    )
     CaseEvent.objects.create(
         case=case,
         at=now,

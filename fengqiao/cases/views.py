@@ -19,11 +19,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengqiao.cases import permissions, selectors, services, workflow
-from fengqiao.cases.forms import AttachmentForm, IntakeForm, LinkForm, MergeForm, RevealForm, ReviewForm
+from fengqiao.cases.forms import (
+    AttachmentForm,
+    IntakeForm,
+    LinkForm,
+    MergeForm,
+    PartyCorrectionForm,
+    RevealForm,
+    ReviewForm,
+)
 from fengqiao.cases.models import Channel, DisputeCategory, PayerKind
 from fengqiao.cases.states import CaseState, Classification
 from fengqiao.core.auth import request_staff
-from fengqiao.core.forms import errors_to_form
 from fengqiao.core.identifiers import mask_mobile, mask_resident_id, mask_social_credit_code
 from fengqiao.core.paging import COUNT_CAP, CappedPaginator
 
@@ -217,6 +224,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "actions": workflow.allowed_transitions(case=case, actor=user),
         "may_review": case.state == CaseState.REGISTERED and permissions.may_review(user, case),
         "may_reveal": permissions.may_reveal(user, case),
+        "may_correct_party": case.is_open and permissions.may_correct_party(user, case),
         "may_edit": may_edit and case.is_open,
         "duplicates": duplicates,
         "overdue": case.is_open and case.due_on is not None and case.due_on < timezone.localdate(),
@@ -304,6 +312,60 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
             "review_due": review_due,
             "editable": case.state == CaseState.REGISTERED,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_party_correct(request: HttpRequest, number: str, party: str) -> HttpResponse:
+    """更正当事人信息: correct a person's name or contact details as a recorded step; every
+    open case of the person takes it (each on its timeline), closed and sealed ones never."""
+    user = request_staff(request)
+    case = selectors.case_get_for(user=user, number=number)
+    current = case.other_party if party == "other_party" else case.payer if party == "payer" else None
+    if current is None:
+        raise Http404
+    if not permissions.may_correct_party(user, case):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = PartyCorrectionForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                changed = services.party_correct(
+                    case=case,
+                    party=party,
+                    actor=user,
+                    name=d["name"],
+                    phone=d["phone"],
+                    address=d["address"],
+                    contact_name=d["contact_name"],
+                    reason=d["reason"],
+                    expected_version=d["version"],
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已更正当事人信息，%(n)d件未办结案件随之更正并记入办理记录；已办结、已归档的案件保持登记时信息。")
+                    % {"n": len(changed)},
+                )
+                return redirect("case-detail", number=case.number)
+    else:
+        form = PartyCorrectionForm(
+            initial={
+                "name": current.name,
+                "phone": current.phone,
+                "address": current.address,
+                "contact_name": current.contact_name,
+                "version": case.version,
+            }
+        )
+    return render(
+        request,
+        "cases/party_correct.html",
+        {"case": case, "form": form, "party": party, "current": current, "editable": case.is_open},
     )
 
 

@@ -19,7 +19,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.cases.models import Case, CaseEvent, EventKind, Payer, RevealRecord, sealed_check
+from fengqiao.cases.models import Case, CaseEvent, CaseParty, EventKind, RevealRecord, sealed_check
 from fengqiao.core import crypto
 from fengqiao.documents import permissions, registry
 from fengqiao.documents.models import DocumentNumbering, IssuedDocument
@@ -71,7 +71,8 @@ def _number_take(*, county: Jurisdiction, doc_type: registry.DocumentType, year:
     return row.last, number
 
 
-def _parties(case: Case) -> list[Payer]:
+def _parties(case: Case) -> list[CaseParty]:
+    # The parties as registered on this case (issue 11: never another case's newer details).
     return [p for p in (case.payer, case.other_party) if p is not None]
 
 
@@ -82,7 +83,9 @@ def _record_reveals(*, case: Case, actor: Staff, reason: str) -> list[str]:
     for party, payer in zip(("payer", "other_party"), _parties(case), strict=False):
         for field in PERSONAL_FIELDS:
             if getattr(payer, field):
-                RevealRecord.objects.create(case=case, payer=payer, field=field, reason=reason, staff=actor, at=now)
+                RevealRecord.objects.create(
+                    case=case, payer_id=payer.identity_id, field=field, reason=reason, staff=actor, at=now
+                )
                 shown.append(f"{party}.{field}")
     return shown
 

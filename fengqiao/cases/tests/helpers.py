@@ -23,12 +23,13 @@ def intake_data(
     address: str = "",
     categories: tuple[str, ...] = ("04",),
     township: str = "150525100",
+    name: str = "张三",
     **extra: Any,
 ) -> IntakeData:
     return IntakeData(
         payer=PayerData(
             kind=PayerKind.PERSON,
-            name="张三",
+            name=name,
             payer_group=PayerGroup.FLEXIBLE,
             id_number=id_number,
             phone=phone,

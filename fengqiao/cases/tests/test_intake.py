@@ -71,9 +71,11 @@ def test_numbers_are_per_county_and_year_in_sequence(intake_clerk) -> None:
 def test_same_person_is_found_again_by_blind_index(intake_clerk) -> None:
     a = intake(intake_clerk, id_number=ID_NUMBER)
     b = intake(intake_clerk, id_number=ID_NUMBER, phone="13900001111")
-    assert a.payer_id == b.payer_id
+    assert a.payer.identity_id == b.payer.identity_id  # one person behind both cases
+    assert a.payer_id != b.payer_id  # each case keeps its party as registered (issue 11)
+    a.payer.refresh_from_db()
     b.payer.refresh_from_db()
-    assert b.payer.phone == "13900001111"  # the latest contact details count
+    assert (a.payer.phone, b.payer.phone) == ("13812345678", "13900001111")
 
 
 def test_no_plaintext_id_or_phone_in_the_database(intake_clerk) -> None:
@@ -82,6 +84,8 @@ def test_no_plaintext_id_or_phone_in_the_database(intake_clerk) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM cases_payer")
         rows = cursor.fetchall()
+        cursor.execute("SELECT * FROM cases_caseparty")
+        rows += cursor.fetchall()
         cursor.execute("SELECT data, summary FROM cases_caseevent")
         rows += cursor.fetchall()
     dump = repr(rows)
