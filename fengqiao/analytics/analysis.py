@@ -454,46 +454,33 @@ def _deliveries(county: Jurisdiction, period: _Period) -> tuple[int, int]:
     )
     due_by_issue_day: dict[date, date] = {}
     total = on_time = 0
-    by_party: dict[str, int] = {}
     for recipient, delivered_at, issued_at in rows:
         total += 1
-        by_party[recipient] = by_party.get(recipient, 0) + 1
-        if issued_at is None:  # never for an issued decision; counted as on time, as no limit ran
-            on_time += 1
+        if recipient != Recipient.PAYER or issued_at is None:
             continue
         issued_on = local_day(issued_at)
         if issued_on not in due_by_issue_day:
             due_by_issue_day[issued_on] = timelimits.due(timelimits.FEEDBACK, issued_on).day
         on_time += local_day(delivered_at) <= due_by_issue_day[issued_on]
-    labels = {value: str(label) for value, label in Recipient.choices}
-    return total, on_time, _counts((key, labels.get(key, key), n) for key, n in by_party.items())
+    return total, on_time
 
 
-def _visits(county: Jurisdiction, period: _Period) -> tuple[int, list[Count], list[Count], int, int, int]:
-    """Visits done in the month to either party (四(五)): how many, by party, by satisfaction,
-    the payer's objections, the other party's objections, and how many 不满意."""
+def _visits(county: Jurisdiction, period: _Period) -> tuple[int, list[Count], int, int]:
+    """Visits done in the month, by satisfaction, with objections, and how many 不满意."""
     labels = {value: str(label) for value, label in Satisfaction.choices}
     labels[""] = _("未记录")
-    party_labels = {value: str(label) for value, label in Recipient.choices}
     rows = list(
         Visit.objects.filter(case__jurisdiction=county)
         .filter(period.holds("done_at"))
-        .values_list("party", "satisfaction")
+        .values_list("satisfaction")
         .annotate(n=CountOf("id"), objecting=CountOf("id", filter=Q(objects_to_decision=True)))
         .order_by()
     )
-    by_key: dict[str, int] = {}
-    by_party: dict[str, int] = {}
-    for party, key, n, _objecting in rows:
-        by_key[key] = by_key.get(key, 0) + n
-        by_party[party] = by_party.get(party, 0) + n
-    by_satisfaction = _counts((key, labels.get(key, key), n) for key, n in by_key.items())
-    visits_by_party = _counts((key, party_labels.get(key, key), n) for key, n in by_party.items())
-    done = sum(by_key.values())
-    objections = sum(o for party, _key, _n, o in rows if party == Recipient.PAYER)
-    objections_other = sum(o for party, _key, _n, o in rows if party != Recipient.PAYER)
-    dissatisfied = by_key.get(Satisfaction.DISSATISFIED, 0)
-    return done, visits_by_party, by_satisfaction, objections, objections_other, dissatisfied
+    by_satisfaction = _counts((key, labels.get(key, key), n) for key, n, _objecting in rows)
+    done = sum(n for _key, n, _objecting in rows)
+    objections = sum(objecting for _key, _n, objecting in rows)
+    dissatisfied = sum(n for key, n, _objecting in rows if key == Satisfaction.DISSATISFIED)
+    return done, by_satisfaction, objections, dissatisfied
 
 
 def _remedies_filed(county: Jurisdiction, period: _Period) -> list[Count]:
@@ -638,17 +625,21 @@ def _repeat_payers(county: Jurisdiction, period: _Period) -> list[EarlyWarning]:
     warning never names them (personal data, 五(三)): the case numbers lead to them."""
     since = period.end_at - timedelta(days=REPEAT_DAYS)
     recent = _received(county).filter(received_at__gte=since, received_at__lt=period.end_at)
+    # The same payer is the same identity (``CaseParty.identity``): each case has its own party row.
     repeats = list(
-        recent.values_list("payer_id")
+        recent.values_list("payer__identity_id")
         .annotate(n=CountOf("id"))
         .filter(n__gte=REPEAT_MIN_CASES)
-        .order_by("-n", "payer_id")
+        .order_by("-n", "payer__identity_id")
     )
     if not repeats:
         return []
     shown, rest = repeats[:REPEAT_MAX_WARNINGS], repeats[REPEAT_MAX_WARNINGS:]
     numbers = _first_numbers(
-        recent.filter(payer_id__in=[payer_id for payer_id, _n in shown]), ("payer_id",), "number", "received_at"
+        recent.filter(payer__identity_id__in=[payer_id for payer_id, _n in shown]),
+        ("payer__identity_id",),
+        "number",
+        "received_at",
     )
     warnings = [
         EarlyWarning(
