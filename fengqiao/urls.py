@@ -12,6 +12,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # 个人设置: my password, my API token
+    path("account/", include("fengqiao.core.account_urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("todo/badge/", todo_views.todo_badge, name="todo-badge"),
     path("cases/<str:number>/documents/", include("fengqiao.documents.urls")),

@@ -50,7 +50,8 @@ NAVIGATION: list[tuple[Any, str, tuple[str, ...]]] = [
     (_("热线办"), "referral-desk", (Role.HOTLINE_OFFICE,)),
     (_("移交线索"), "discipline-transfer-list", (Role.DISCIPLINE_LIAISON,)),
     (_("系统配置"), "admin:index", (Role.ADMINISTRATOR,)),
-    (_("接口文档"), "api-docs", ()),
+    # Those whose work uses the API (org.permissions.API_ROLES; the tests keep the two equal).
+    (_("接口文档"), "api-docs", (Role.HOTLINE_OFFICE, Role.GROUP_OFFICE, Role.ADMINISTRATOR)),
 ]
 
 

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from fengqiao.core import calendar
 from fengqiao.core.auth import request_staff
+from fengqiao.core.workbench import workbench_warnings
 
 
 class LoginView(auth_views.LoginView):
@@ -26,10 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """工作台: who I am, my department and roles, my to-do list (``core.todo``) and my cases."""
     user = request_staff(request)
     today = timezone.localdate()
-    missing: list[int] = []
-    if user.has_role("administrator") or user.is_superuser:
-        # Warn administrators well ahead: cases registered now have deadlines next year.
-        missing = calendar.missing_years(through=today.replace(year=today.year + 1))
+    # Each warning leads its reader to the page that puts it right, or names who can.
+    warnings = workbench_warnings(staff=user, today=today)
     from fengqiao.cases.views import home_summary
     from fengqiao.core import todo
     from fengqiao.followup.selectors import follow_up_counts
@@ -42,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {
             "today": today,
-            "missing_calendar_years": missing,
+            "warnings": warnings,
             **home_summary(user),
             **notice_count_for_home(user),
             "follow_up": follow_up_counts(user=user, today=today),
