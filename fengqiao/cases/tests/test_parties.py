@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fengqiao.cases.models import Case, CaseEvent, CaseNumbering, CaseParty, EventKind, Payer
+from fengqiao.cases.models import Case, CaseNumbering, CaseParty, EventKind, Payer
 from fengqiao.cases.services import case_register, mask_name, party_correct
 from fengqiao.cases.states import CaseState, IntakeOutcome
 from fengqiao.cases.tests.helpers import intake, intake_data
@@ -29,9 +29,7 @@ ID = "150525199001011237"
 def correct(case: Case, actor: Any, **changes: str) -> list[Case]:
     p = case.payer
     values = {"name": p.name, "phone": p.phone, "address": p.address, "contact_name": p.contact_name}
-    return party_correct(
-        case=case, party="payer", actor=actor, reason="身份证件核对后更正", **{**values, **changes}
-    )
+    return party_correct(case=case, party="payer", actor=actor, reason="身份证件核对后更正", **{**values, **changes})
 
 
 def test_second_registration_with_another_name_leaves_the_first_case_unchanged(intake_clerk) -> None:
