@@ -421,8 +421,14 @@ def case_attachment_add(request: HttpRequest, number: str) -> HttpResponse:
     case = selectors.case_get_for(user=user, number=number)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.attachment_add(case=case, actor=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"])
-        messages.success(request, _("附件已上传。"))
+        try:
+            services.attachment_add(
+                case=case, actor=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
+            )
+        except ValidationError as exc:  # e.g. a sealed case (四(七)): nothing is added
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("附件已上传。"))
     else:
         _flash_errors(request, form)
     return redirect("case-detail", number=case.number)
