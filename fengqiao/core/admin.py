@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -19,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.core import calendar
+from fengqiao.core import calendar, services
 from fengqiao.core.models import CalendarDay, CalendarYear, TimeLimit
 
 if TYPE_CHECKING:
@@ -45,11 +47,66 @@ def _warn_missing_years(request: HttpRequest) -> None:
         )
 
 
+class CalendarYearForm(forms.ModelForm):
+    """A year's page: the notice, the whole schedule as lines, and 已完整录入 — one save."""
+
+    schedule = forms.CharField(
+        label=_("节假日安排"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 60, "placeholder": "2027-01-01 休 元旦"}),
+        help_text=_(
+            "按国务院办公厅通知每行写一项：日期或日期段、“休”（法定节假日）或“班”（调休上班日）、名称。"
+            "例如：2027-02-05至2027-02-11 休 春节；2027-02-14 班 春节调休。保存后本年度的节假日/调休日即为此处所列。"
+        ),
+    )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "complete", "source"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        year = self.instance.year if self.instance.pk else self.initial.get("year")
+        try:
+            year = int(year) if year else None
+        except (TypeError, ValueError):
+            year = None
+        if year:
+            self.initial.setdefault("schedule", services.schedule_text(year=year))
+            self.initial.setdefault("seen", services.schedule_fingerprint(year=year))
+        self.schedule_days: list[services.ScheduleDay] = []
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        year = cleaned.get("year")
+        if not year:
+            return cleaned
+        try:
+            self.schedule_days = services.schedule_parse(year=year, text=cleaned.get("schedule") or "")
+        except ValidationError as exc:
+            self.add_error("schedule", exc)
+            return cleaned
+        seen = cleaned.get("seen") or ""
+        if seen and seen != services.schedule_fingerprint(year=year):
+            self.add_error(
+                "schedule", gettext("%(year)d年的节假日安排已被他人修改，请刷新页面后重新录入。") % {"year": year}
+            )
+        if (
+            cleaned.get("complete")
+            and not self.schedule_days
+            and calendar.calendar_year_status(year) != calendar.CalendarSource.PACKAGE
+        ):
+            self.add_error("schedule", gettext("勾选“已完整录入”前，请录入该年度的法定节假日和调休上班日。"))
+        return cleaned
+
+
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
+    form = CalendarYearForm
     list_display = ["year", "status", "complete", "source", "days_link", "entered_by", "entered_at"]
     list_filter = ["complete"]
-    fields = ["year", "complete", "source", "entered_by", "entered_at"]
+    fields = ["year", "source", "schedule", "complete", "seen", "entered_by", "entered_at"]
     readonly_fields = ["entered_by", "entered_at"]
     search_fields = ["year", "source"]
 
@@ -83,6 +140,12 @@ class CalendarYearAdmin(admin.ModelAdmin):
         obj.entered_by = request.user  # type: ignore[assignment]
         obj.entered_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.calendar_year_schedule_set(
+            calendar_year=form.instance, days=form.schedule_days, seen=form.cleaned_data.get("seen") or ""
+        )
 
 
 @admin.register(CalendarDay)

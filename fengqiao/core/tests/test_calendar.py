@@ -301,7 +301,13 @@ def test_admin_warns_until_the_year_is_entered(admin_client, admin_user):
 
     response = admin_client.post(
         reverse("admin:core_calendaryear_add"),
-        {"year": 2027, "complete": "on", "source": "测试数据"},
+        # the year's days are entered on the same page (core.services.schedule_parse)
+        {
+            "year": 2027,
+            "complete": "on",
+            "source": "测试数据",
+            "schedule": "2027-01-01 休 元旦\n2027-02-08 休 春节\n2027-02-20 班 春节",
+        },
     )
     assert response.status_code == 302
     year = CalendarYear.objects.get(year=2027)
@@ -311,7 +317,6 @@ def test_admin_warns_until_the_year_is_entered(admin_client, admin_user):
     assert warning not in page
     assert "管理员录入" in page
 
-    _enter_2027(complete=False)
     days = admin_client.get(reverse("admin:core_calendarday_changelist"), {"kind": "holiday"})
     assert days.status_code == 200
     assert days.context["cl"].result_count == 2  # the make-up working day is filtered out
