@@ -86,6 +86,8 @@ def delegation_get_for(*, user: Staff, pk: int) -> SigningDelegation:
 
 def deputies_for(head: Staff) -> QuerySet[Staff]:
     """Whom a head may authorise: the active handlers of the department who are not heads."""
+    if head.department_id is None:
+        return Staff.objects.none()
     return (
         Staff.objects.filter(department_id=head.department_id, is_active=True, roles__role=Role.HANDLER)
         .exclude(roles__role=Role.DEPARTMENT_HEAD)
@@ -129,11 +131,13 @@ def delegation_create(*, actor: Staff, deputy: Staff, starts_on: date, ends_on: 
         ]
     if errors:
         raise ValidationError(errors)
+    department_id = actor.department_id
+    assert department_id is not None  # may_delegate_signing: a head of a department
     # Serialise authorisations of one deputy: lock the deputy's row, then look for overlaps.
     _lock_staff(deputy.pk)
     overlapping = SigningDelegation.objects.filter(
         deputy=deputy,
-        department_id=actor.department_id,
+        department_id=department_id,
         revoked_at__isnull=True,
         starts_on__lte=ends_on,
         ends_on__gte=starts_on,
@@ -148,7 +152,7 @@ def delegation_create(*, actor: Staff, deputy: Staff, starts_on: date, ends_on: 
             }
         )
     return SigningDelegation.objects.create(
-        department_id=actor.department_id,
+        department_id=department_id,
         principal=actor,
         deputy=deputy,
         starts_on=starts_on,

@@ -70,7 +70,7 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 
 def _version(data: dict[str, Any]) -> int | None:
     value = data.get("version")
-    return None if value in (None, "") else int(value)
+    return None if value is None or value == "" else int(value)
 
 
 @login_required

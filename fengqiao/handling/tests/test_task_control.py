@@ -7,6 +7,7 @@ reassigns or transfers a task, each step on the timeline with its reason."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -155,13 +156,18 @@ def test_only_the_head_delegates_to_a_handler_of_the_department_for_a_bounded_pe
     frozen_time("2026-03-02 09:00")
     chief = head(naiman, "justice")
     deputy = worker(naiman, "justice")
-    ok = {"deputy": deputy, "starts_on": date(2026, 3, 2), "ends_on": date(2026, 3, 6), "reason": "外出"}
+    ok: dict[str, Any] = {
+        "deputy": deputy,
+        "starts_on": date(2026, 3, 2),
+        "ends_on": date(2026, 3, 6),
+        "reason": "外出",
+    }
     with pytest.raises(PermissionDenied):
         delegation.delegation_create(actor=deputy, **ok)
 
     def refused(**changes: object) -> set[str]:
         with pytest.raises(ValidationError) as err:
-            delegation.delegation_create(actor=chief, **{**ok, **changes})  # type: ignore[arg-type]
+            delegation.delegation_create(actor=chief, **{**ok, **changes})
         return set(err.value.message_dict)
 
     assert refused(deputy=hrss_handler) == {"deputy"}  # another department
