@@ -102,7 +102,7 @@ def schedule_text(*, year: int) -> str:
     """The days entered for ``year`` as lines ``schedule_parse`` reads back, a run of
     consecutive days of the same kind and name on one line."""
     rows = list(CalendarDay.objects.filter(date__year=year).order_by("date").values_list("date", "kind", "name"))
-    label = {CalendarDay.Kind.HOLIDAY: "休", CalendarDay.Kind.WORKDAY: "班"}
+    label: dict[str, str] = {CalendarDay.Kind.HOLIDAY: "休", CalendarDay.Kind.WORKDAY: "班"}
     lines: list[str] = []
     i = 0
     while i < len(rows):
