@@ -200,6 +200,8 @@ LOCALE_PATHS = [BASE_DIR / "fengqiao" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Dates are typed as YYYY-MM-DD or 年月日 (Django's zh-hans 年月日 input format does not parse).
+FORMAT_MODULE_PATH = ["fengqiao.formats"]
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "static/"

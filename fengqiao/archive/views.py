@@ -59,7 +59,7 @@ def dossier_seal(request: HttpRequest, number: str) -> HttpResponse:
     except FontMissing as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("已归档，档号%(n)s。") % {"n": dossier.archive_number})
+        messages.success(request, _("案件 %(c)s 已归档，档号%(n)s。") % {"c": case.number, "n": dossier.archive_number})
     return redirect("case-detail", number=case.number)
 
 
@@ -92,5 +92,5 @@ def dossier_verify(request: HttpRequest, number: str) -> HttpResponse:
     if problems:
         messages.error(request, _("校验未通过：") + "；".join(problems))
     else:
-        messages.success(request, _("校验通过：全部文件与清单的SM3摘要一致。"))
+        messages.success(request, _("案件 %(c)s 的案卷校验通过：全部文件与清单的SM3摘要一致。") % {"c": case.number})
     return redirect("case-detail", number=case.number)

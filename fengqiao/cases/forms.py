@@ -23,6 +23,7 @@ from fengqiao.cases.models import (
 from fengqiao.cases.selectors import cases_visible_to, departments_of, townships_of
 from fengqiao.cases.services import IntakeData, PayerData, attachment_check
 from fengqiao.cases.states import Classification, IntakeOutcome
+from fengqiao.core.forms import DateTimeInput
 from fengqiao.core.identifiers import (
     validate_mobile,
     validate_resident_id,
@@ -95,7 +96,7 @@ class IntakeForm(forms.Form):
     channel = forms.ChoiceField(label=_("受理渠道"), choices=Channel.choices, initial=Channel.WINDOW)
     received_at = forms.DateTimeField(
         label=_("来访时间"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
     )
     township = CodeChoiceField(label=_("事项所在辖区"), queryset=Jurisdiction.objects.none(), to_field_name="code")
     categories = CodeMultipleChoiceField(
@@ -149,7 +150,7 @@ class IntakeForm(forms.Form):
             self.fields["township"].queryset = townships_of(county)  # type: ignore[attr-defined]
             self.fields["informed_department"].queryset = departments_of(county)  # type: ignore[attr-defined]
         if not self.is_bound:
-            self.initial.setdefault("received_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+            self.initial.setdefault("received_at", timezone.localtime().strftime("%Y-%m-%d %H:%M"))
         self._linked: list[Case] = []
 
     def live_validation(self, url: str) -> IntakeForm:

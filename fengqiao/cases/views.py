@@ -31,6 +31,7 @@ from fengqiao.cases.forms import (
 from fengqiao.cases.models import Channel, DisputeCategory, PayerKind
 from fengqiao.cases.states import CaseState, Classification
 from fengqiao.core.auth import request_staff
+from fengqiao.core.forms import errors_to_form, parse_day
 from fengqiao.core.identifiers import mask_mobile, mask_resident_id, mask_social_credit_code
 from fengqiao.core.paging import COUNT_CAP, CappedPaginator
 
@@ -44,10 +45,7 @@ def _filters(request: HttpRequest) -> tuple[selectors.CaseFilter, dict[str, str]
         view = "all"
 
     def day(name: str) -> date | None:
-        try:
-            return date.fromisoformat(params.get(name, ""))
-        except ValueError:
-            return None
+        return parse_day(str(params.get(name, "")))
 
     f = selectors.CaseFilter(
         view=view,
@@ -289,7 +287,7 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
-                messages.success(request, _("已审核转办。"))
+                messages.success(request, _review_done(case.number, d))
                 return redirect("case-detail", number=case.number)
     else:
         form = ReviewForm(
@@ -414,6 +412,21 @@ def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+def _review_done(number: str, d: dict[str, Any]) -> str:
+    """What the review did (四(二)), said on the next page: where the case went."""
+    if d["classification"] == Classification.MAJOR:
+        return _("已将案件 %(n)s 列为重大疑难事项，报领导小组组长审批。") % {"n": number}
+    if d["classification"] == Classification.UNCLEAR:
+        return _("已将案件 %(n)s 列为职责不清事项，转12345热线办报送办理。") % {"n": number}
+    co = "、".join(dept.name for dept in d["co_departments"]) or "—"
+    lead = d["lead_department"].name if d["lead_department"] else "—"
+    return _("已审核转办案件 %(n)s：一般事项，牵头部门%(lead)s，联办部门%(co)s。") % {
+        "n": number,
+        "lead": lead,
+        "co": co,
+    }
+
+
 @login_required
 @require_POST
 def case_attachment_add(request: HttpRequest, number: str) -> HttpResponse:
@@ -422,13 +435,15 @@ def case_attachment_add(request: HttpRequest, number: str) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.attachment_add(
+            added = services.attachment_add(
                 case=case, actor=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
             )
         except ValidationError as exc:  # e.g. a sealed case (四(七)): nothing is added
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, _("附件已上传。"))
+            messages.success(
+                request, _("已为案件 %(n)s 上传附件“%(f)s”。") % {"n": case.number, "f": added.original_name}
+            )
     else:
         _flash_errors(request, form)
     return redirect("case-detail", number=case.number)
@@ -460,7 +475,9 @@ def case_link(request: HttpRequest, number: str) -> HttpResponse:
         other = selectors.case_get_for(user=user, number=form.cleaned_data["other"].strip())
         try:
             services.case_link(case=case, other=other, actor=user, note=form.cleaned_data["note"])
-            messages.success(request, _("已关联案件 %(number)s。") % {"number": other.number})
+            messages.success(
+                request, _("已将案件 %(n)s 与案件 %(number)s 关联。") % {"n": case.number, "number": other.number}
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     return redirect("case-detail", number=case.number)
@@ -488,7 +505,7 @@ def case_merge(request: HttpRequest, number: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("case-detail", number=case.number)
-    messages.success(request, _("已合并至案件 %(number)s。") % {"number": into.number})
+    messages.success(request, _("已将案件 %(n)s 合并至案件 %(number)s。") % {"n": case.number, "number": into.number})
     return redirect("case-detail", number=into.number)
 
 

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
+from fengqiao.core.forms import DateInput, DateTimeInput
 from fengqiao.followup.models import (
     DeliveryMethod,
     Recipient,
@@ -23,8 +24,9 @@ from fengqiao.followup.models import (
     VisitMethod,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# Typed as YYYY-MM-DD (年月日 accepted), not the browser's locale picker (fengqiao.core.forms).
+DATE = DateInput()
+DATETIME = DateTimeInput()
 
 
 class FeedbackForm(forms.Form):

@@ -25,7 +25,7 @@ from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.followup import forms, permissions, selectors, services
-from fengqiao.followup.models import Recipient, Remedy, RemedyStatus
+from fengqiao.followup.models import DeliveryMethod, Recipient, Remedy, RemedyOutcome, RemedyStatus
 from fengqiao.org.models import Staff
 
 
@@ -110,7 +110,15 @@ def feedback(request: HttpRequest, number: str) -> HttpResponse:
             except FontMissing as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, _("已记录结果反馈，送达回证已生成。"))
+                messages.success(
+                    request,
+                    _("已记录结果反馈：案件 %(n)s 送达%(r)s（%(m)s），送达回证已生成。")
+                    % {
+                        "n": case.number,
+                        "r": Recipient(d["recipient"]).label,
+                        "m": DeliveryMethod(d["method"]).label,
+                    },
+                )
                 return redirect("case-detail", number=case.number)
         status = 400
     decision = case.decisions.filter(document__isnull=False).select_related("document").order_by("-pk").first()
@@ -164,7 +172,11 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
                 errors_to_form(form, exc)
             else:
                 if d["objects_to_decision"]:
-                    messages.warning(request, _("缴费人有异议，请记录其救济途径并跟踪。"))
+                    messages.warning(
+                        request,
+                        _("已记录案件 %(n)s 的回访：缴费人对处理意见有异议，请记录其救济途径并跟踪。")
+                        % {"n": case.number},
+                    )
                 else:
                     messages.success(request, _("已记录回访；缴费人无异议，案件可以归档。"))
                 return redirect("case-detail", number=case.number)
@@ -199,8 +211,8 @@ def remedy_record(request: HttpRequest, number: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("已记录%(k)s，法定期限至%(d)s。")
-                    % {"k": remedy.get_kind_display(), "d": remedy.statutory_deadline.isoformat()},
+                    _("已记录案件 %(n)s 的%(k)s，法定期限至%(d)s。")
+                    % {"n": case.number, "k": remedy.get_kind_display(), "d": remedy.statutory_deadline.isoformat()},
                 )
                 return redirect("case-detail", number=case.number)
         status = 400
@@ -213,7 +225,10 @@ def _remedy_for_action(request: HttpRequest, pk: int) -> tuple[Staff, Remedy]:
     if not permissions.may_follow_up(user, remedy.case):
         raise PermissionDenied
     if remedy.status != RemedyStatus.PENDING:
-        messages.info(request, _("该救济途径已终结。"))
+        messages.info(
+            request,
+            _("案件 %(n)s 的%(k)s已终结，无需再跟踪。") % {"n": remedy.case.number, "k": remedy.get_kind_display()},
+        )
     return user, remedy
 
 
@@ -232,7 +247,11 @@ def remedy_check(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
-                messages.success(request, _("已记录进展。"))
+                messages.success(
+                    request,
+                    _("已记录案件 %(n)s 的%(k)s进展，下次跟踪日期 %(d)s。")
+                    % {"n": remedy.case.number, "k": remedy.get_kind_display(), "d": d["next_check_on"].isoformat()},
+                )
                 return redirect("case-detail", number=remedy.case.number)
         status = 400
     return render(
@@ -262,9 +281,17 @@ def remedy_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 case = case_selectors.case_get_for(user=user, number=remedy.case.number)
                 if case.state in (CaseState.JOINT_HANDLING, CaseState.OWN_HANDLING):
-                    messages.warning(request, _("救济结果变更了处理意见，案件已退回重新办理，请重新拟写处理意见。"))
+                    messages.warning(
+                        request,
+                        _("已记录%(k)s结果：变更了处理意见，案件 %(n)s 已退回重新办理，请重新拟写处理意见。")
+                        % {"n": case.number, "k": remedy.get_kind_display()},
+                    )
                 else:
-                    messages.success(request, _("已记录救济结果。"))
+                    messages.success(
+                        request,
+                        _("已记录案件 %(n)s 的%(k)s结果：%(o)s。")
+                        % {"n": case.number, "k": remedy.get_kind_display(), "o": RemedyOutcome(d["outcome"]).label},
+                    )
                 return redirect("case-detail", number=case.number)
         status = 400
     return render(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
+from fengqiao.core.forms import DateInput, DateTimeInput
 from fengqiao.handling.mediation import mediation_divisions
 from fengqiao.handling.models import (
     OPEN_TASK_STATUSES,
@@ -26,7 +27,7 @@ class ExtensionRequestForm(forms.Form):
     new_due_on = forms.DateField(
         label=_("延期至"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("重大疑难事项的案件期限按规定延长30日，无需填写。"),
     )
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -56,7 +57,7 @@ class MediationOpenForm(forms.Form):
         label=_("调解机构"), queryset=Division.objects.none(), required=False, empty_label=_("本部门组织")
     )
     mediator = forms.ModelChoiceField(label=_("调解员"), queryset=Staff.objects.none())
-    held_at = forms.DateTimeField(label=_("调解时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    held_at = forms.DateTimeField(label=_("调解时间"), widget=DateTimeInput())
     place = forms.CharField(label=_("地点"), max_length=128, required=False)
     parties = forms.CharField(label=_("参加人员"), widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(label=_("调解记录"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

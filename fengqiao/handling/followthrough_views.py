@@ -36,6 +36,7 @@ from fengqiao.handling.models import (
     DecisionStatus,
     Extension,
     ExtensionStatus,
+    LegalReviewConclusion,
     MediationResult,
     MediationSession,
 )
@@ -152,7 +153,11 @@ def extension_request(request: HttpRequest, number: str) -> HttpResponse:
         except PermissionDenied:
             form.add_error("task", _("您无权为该事项申请延期。"))
         else:
-            messages.success(request, _("已提交延期申请。"))
+            messages.success(
+                request,
+                _("已提交案件 %(n)s 的延期申请，待%(who)s审批。")
+                % {"n": case.number, "who": _("领导小组组长") if extensions.is_major(case) else _("部门负责人")},
+            )
             return redirect("case-detail", number=case.number)
     return render(
         request,
@@ -182,7 +187,15 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, _("已审批延期申请。"))
+            messages.success(
+                request,
+                (
+                    _("已批准案件 %(n)s 的延期申请。")
+                    if form.cleaned_data["approve"]
+                    else _("已不批准案件 %(n)s 的延期申请。")
+                )
+                % {"n": ext.case.number},
+            )
             return redirect("case-detail", number=ext.case.number)
     return render(request, "handling/followthrough/extension_decide.html", {"ext": ext, "form": form})
 
@@ -212,7 +225,9 @@ def mediation_open(request: HttpRequest, number: str) -> HttpResponse:
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, _("已登记调解。"))
+            messages.success(
+                request, _("已登记案件 %(n)s 的调解，调解员%(m)s。") % {"n": case.number, "m": d["mediator"].name}
+            )
             return redirect("case-detail", number=case.number)
     return render(request, "handling/followthrough/mediation_open.html", {"case": case, "form": form})
 
@@ -241,7 +256,11 @@ def mediation_result(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, _("已记录调解结果。"))
+            messages.success(
+                request,
+                _("已记录案件 %(n)s 的调解结果：%(r)s。")
+                % {"n": session.case.number, "r": MediationResult(d["result"]).label},
+            )
             return redirect("case-detail", number=session.case.number)
     return render(
         request,
@@ -284,7 +303,11 @@ def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, _("已记录法律审查意见。"))
+            messages.success(
+                request,
+                _("已记录对案件 %(n)s 处理意见的法律审查意见：%(c)s。")
+                % {"n": decision.case.number, "c": LegalReviewConclusion(d["conclusion"]).label},
+            )
             return redirect("followthrough-legal-queue")
     return render(
         request,

@@ -168,7 +168,11 @@ def _task_step(
 def task_sign(request: HttpRequest, pk: int) -> HttpResponse:
     def step(user: Staff, task: Task, form: Any) -> None:
         services.task_sign(task=task, actor=user, expected_version=_version(form))
-        messages.success(request, _("已签收。"))
+        messages.success(
+            request,
+            _("已签收案件 %(n)s 的办理任务（%(d)s），请撰写书面意见。")
+            % {"n": task.case.number, "d": task.department.name},
+        )
 
     return _task_step(request, pk, step)
 
@@ -178,7 +182,7 @@ def task_sign(request: HttpRequest, pk: int) -> HttpResponse:
 def task_return(request: HttpRequest, pk: int) -> HttpResponse:
     def step(user: Staff, task: Task, form: Any) -> None:
         services.task_return(task=task, actor=user, reason=form.cleaned_data["reason"], expected_version=_version(form))
-        messages.success(request, _("已退回受理部门。"))
+        messages.success(request, _("已将案件 %(n)s 的办理任务退回受理部门审核转办。") % {"n": task.case.number})
 
     return _task_step(request, pk, step, forms.TaskReturnForm)
 
@@ -204,7 +208,7 @@ def task_reroute(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _flash(request, exc)
         return redirect("task-detail", pk=task.pk)
-    messages.success(request, _("已重新转办至%(d)s。") % {"d": new.department.name})
+    messages.success(request, _("已将案件 %(n)s 重新转办至%(d)s。") % {"n": new.case.number, "d": new.department.name})
     return redirect("task-detail", pk=new.pk)
 
 
@@ -226,9 +230,16 @@ def opinion_save(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if request.POST.get("action") == "submit":
             services.opinion_submit(task=task, actor=user, expected_version=opinion.version)
-            messages.success(request, _("书面意见已提交，待部门负责人签发。"))
+            messages.success(
+                request,
+                _("已提交案件 %(n)s 的书面意见，待%(d)s负责人签发。")
+                % {"n": task.case.number, "d": task.department.name},
+            )
         else:
-            messages.success(request, _("草稿已保存。"))
+            messages.success(
+                request,
+                _("已保存案件 %(n)s 的书面意见草稿（第%(v)d版）。") % {"n": task.case.number, "v": opinion.version},
+            )
     except ValidationError as exc:
         _flash(request, exc)
     return redirect("task-detail", pk=task.pk)
@@ -239,7 +250,10 @@ def opinion_save(request: HttpRequest, pk: int) -> HttpResponse:
 def opinion_sign(request: HttpRequest, pk: int) -> HttpResponse:
     def step(user: Staff, task: Task, form: Any) -> None:
         services.opinion_sign(task=task, actor=user, expected_version=_version(form))
-        messages.success(request, _("书面意见已签发，任务办结。"))
+        messages.success(
+            request,
+            _("已签发%(d)s对案件 %(n)s 的书面意见，该任务办结。") % {"n": task.case.number, "d": task.department.name},
+        )
 
     return _task_step(request, pk, step, may=permissions.may_sign_opinion)
 
@@ -251,7 +265,7 @@ def opinion_send_back(request: HttpRequest, pk: int) -> HttpResponse:
         services.opinion_send_back(
             task=task, actor=user, reason=form.cleaned_data["reason"], expected_version=_version(form)
         )
-        messages.success(request, _("已退回经办人修改。"))
+        messages.success(request, _("已将案件 %(n)s 的书面意见退回经办人修改。") % {"n": task.case.number})
 
     return _task_step(request, pk, step, forms.SendBackForm, may=permissions.may_sign_opinion)
 
@@ -267,11 +281,16 @@ def task_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
         _form_errors(request, form)
         return redirect("task-detail", pk=task.pk)
     try:
-        attachment_add(case=task.case, actor=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"])
+        added = attachment_add(
+            case=task.case, actor=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
+        )
     except ValidationError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, _("附件已上传。"))
+        messages.success(
+            request,
+            _("已为案件 %(n)s 上传附件“%(f)s”。") % {"n": task.case.number, "f": added.original_name},
+        )
     return redirect("task-detail", pk=task.pk)
 
 
@@ -324,13 +343,17 @@ def case_route(request: HttpRequest, number: str) -> HttpResponse:
     form = forms.RouteForm(request.POST, county=case.jurisdiction)
     if form.is_valid():
         try:
-            services.tasks_for_general(
+            routed = services.tasks_for_general(
                 case=case,
                 actor=user,
                 departments=list(form.cleaned_data["co_departments"]),
                 lead=form.cleaned_data["lead_department"],
             )
-            messages.success(request, _("已交办联办部门。"))
+            messages.success(
+                request,
+                _("已将案件 %(n)s 交办：%(d)s。")
+                % {"n": case.number, "d": "、".join(t.department.name for t in routed)},
+            )
         except ValidationError as exc:
             _flash(request, exc)
     else:
@@ -492,7 +515,7 @@ def _special_step(request: HttpRequest, pk: int, step: Any, form_class: Any) -> 
 def special_forward(request: HttpRequest, pk: int) -> HttpResponse:
     def step(user: Staff, special: Any, d: dict[str, Any]) -> None:
         services.special_request_forward(special=special, actor=user, note=d["note"])
-        messages.success(request, _("已转报组长审批。"))
+        messages.success(request, _("已将案件 %(n)s 的专案处理申请转报组长审批。") % {"n": special.case.number})
 
     return _special_step(request, pk, step, forms.ForwardForm)
 
@@ -504,7 +527,7 @@ def special_approve(request: HttpRequest, pk: int) -> HttpResponse:
         services.special_request_approve(
             special=special, actor=user, member_units=list(d["member_units"]) or None, note=d["note"]
         )
-        messages.success(request, _("已同意专案处理。"))
+        messages.success(request, _("已同意案件 %(n)s 专案处理。") % {"n": special.case.number})
 
     return _special_step(request, pk, step, forms.ApproveForm)
 
@@ -514,6 +537,9 @@ def special_approve(request: HttpRequest, pk: int) -> HttpResponse:
 def special_decline(request: HttpRequest, pk: int) -> HttpResponse:
     def step(user: Staff, special: Any, d: dict[str, Any]) -> None:
         services.special_request_decline(special=special, actor=user, reason=d["reason"])
-        messages.success(request, _("已不同意专案处理，转一般事项联合办理。"))
+        messages.success(
+            request,
+            _("已不同意案件 %(n)s 专案处理，该案转一般事项联合办理。") % {"n": special.case.number},
+        )
 
     return _special_step(request, pk, step, forms.DeclineForm)

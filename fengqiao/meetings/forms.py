@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import cases_visible_to
+from fengqiao.core.forms import DateInput, DateTimeInput
 from fengqiao.meetings import services
 from fengqiao.meetings.models import Attendance, Consultation, ConsultationKind
 from fengqiao.org.models import Department, Jurisdiction, Staff
@@ -34,9 +35,7 @@ def cases_by_number(user: Staff, text: str) -> list[Case]:
 class ConsultationForm(forms.Form):
     kind = forms.ChoiceField(label=_("会商类型"), choices=ConsultationKind.choices)
     topic = forms.CharField(label=_("议题"), max_length=200)
-    starts_at = forms.DateTimeField(
-        label=_("会商时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    starts_at = forms.DateTimeField(label=_("会商时间"), widget=DateTimeInput())
     place = forms.CharField(label=_("地点"), max_length=128)
     chair = forms.CharField(label=_("主持人"), max_length=64, required=False)
     case_numbers = forms.CharField(
@@ -150,7 +149,7 @@ class ResolutionForm(forms.Form):
     due_on = forms.DateField(
         label=_("办理期限"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("留空按规定时限自动计算（工作日）"),
     )
     make_task = forms.BooleanField(label=_("同时转为该单位的办理任务"), required=False)

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -70,7 +71,14 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("已安排会商，默认邀请领导小组成员参加。"))
+            messages.success(
+                request,
+                _("已安排会商“%(t)s”（%(when)s），默认邀请领导小组成员参加。")
+                % {
+                    "t": consultation.topic,
+                    "when": timezone.localtime(consultation.starts_at).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
             return redirect("consultation-detail", pk=consultation.pk)
     return render(request, "meetings/consultation_form.html", {"form": form, "consultation": None})
 
@@ -96,7 +104,7 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("已修改会商安排。"))
+            messages.success(request, _("已修改会商“%(t)s”的安排。") % {"t": consultation.topic})
             return redirect("consultation-detail", pk=consultation.pk)
     return render(request, "meetings/consultation_form.html", {"form": form, "consultation": consultation})
 
@@ -152,7 +160,11 @@ def consultation_step(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
-        messages.success(request, _("已办理。"))
+        done = {
+            "request_approval": _("已将会商“%(t)s”报请领导小组组长同意。"),
+            "hold": _("已记录会商“%(t)s”已召开，请录入参会人员和纪要。"),
+        }.get(d["action"], _("已取消会商“%(t)s”。"))
+        messages.success(request, done % {"t": consultation.topic})
     return redirect("consultation-detail", pk=pk)
 
 
@@ -179,7 +191,11 @@ def consultation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
-        messages.success(request, _("已审批。"))
+        approved = form.cleaned_data["decision"] == "approve"
+        messages.success(
+            request,
+            (_("已同意召开会商“%(t)s”。") if approved else _("已不同意召开会商“%(t)s”。")) % {"t": consultation.topic},
+        )
     return redirect("consultation-detail", pk=pk)
 
 
@@ -210,7 +226,7 @@ def consultation_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _error_messages(request, exc)
         else:
-            messages.success(request, _("已保存参会人员。"))
+            messages.success(request, _("已保存会商“%(t)s”的参会人员。") % {"t": consultation.topic})
             return redirect("consultation-detail", pk=pk)
     return render(request, "meetings/attendance_form.html", {"consultation": consultation, "formset": formset})
 
@@ -245,7 +261,7 @@ def consultation_minutes(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("已保存纪要。"))
+            messages.success(request, _("已保存会商“%(t)s”的纪要。") % {"t": consultation.topic})
             return redirect("consultation-minutes", pk=pk)
     return render(
         request,
@@ -287,7 +303,11 @@ def resolution_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
-        messages.success(request, _("已添加决定事项。"))
+        messages.success(
+            request,
+            (_("已添加决定事项，并转为%(d)s的办理任务。") if d["make_task"] else _("已添加决定事项，承办单位%(d)s。"))
+            % {"d": d["department"].name},
+        )
     return redirect("consultation-minutes", pk=pk)
 
 
@@ -306,7 +326,7 @@ def resolution_task(request: HttpRequest, pk: int, resolution_id: int) -> HttpRe
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
-        messages.success(request, _("已转为办理任务。"))
+        messages.success(request, _("已将决定事项转为%(d)s的办理任务。") % {"d": resolution.department.name})
     return redirect("consultation-detail", pk=pk)
 
 

@@ -82,6 +82,27 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, user, selectors.referral_get_for(user=user, pk=pk))
 
 
+def _step_done(step: str, referral: Referral, data: dict[str, Any]) -> str:
+    """What the step did (四(八)), said on the next page with the case and the department."""
+    department = data.get("department")
+    values = {
+        "n": referral.case.number,
+        "d": department.name if department is not None else "",
+        "wo": data.get("work_order_number", ""),
+    }
+    done = {
+        "work_order": _("已登记案件 %(n)s 的12345工单号 %(wo)s。"),
+        "dispatch": _("已将案件 %(n)s 派单至%(d)s。"),
+        "designate": _("已指定%(d)s承办案件 %(n)s。"),
+        "reject_return": _("已认定退回理由不成立，案件 %(n)s 发回承办部门办理。"),
+        "sign": _("已签收案件 %(n)s 的报送事项，请在办理期限内反馈办理结果。"),
+        "return": _("已将案件 %(n)s 的报送事项退回12345热线办，理由已记录。"),
+        "feedback": _("已反馈案件 %(n)s 的办理结果。"),
+        "transfer": _("已将案件 %(n)s 的问题线索移交纪委监委。"),
+    }
+    return done.get(step, _("已办理案件 %(n)s 的报送事项。")) % values
+
+
 @login_required
 @require_POST
 def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
@@ -104,7 +125,7 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             else:
                 form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("已%(step)s。") % {"step": found.label})
+            messages.success(request, _step_done(step, referral, form.cleaned_data))
             return redirect("referral-detail", pk=pk)
     return _page(request, user, selectors.referral_get_for(user=user, pk=pk), bound={step: form})
 

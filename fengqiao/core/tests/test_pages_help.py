@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -11,7 +13,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+ENGLISH_BROWSER: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
 
 
 # --- Language: zh-hans whatever the browser says (CONVENTIONS 9, issue 11 §5) -------------------
