@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--no-todo", action="store_true", help="skip the to-do list")
+    parser.add_argument("--todo-only", action="store_true", help="measure the to-do list only")
     args = parser.parse_args()
     _common.prepared(args.cases)
     if not args.no_todo:
@@ -61,7 +62,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
     print(f"{'user':<12} {'what':<24} {'value':>26} {'ms':>8}   (median of {args.repeat})")
-    for username in USERS:
+    for username in [] if args.todo_only else USERS:
         user = Staff.objects.select_related("department").get(username=username)
         _ = user.role_set
 
@@ -119,6 +120,17 @@ def todo_measure(repeat: int) -> None:
             print(f"{username:<16} {label:<22} {total:>8,} {len(ctx.captured_queries):>8} {ms:>8.1f}")
         result = todo.todo_for(user)
         print(f"{'':<16} {'by source':<22} {dict((k, n) for k, n in result.counts.items() if n)}")
+        for source in todo.sources_for(user):
+
+            def count(s: todo.TodoSource = source, u: Staff = user) -> object:
+                return s.queryset(u).order_by()[: todo.paging.COUNT_CAP + 1].count()
+
+            def read(s: todo.TodoSource = source, u: Staff = user) -> object:
+                return len(list(s.queryset(u)[: todo.ROW_LIMIT]))
+
+            ms_count, n = median_ms(count, repeat)
+            ms_rows, _n = median_ms(read, repeat)
+            print(f"{'':<16} {source.key:<26} {n!s:>6} count {ms_count:>7.1f} ms, rows {ms_rows:>7.1f} ms")
 
 
 def todo_work_add(seed: int = 7) -> None:

@@ -232,6 +232,9 @@ class Decision(models.Model):
         verbose_name = _("处理意见")
         verbose_name_plural = _("处理意见")
         ordering = ["-id"]
+        # Draft decisions of a county (待办: legal reviews, decisions to issue) among a million
+        # issued ones are read from here, not by scanning every decision.
+        indexes = [models.Index(fields=["status", "case"], name="handling_decision_status")]
 
     def __str__(self) -> str:
         return f"{self.case.number} 处理意见（{self.get_result_display()}）"

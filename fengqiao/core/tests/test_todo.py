@@ -164,6 +164,44 @@ def test_the_office_forwards_and_the_leader_approves_special_handling(
     acts(client_for, group_leader, item, reverse("special-approve", args=[special.pk]))
 
 
+def test_the_office_plans_the_major_consultation_and_the_leader_agrees(
+    naiman, intake_clerk, group_office, group_leader, client_for
+) -> None:
+    """四(三)3 重大事项会商 经领导小组组长同意后召开专题会议; 四(三)2 3) the decision follows the
+    minutes — a case in special handling waits for the office to plan a consultation."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fengqiao.meetings import services as meetings
+    from fengqiao.meetings.models import ConsultationKind
+
+    case = major_case(intake_clerk)
+    special = SpecialHandlingRequest.objects.get(case=case)
+    handling.special_request_forward(special=special, actor=group_office)
+    handling.special_request_approve(special=special, actor=group_leader)
+    [item] = rows(group_office, "meetings.plan")
+    assert item.case_number == case.number and item.url == reverse("consultation-create")
+    assert client_for(group_office).get(item.url).status_code == 200
+    consultation = meetings.consultation_create(
+        actor=group_office,
+        data=meetings.ConsultationData(
+            kind=ConsultationKind.MAJOR,
+            topic="缴费基数核定争议专题会商",
+            starts_at=timezone.now() + timedelta(days=2),
+            place="旗税务局三楼会议室",
+            policy_issue="",
+            cases=(case,),
+        ),
+    )
+    assert rows(group_office, "meetings.plan") == []
+    meetings.consultation_request_approval(consultation=consultation, actor=group_office, reason="重大疑难")
+    [item] = rows(group_leader, "meetings.approve")
+    assert item.url == reverse("consultation-detail", args=[consultation.pk])
+    acts(client_for, group_leader, item, reverse("consultation-decide", args=[consultation.pk]))
+    assert rows(group_office, "meetings.approve") == []
+
+
 def test_the_justice_bureau_reviews_a_major_decision(
     naiman, intake_clerk, group_office, group_leader, client_for
 ) -> None:
@@ -245,6 +283,32 @@ def test_the_receiving_department_feeds_back_the_decision(
     assert item.url == reverse("followup-feedback", args=[case.number])
     acts(client_for, intake_clerk, item, "recipient")
     assert rows(hrss_handler, "followup.notify") == []
+
+
+def test_a_visit_due_and_then_the_archive_wait_on_the_receiving_department(
+    naiman, intake_clerk, tax_handler, department_head, client_for, frozen_time
+) -> None:
+    """四(五) 跟踪回访, then 四(七) 归档: the first visit is due within the follow-up limit; once
+    done without objection the case waits to be sealed."""
+    from fengqiao.followup import services as followup
+    from fengqiao.followup.models import DeliveryMethod, Recipient, Visit
+    from fengqiao.followup.tests.helpers import decided_own_case
+
+    frozen_time("2026-03-02 09:00")
+    case = decided_own_case(intake_clerk, tax_handler, department_head)
+    followup.feedback_record(case=case, actor=intake_clerk, recipient=Recipient.PAYER, method=DeliveryMethod.IN_PERSON)
+    visit = Visit.objects.get(case=case)
+    frozen_time(f"{visit.scheduled_on.isoformat()} 09:00")
+    [item] = rows(intake_clerk, "followup.visit")
+    assert item.url == reverse("followup-visit", args=[visit.pk]) and item.due_on == visit.scheduled_on
+    acts(client_for, intake_clerk, item, "satisfaction")
+    followup.visit_record(
+        visit=visit, actor=intake_clerk, method="phone", satisfaction="satisfied", objects_to_decision=False
+    )
+    assert rows(intake_clerk, "followup.visit") == []
+    [item] = rows(department_head, "followup.archive")
+    assert item.url == reverse("case-detail", args=[case.number]) + "#archive"
+    acts(client_for, department_head, item, reverse("archive-seal", args=[case.number]))
 
 
 # --- who sees nothing, and nobody else's work ----------------------------------------------------
