@@ -76,6 +76,8 @@ def _opinions_to_sign(user: Staff) -> QuerySet[Task]:
     qs = _department_tasks(user).filter(status=TaskStatus.SIGNED, opinion__status=OpinionStatus.SUBMITTED)
     if user.has_role(Role.DEPARTMENT_HEAD):
         return qs
+    if user.department_id is None:
+        return Task.objects.none()
     today = calendar.local_day(timezone.now())
     authorised = SigningDelegation.objects.filter(
         deputy_id=user.pk,

@@ -113,6 +113,7 @@ def test_a_deputy_authorised_to_sign_sees_the_opinions_to_sign(
     handling.opinion_submit(task=task, actor=tax_handler)
     assert rows(deputy, "handling.sign_opinion") == []
     today = timezone.localdate()
+    assert deputy.department is not None
     delegation = SigningDelegation.objects.create(
         department=deputy.department,
         principal=department_head,
