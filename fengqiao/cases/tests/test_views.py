@@ -136,7 +136,8 @@ def test_live_validation_returns_the_error_of_the_changed_field(client_for, inta
 
 
 def test_duplicates_are_shown_at_intake_and_linked(client_for, intake_clerk) -> None:
-    earlier = intake(intake_clerk, id_number=VALID_ID, categories=("03",))  # related: contribution group
+    # The same person (same ID number, same name) comes back about a related matter.
+    earlier = intake(intake_clerk, id_number=VALID_ID, name="李四", categories=("03",))  # related: contribution group
     c = client_for(intake_clerk)
     panel = c.post(reverse("case-intake-duplicates"), form_data(categories=["04"]), HTTP_HX_REQUEST="true")
     assert earlier.number in panel.content.decode()
