@@ -92,12 +92,15 @@ class VisitSerializer(serializers.Serializer):
     """跟踪回访: scheduled, then done and recorded (method, satisfaction, objection)."""
 
     id = serializers.IntegerField()
+    party = InlineChoiceField(choices=Recipient.choices, help_text="回访对象：缴费人或争议另一方（四(五)）")
     scheduled_on = serializers.DateField(help_text="计划回访日期")
     scheduled_provisional = serializers.BooleanField(help_text="日期按暂定的节假日安排计算")
     done_at = serializers.DateTimeField(allow_null=True, help_text="回访时间；未回访为 null")
     method = InlineChoiceField(choices=VisitMethod.choices, allow_blank=True, help_text="回访方式；未回访为空")
     satisfaction = InlineChoiceField(choices=Satisfaction.choices, allow_blank=True, help_text="满意度；未回访为空")
-    objects_to_decision = serializers.BooleanField(help_text="缴费人对处理意见有异议")
+    objects_to_decision = serializers.BooleanField(
+        help_text="回访对象对处理意见有异议（仅缴费人的异议转入救济途径跟踪）"
+    )
     notes = serializers.CharField()
     by = serializers.CharField(source="by.username", allow_null=True, help_text="回访人")
 
@@ -118,6 +121,11 @@ class FollowUpRemedySerializer(serializers.Serializer):
     outcome = InlineChoiceField(choices=RemedyOutcome.choices, allow_blank=True, help_text="结果；未终结为空")
     outcome_on = serializers.DateField(allow_null=True)
     next_check_on = serializers.DateField(allow_null=True, help_text="下次跟踪日期")
+    window_ends_on = serializers.DateField(
+        allow_null=True,
+        help_text="终结后可提起后续救济的期限届满日（如复议维持后15日内起诉）；未届满前案件不归档",
+    )
+    window_provisional = serializers.BooleanField(help_text="后续救济期限按暂定的节假日安排计算")
     notes = serializers.CharField()
 
 
@@ -147,6 +155,9 @@ class DeliveryRecordSerializer(serializers.Serializer):
 
 
 class VisitScheduleSerializer(serializers.Serializer):
+    party = InlineChoiceField(
+        choices=Recipient.choices, required=False, default=Recipient.PAYER, help_text="回访对象，默认为缴费人"
+    )
     scheduled_on = serializers.DateField(required=False, allow_null=True, help_text="默认为回访时限的最后一日")
 
 
@@ -190,6 +201,7 @@ class WorkCaseSerializer(serializers.Serializer):
 class WorkVisitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     case = serializers.CharField(source="case.number")
+    party = InlineChoiceField(choices=Recipient.choices)
     scheduled_on = serializers.DateField()
     scheduled_provisional = serializers.BooleanField()
 
@@ -207,6 +219,7 @@ class FollowUpWorkSerializer(serializers.Serializer):
     today = serializers.DateField()
     to_notify = WorkCaseSerializer(many=True, help_text="已形成处理意见、尚未向缴费人反馈")
     to_notify_other = WorkCaseSerializer(many=True, help_text="已向缴费人反馈、尚未向争议另一方反馈")
+    to_visit_other = WorkCaseSerializer(many=True, help_text="已向争议另一方反馈、尚未安排对其回访")
     visits = WorkVisitSerializer(many=True, help_text="7日内到期或已逾期的回访")
     remedies = WorkRemedySerializer(many=True, help_text="到了跟踪日期的救济途径")
     ready = WorkCaseSerializer(many=True, help_text="可以归档")
@@ -323,15 +336,18 @@ class CaseVisitsView(APIView):
         tags=TAGS,
         operation_id="cases_visits_create",
         summary="安排跟踪回访",
-        description="Schedule a further visit of a case in 跟踪回访 or 救济途径跟踪, on `scheduled_on` or by "
-        "default within the follow-up limit.",
+        description="Schedule a further visit of a case in 跟踪回访 or 救济途径跟踪 to `party` (the payer, or the "
+        "other party of the dispute: 四(五) 对被反馈的争议双方进行跟踪回访), on `scheduled_on` or by default within "
+        "the follow-up limit.",
         request=VisitScheduleSerializer,
         responses={201: VisitSerializer, **_errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, number: str) -> Response:
         staff, case = _case(request, number)
         d = validated(VisitScheduleSerializer, request)
-        visit = services.visit_schedule(case=case, actor=staff, scheduled_on=d.get("scheduled_on"))
+        visit = services.visit_schedule(
+            case=case, actor=staff, scheduled_on=d.get("scheduled_on"), party=d.get("party") or Recipient.PAYER
+        )
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
@@ -342,8 +358,9 @@ class VisitRecordView(APIView):
         tags=TAGS,
         operation_id="visits_record",
         summary="记录跟踪回访",
-        description="Record a scheduled visit: method, the payer's satisfaction, whether they object, notes. "
-        "No objection makes the case ready to archive; an objection moves it to 救济途径跟踪. A visit is "
+        description="Record a scheduled visit to the payer or the other party: method, satisfaction, whether "
+        "the party objects, notes. The payer's objection moves the case to 救济途径跟踪; the other party's is "
+        "recorded. A visit is "
         "recorded once (409 the second time).",
         request=VisitRecordSerializer,
         responses={200: VisitSerializer, **_errors(400, 401, 403, 404, 409)},

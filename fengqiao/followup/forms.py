@@ -65,15 +65,25 @@ class FeedbackForm(forms.Form):
 
 
 class VisitScheduleForm(forms.Form):
-    """安排跟踪回访 (四(五))."""
+    """安排跟踪回访 (四(五) 对被反馈的争议双方进行跟踪回访): whom — the payer, or the other party of
+    the dispute when the case has one — and when."""
 
+    party = forms.ChoiceField(label=_("回访对象"), choices=Recipient.choices, initial=Recipient.PAYER)
     scheduled_on = forms.DateField(
         label=_("计划回访日期"), required=False, widget=DATE, help_text=_("留空则按回访时限自动安排。")
     )
 
+    def __init__(self, *args: Any, parties: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if parties is not None:
+            party = self.fields["party"]
+            assert isinstance(party, forms.ChoiceField)
+            party.choices = [(value, Recipient(value).label) for value in parties]
+            party.initial = parties[0] if parties else Recipient.PAYER
+
 
 class VisitRecordForm(forms.Form):
-    """记录回访 (四(五)): how, the payer's satisfaction, and whether they object."""
+    """记录回访 (四(五)): how, the party's satisfaction, and whether it objects."""
 
     method = forms.ChoiceField(label=_("回访方式"), choices=VisitMethod.choices, widget=forms.RadioSelect)
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect)
@@ -82,7 +92,7 @@ class VisitRecordForm(forms.Form):
         choices=[("0", _("无异议")), ("1", _("有异议"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
-        help_text=_("有异议的，案件转入救济途径跟踪；无异议的，案件可以归档。"),
+        help_text=_("缴费人有异议的，案件转入救济途径跟踪；争议另一方的意见记录在案。"),
     )
     done_at = forms.DateTimeField(label=_("回访时间"), required=False, widget=DATETIME, help_text=_("留空为当前时间。"))
     notes = forms.CharField(label=_("回访记录"), required=False, widget=forms.Textarea(attrs={"rows": 4}))

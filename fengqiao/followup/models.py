@@ -75,9 +75,13 @@ class Satisfaction(models.TextChoices):
 
 
 class Visit(models.Model):
-    """跟踪回访: scheduled within the follow-up limit, then done and recorded."""
+    """跟踪回访: scheduled within the follow-up limit, then done and recorded. 四(五) 对被反馈的
+    争议双方进行跟踪回访: each visit names the party visited (``party``) — the payer, or the other
+    party of the dispute (an employer) when the case has one. Only the payer's objection leads
+    to the remedies of 四(四) (调解、行政复议、仲裁、行政诉讼); the other party's view is recorded."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="visits")
+    party = models.CharField(_("回访对象"), max_length=16, choices=Recipient.choices, default=Recipient.PAYER)
     scheduled_on = models.DateField(_("计划回访日期"))
     scheduled_provisional = models.BooleanField(_("日期暂定"), default=False)
     done_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
@@ -100,7 +104,7 @@ class Visit(models.Model):
         ordering = ["scheduled_on", "id"]
 
     def __str__(self) -> str:
-        return f"{self.case.number} 回访 {self.scheduled_on}"
+        return f"{self.case.number} 回访{self.get_party_display()} {self.scheduled_on}"
 
     @property
     def done(self) -> bool:
@@ -150,6 +154,12 @@ class Remedy(models.Model):
     outcome = models.CharField(_("结果"), max_length=16, choices=RemedyOutcome.choices, blank=True)
     outcome_on = models.DateField(_("结果日期"), null=True, blank=True)
     next_check_on = models.DateField(_("下次跟踪日期"), null=True, blank=True)
+    # The window for the remedy that may follow this one once it ended without changing the
+    # decision (行政诉讼法第四十五条: 15 days after receiving the 复议决定; 劳动争议调解仲裁法第五十条:
+    # 15 days after the award; 第二十七条: arbitration within a year after a mediation failed).
+    # While it is open and no following remedy is recorded the case stays in remedy tracking.
+    window_ends_on = models.DateField(_("后续救济期限届满日"), null=True, blank=True)
+    window_provisional = models.BooleanField(_("后续救济期限暂定"), default=False)
     notes = models.TextField(_("备注"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"

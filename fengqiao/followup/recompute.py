@@ -29,7 +29,7 @@ from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState
 from fengqiao.core import timelimits
 from fengqiao.followup.models import Remedy, RemedyKind, Visit
-from fengqiao.followup.services import remedy_deadline
+from fengqiao.followup.services import follow_on_window, remedy_deadline
 from fengqiao.handling.recompute import change_text
 
 logger = logging.getLogger(__name__)
@@ -49,9 +49,10 @@ def provisional_followup_recompute(*, year: int) -> dict[str, int]:
     counts["unrecorded"] = visits.count() - recorded.count()
     visits = recorded
     remedies = Remedy.objects.filter(deadline_provisional=True, statutory_deadline__gte=first)
+    windows = Remedy.objects.filter(window_provisional=True, window_ends_on__gte=first)
     last = 0
     while True:
-        ids = sorted({*_case_ids(visits, last), *_case_ids(remedies, last)})[:BATCH]
+        ids = sorted({*_case_ids(visits, last), *_case_ids(remedies, last), *_case_ids(windows, last)})[:BATCH]
         if not ids:
             break
         with transaction.atomic():
@@ -71,6 +72,24 @@ def provisional_followup_recompute(*, year: int) -> dict[str, int]:
                 if moved is not None:
                     label = f"{remedy.get_kind_display()}法定期限"
                     changes[remedy.case_id].append(change_text(label, remedy.statutory_deadline, *moved))
+                    counts["remedies"] += 1
+            for remedy in windows.filter(case_id__in=ids).select_for_update(of=("self",)).order_by("pk"):
+                window = follow_on_window(remedy)
+                was = remedy.window_ends_on
+                if (
+                    window is not None
+                    and was is not None
+                    and (window.day, window.provisional)
+                    != (
+                        was,
+                        remedy.window_provisional,
+                    )
+                ):
+                    Remedy.objects.filter(pk=remedy.pk).update(
+                        window_ends_on=window.day, window_provisional=window.provisional
+                    )
+                    label = f"{remedy.get_kind_display()}后续救济期限"
+                    changes[remedy.case_id].append(change_text(label, was, window.day, window.provisional))
                     counts["remedies"] += 1
             for case_id, texts in changes.items():
                 CaseEvent.objects.create(

@@ -7,10 +7,12 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import CaseState
+from fengqiao.core import calendar
 from fengqiao.followup.models import Delivery, Recipient, Remedy, RemedyOutcome, RemedyStatus, Visit
 from fengqiao.org.models import Role
 
@@ -18,36 +20,65 @@ if TYPE_CHECKING:
     from fengqiao.org.models import Staff
 
 
-def archive_blocker(case: Case) -> str | None:
+def archive_blocker(case: Case, today: date | None = None) -> str | None:
     """Why ``case`` cannot be archived yet, or None when it is ready (四(七)).
 
-    Ready: an informed case; a case in follow-up whose latest done visit records no objection;
-    a case in remedy tracking whose remedies have all ended and none changed the decision — in
-    both, once the decision has been fed back to both parties of the dispute (四(四) 向争议双方
-    进行反馈) when there is another party."""
+    Ready: an informed case; a case in follow-up whose latest done visit to the payer records
+    no objection; a case in remedy tracking whose remedies have all ended, none changed the
+    decision and no window for a further remedy is still open (``Remedy.window_ends_on``:
+    行政诉讼法第四十五条, 15 days to sue after receiving the 复议决定) — in both, once the decision
+    has been fed back to both parties of the dispute (四(四) 向争议双方进行反馈) and both were
+    visited (四(五) 对被反馈的争议双方进行跟踪回访) when there is another party.
+
+    An open window keeps the case open rather than letting a lawsuit be added to a sealed
+    dossier later: a sealed case stays as it was sealed (docs/followup.md)."""
     if case.state == CaseState.INFORMED:
         return None
-    if case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING) and other_party_untold(case):
-        return _("尚未向争议另一方反馈处理结果")
+    if case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING):
+        if other_party_untold(case):
+            return _("尚未向争议另一方反馈处理结果")
+        if (
+            case.other_party_id is not None
+            and not Visit.objects.filter(case_id=case.pk, party=Recipient.OTHER_PARTY, done_at__isnull=False).exists()
+        ):
+            return _("尚未完成对争议另一方的跟踪回访")
     if case.state == CaseState.FOLLOWING_UP:
-        visit = Visit.objects.filter(case_id=case.pk, done_at__isnull=False).order_by("-done_at", "-id").first()
+        visit = (
+            Visit.objects.filter(case_id=case.pk, party=Recipient.PAYER, done_at__isnull=False)
+            .order_by("-done_at", "-id")
+            .first()
+        )
         if visit is None:
             return _("尚未完成跟踪回访")
         if visit.objects_to_decision:
             return _("缴费人对处理意见有异议，须记录其救济途径")
         return None
     if case.state == CaseState.REMEDY_TRACKING:
-        remedies = list(Remedy.objects.filter(case_id=case.pk))
+        remedies = list(Remedy.objects.filter(case_id=case.pk).order_by("filed_on", "id"))
         if not remedies:
             return _("缴费人有异议，尚未记录其救济途径")
         if any(r.status != RemedyStatus.ENDED for r in remedies):
             return _("救济途径尚未终结")
         if any(r.outcome == RemedyOutcome.CHANGED for r in remedies):
             return _("救济结果变更了处理意见，须重新办理")
+        window = open_remedy_window(remedies, today or calendar.local_day(timezone.now()))
+        if window is not None:
+            return _("%(k)s已终结，缴费人可在%(d)s前提起后续救济，期限届满后方可归档") % {
+                "k": window.get_kind_display(),
+                "d": window.window_ends_on.isoformat() if window.window_ends_on else "",
+            }
         return None
     if case.state == CaseState.ARCHIVED:
         return _("案件已归档")
     return _("案件当前状态“%(state)s”不能归档") % {"state": CaseState(case.state).label}
+
+
+def open_remedy_window(remedies: list[Remedy], today: date) -> Remedy | None:
+    """The ended remedy of ``remedies`` (all of one case) whose window for a further remedy is
+    still open on ``today`` and not yet used (no remedy recorded after it), or None."""
+    followed = {r.previous_id for r in remedies if r.previous_id is not None}
+    open_ = [r for r in remedies if r.window_ends_on is not None and r.window_ends_on >= today and r.pk not in followed]
+    return max(open_, key=lambda r: (r.window_ends_on, r.pk)) if open_ else None
 
 
 def _latest_decision() -> Any:
@@ -71,6 +102,15 @@ def other_party_untold(case: Case) -> bool:
     if case.other_party_id is None:
         return False
     return not Case.objects.filter(pk=case.pk).filter(_other_party_told()).exists()
+
+
+def visit_parties(case: Case) -> list[str]:
+    """Whom a visit of ``case`` may be to (四(五) 争议双方): the payer, and the other party of
+    the dispute when the case has one."""
+    parties: list[str] = [Recipient.PAYER]
+    if case.other_party_id is not None:
+        parties.append(Recipient.OTHER_PARTY)
+    return parties
 
 
 def remedies_to_follow_up(today: date) -> QuerySet[Remedy]:
@@ -120,6 +160,7 @@ class FollowUpWork:
     today: date
     to_notify: list[Case]  # decided; the payer not yet told
     to_notify_other: list[Case]  # the payer told, the other party of the dispute not yet
+    to_visit_other: list[Case]  # the other party told, but no visit to it done or scheduled
     visits: list[Visit]  # scheduled visits not yet done, earliest first
     remedies: list[Remedy]  # pending remedies whose check date has come
     ready: list[Case]  # ready to archive
@@ -130,10 +171,10 @@ WORKLIST_ROWS = 100
 
 def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> FollowUpWork:
     """What ``user`` has to do in 结果反馈 (四(四)), 跟踪回访 (四(五)) and 案卷归档 (四(七)):
-    decisions to deliver to the payer and to the other party, visits due within
-    ``horizon_days`` (or overdue), remedies to check on, and cases ready to archive (the same
-    rule as ``archive_blocker``, as one query). Each list holds at most ``WORKLIST_ROWS`` rows,
-    oldest first."""
+    decisions to deliver to the payer and to the other party, other parties told but never
+    visited, visits to either party due within ``horizon_days`` (or overdue), remedies to check
+    on, and cases ready to archive (the same rule as ``archive_blocker``, as one query). Each
+    list holds at most ``WORKLIST_ROWS`` rows, oldest first."""
     cases = Case.objects.filter(follow_up_scope(user))
     to_notify = list(
         cases.filter(state=CaseState.DECIDED)
@@ -147,7 +188,7 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
             scheduled_on__lte=today + timedelta(days=horizon_days),
             case__state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
         )
-        .select_related("case", "case__payer")
+        .select_related("case", "case__payer", "case__other_party")
         .order_by("scheduled_on", "pk")[:WORKLIST_ROWS]
     )
     remedies = list(
@@ -155,10 +196,14 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
         .select_related("case", "case__payer")
         .order_by("next_check_on", "pk")[:WORKLIST_ROWS]
     )
-    # In follow-up every done visit is without objection (an objection moves the case on).
+    # In follow-up every done payer visit is without objection (an objection moves the case on).
     done_visit = Visit.objects.filter(case=OuterRef("pk"), done_at__isnull=False)
+    other_visited = Exists(done_visit.filter(party=Recipient.OTHER_PARTY))
     remedy = Remedy.objects.filter(case=OuterRef("pk"))
-    both_told = Q(other_party__isnull=True) | Q(_other_party_told())
+    open_window = remedy.filter(window_ends_on__gte=today).exclude(
+        Exists(Remedy.objects.filter(previous=OuterRef("pk")))
+    )
+    both_told = Q(other_party__isnull=True) | Q(_other_party_told(), other_visited)
     to_notify_other = list(
         cases.filter(
             ~Q(_other_party_told()),
@@ -168,14 +213,25 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
         .select_related("payer", "other_party")
         .order_by("state_changed_at", "pk")[:WORKLIST_ROWS]
     )
+    to_visit_other = list(
+        cases.filter(
+            _other_party_told(),
+            ~Exists(Visit.objects.filter(case=OuterRef("pk"), party=Recipient.OTHER_PARTY)),
+            other_party__isnull=False,
+            state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
+        )
+        .select_related("payer", "other_party")
+        .order_by("state_changed_at", "pk")[:WORKLIST_ROWS]
+    )
     ready = list(
         cases.filter(both_told)
         .filter(
-            Q(Exists(done_visit), state=CaseState.FOLLOWING_UP)
+            Q(Exists(done_visit.filter(party=Recipient.PAYER)), state=CaseState.FOLLOWING_UP)
             | Q(
                 Exists(remedy),
                 ~Exists(remedy.exclude(status=RemedyStatus.ENDED)),
                 ~Exists(remedy.filter(outcome=RemedyOutcome.CHANGED)),
+                ~Exists(open_window),
                 state=CaseState.REMEDY_TRACKING,
             )
         )
@@ -186,6 +242,7 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
         today=today,
         to_notify=to_notify,
         to_notify_other=to_notify_other,
+        to_visit_other=to_visit_other,
         visits=visits,
         remedies=remedies,
         ready=ready,

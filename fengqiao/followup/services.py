@@ -111,13 +111,20 @@ def remedy_deadline(
     """(the day the period starts, its statutory end) for a remedy of ``kind`` (DOMAIN.md):
 
     - 行政复议: 60 days from knowing the act;
-    - 行政诉讼: 6 months from knowing the act, or 15 days from the reconsideration decision;
+    - 行政诉讼: 6 months from knowing the act, or 15 days from receiving the reconsideration
+      decision (行政诉讼法第四十五条) or the arbitral award (劳动争议调解仲裁法第五十条);
     - 劳动仲裁: 1 year from knowing, restarting when a mediation ended without agreement;
-    - 劳动争议调解: the 15 days within which an agreement is due (then arbitration)."""
+    - 劳动争议调解: the 15 days within which an agreement is due (then arbitration).
+
+    A remedy's ``outcome_on`` is taken as the day the payer received its decision or award."""
     if kind == RemedyKind.RECONSIDERATION:
         return knew, _period_end(knew, days=RECONSIDERATION_DAYS)
     if kind == RemedyKind.LITIGATION:
-        if previous is not None and previous.kind == RemedyKind.RECONSIDERATION and previous.outcome_on:
+        if (
+            previous is not None
+            and previous.kind in (RemedyKind.RECONSIDERATION, RemedyKind.ARBITRATION)
+            and previous.outcome_on
+        ):
             return previous.outcome_on, _period_end(previous.outcome_on, days=LITIGATION_AFTER_RECONSIDERATION_DAYS)
         return knew, _period_end(knew, months=LITIGATION_MONTHS)
     if kind == RemedyKind.ARBITRATION:
@@ -136,6 +143,24 @@ FOLLOWS: dict[str, frozenset[str]] = {
     RemedyKind.ARBITRATION: frozenset({RemedyKind.LITIGATION}),
     RemedyKind.LITIGATION: frozenset(),
 }
+
+
+def follow_on_window(remedy: Remedy) -> calendar.DueDate | None:
+    """The statutory window for the remedy that may follow ``remedy`` once it ended without
+    changing the decision, or None when none may follow (a lawsuit is the last step).
+
+    行政诉讼法第四十五条: 不服复议决定的，可以在收到复议决定书之日起十五日内向人民法院提起诉讼;
+    劳动争议调解仲裁法第五十条: 不服仲裁裁决的，自收到仲裁裁决书之日起十五日内提起诉讼;
+    第二十七条: after a mediation without agreement the year for arbitration starts again."""
+    if remedy.outcome_on is None or remedy.outcome == RemedyOutcome.CHANGED:
+        return None
+    following = sorted(FOLLOWS[remedy.kind])
+    if not following:
+        return None
+    _start, window = remedy_deadline(
+        kind=following[0], knew=remedy.outcome_on, filed_on=remedy.outcome_on, previous=remedy
+    )
+    return window
 
 
 # --- 结果反馈 -----------------------------------------------------------------------------
@@ -259,13 +284,22 @@ def feedback_record(
         )
         workflow.transition(case=case, name="follow_up_start", actor=actor, at=now, data={"delivery": delivery.pk})
         _visit_create(case=case, actor=actor, scheduled_on=None)
+        if Delivery.objects.filter(case=case, recipient=Recipient.OTHER_PARTY, decision=decision).exists():
+            _visit_create(case=case, actor=actor, scheduled_on=None, party=Recipient.OTHER_PARTY)
+    elif (
+        recipient == Recipient.OTHER_PARTY
+        and case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING)
+        and not Visit.objects.filter(case=case, party=Recipient.OTHER_PARTY, done_at__isnull=True).exists()
+    ):
+        # 四(五) 对被反馈的争议双方进行跟踪回访: the other party, once told, is visited too.
+        _visit_create(case=case, actor=actor, scheduled_on=None, party=Recipient.OTHER_PARTY)
     return delivery
 
 
 # --- 跟踪回访 -----------------------------------------------------------------------------
 
 
-def _visit_create(*, case: Case, actor: Staff, scheduled_on: date | None) -> Visit:
+def _visit_create(*, case: Case, actor: Staff, scheduled_on: date | None, party: str = Recipient.PAYER) -> Visit:
     provisional = False
     if scheduled_on is None:
         if case.due_on is not None and case.state == CaseState.FOLLOWING_UP:
@@ -273,27 +307,34 @@ def _visit_create(*, case: Case, actor: Staff, scheduled_on: date | None) -> Vis
         else:
             due = timelimits.due(timelimits.FOLLOW_UP, calendar.local_day(timezone.now()))
             scheduled_on, provisional = due.day, due.provisional
-    visit = Visit.objects.create(case=case, scheduled_on=scheduled_on, scheduled_provisional=provisional)
+    visit = Visit.objects.create(case=case, party=party, scheduled_on=scheduled_on, scheduled_provisional=provisional)
     _event(
         case=case,
         actor=actor,
         kind=EventKind.VISIT,
-        summary=_("安排跟踪回访（%(d)s）") % {"d": scheduled_on.isoformat()},
-        data={"visit": visit.pk, "scheduled_on": scheduled_on.isoformat()},
+        summary=_("安排跟踪回访%(p)s（%(d)s）") % {"p": visit.get_party_display(), "d": scheduled_on.isoformat()},
+        data={"visit": visit.pk, "party": party, "scheduled_on": scheduled_on.isoformat()},
     )
     return visit
 
 
 @transaction.atomic
-def visit_schedule(*, case: Case, actor: Staff, scheduled_on: date | None = None) -> Visit:
-    """安排跟踪回访: on ``scheduled_on``, or by default within the follow-up limit."""
+def visit_schedule(
+    *, case: Case, actor: Staff, scheduled_on: date | None = None, party: str = Recipient.PAYER
+) -> Visit:
+    """安排跟踪回访: a visit to ``party`` (四(五) 对被反馈的争议双方进行跟踪回访: the payer, or the
+    other party of the dispute), on ``scheduled_on`` or by default within the follow-up limit."""
     case = _lock_case(case.pk)
     _check(actor, case)
     if case.state not in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING):
         raise _state_error(_("案件当前不在跟踪回访阶段。"))
+    if party not in Recipient.values:
+        raise ValidationError({"party": [_("请选择回访对象。")]})
+    if party == Recipient.OTHER_PARTY and case.other_party_id is None:
+        raise ValidationError({"party": [_("本案没有另一方当事人。")]})
     if scheduled_on is not None and scheduled_on < calendar.local_day(timezone.now()):
         raise ValidationError({"scheduled_on": [_("回访日期不能早于今天。")]})
-    return _visit_create(case=case, actor=actor, scheduled_on=scheduled_on)
+    return _visit_create(case=case, actor=actor, scheduled_on=scheduled_on, party=party)
 
 
 @transaction.atomic
@@ -307,8 +348,10 @@ def visit_record(
     notes: str = "",
     done_at: datetime | None = None,
 ) -> Visit:
-    """记录回访: the method, the payer's satisfaction, whether they object, and notes. No
-    objection → the case is ready to archive; an objection in follow-up → remedy tracking."""
+    """记录回访: the method, the party's satisfaction, whether it objects, and notes. The payer
+    without objection → the case may be archived once the other party (if any) was visited too;
+    the payer's objection in follow-up → remedy tracking (四(五)). The other party's objection is
+    recorded, and moves nothing: the remedies of 四(四) are the payer's."""
     from fengqiao.followup.models import Satisfaction, VisitMethod
 
     case = _lock_case(visit.case_id)
@@ -337,20 +380,22 @@ def visit_record(
         case=case,
         actor=actor,
         kind=EventKind.VISIT,
-        summary=_("跟踪回访（%(m)s）：%(s)s，%(o)s")
+        summary=_("跟踪回访%(p)s（%(m)s）：%(s)s，%(o)s")
         % {
+            "p": visit.get_party_display(),
             "m": visit.get_method_display(),
             "s": visit.get_satisfaction_display(),
             "o": _("对处理意见有异议") if objects_to_decision else _("无异议"),
         },
         data={
             "visit": visit.pk,
+            "party": visit.party,
             "method": method,
             "satisfaction": satisfaction,
             "objects": objects_to_decision,
         },
     )
-    if objects_to_decision and case.state == CaseState.FOLLOWING_UP:
+    if objects_to_decision and visit.party == Recipient.PAYER and case.state == CaseState.FOLLOWING_UP:
         workflow.transition(case=case, name="object", actor=actor, at=now, data={"visit": visit.pk})
     return visit
 
@@ -483,6 +528,9 @@ def remedy_outcome(*, remedy: Remedy, actor: Staff, outcome: str, outcome_on: da
     remedy.outcome = outcome
     remedy.outcome_on = outcome_on
     remedy.next_check_on = None
+    window = follow_on_window(remedy)
+    remedy.window_ends_on = window.day if window else None
+    remedy.window_provisional = window.provisional if window else False
     if notes.strip():
         remedy.notes = f"{remedy.notes}\n{notes.strip()}".strip()
     remedy.save()
@@ -490,8 +538,18 @@ def remedy_outcome(*, remedy: Remedy, actor: Staff, outcome: str, outcome_on: da
         case=case,
         actor=actor,
         kind=EventKind.REMEDY,
-        summary=_("%(k)s终结：%(o)s") % {"k": remedy.get_kind_display(), "o": remedy.get_outcome_display()},
-        data={"remedy": remedy.pk, "outcome": outcome, "outcome_on": outcome_on.isoformat()},
+        summary=_("%(k)s终结：%(o)s%(w)s")
+        % {
+            "k": remedy.get_kind_display(),
+            "o": remedy.get_outcome_display(),
+            "w": _("，缴费人可在%(d)s前提出后续救济") % {"d": window.day.isoformat()} if window else "",
+        },
+        data={
+            "remedy": remedy.pk,
+            "outcome": outcome,
+            "outcome_on": outcome_on.isoformat(),
+            "window_ends_on": window.day.isoformat() if window else None,
+        },
     )
     if outcome == RemedyOutcome.CHANGED and case.state == CaseState.REMEDY_TRACKING:
         name = "reopen_own" if case.intake_outcome == IntakeOutcome.OWN else "reopen"

@@ -45,6 +45,8 @@ def case_followup_context(*, user: Staff, case: Case) -> dict[str, Any]:
     remedies = list(selectors.remedies_of(case))
     in_follow_up = case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING)
     payer_told = any(d.recipient == Recipient.PAYER for d in deliveries)
+    pending = {v.party for v in visits if v.done_at is None}
+    parties = [p for p in selectors.visit_parties(case) if p not in pending]
     return {
         "fu_shown": bool(deliveries or visits or remedies) or case.state == CaseState.DECIDED,
         "fu_deliveries": deliveries,
@@ -53,10 +55,10 @@ def case_followup_context(*, user: Staff, case: Case) -> dict[str, Any]:
         "fu_may": may,
         "fu_may_feedback": may
         and (case.state == CaseState.DECIDED or (case.state in services.FOLLOW_UP_STATES and payer_told)),
-        "fu_may_schedule": may and in_follow_up and not any(v.done_at is None for v in visits),
+        "fu_may_schedule": may and in_follow_up and bool(parties),
         "fu_may_record_visit": may and in_follow_up,
         "fu_may_remedy": may and case.state == CaseState.REMEDY_TRACKING,
-        "fu_schedule_form": forms.VisitScheduleForm(),
+        "fu_schedule_form": forms.VisitScheduleForm(parties=parties),
     }
 
 
@@ -131,14 +133,22 @@ def visit_schedule(request: HttpRequest, number: str) -> HttpResponse:
     """安排跟踪回访 from the case page."""
     user = request_staff(request)
     case = _case_for_follow_up(user, number)
-    form = forms.VisitScheduleForm(request.POST)
+    form = forms.VisitScheduleForm(request.POST, parties=selectors.visit_parties(case))
     if form.is_valid():
         try:
-            visit = services.visit_schedule(case=case, actor=user, scheduled_on=form.cleaned_data["scheduled_on"])
+            visit = services.visit_schedule(
+                case=case,
+                actor=user,
+                scheduled_on=form.cleaned_data["scheduled_on"],
+                party=form.cleaned_data["party"],
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, _("已安排回访：%(d)s。") % {"d": visit.scheduled_on.isoformat()})
+            messages.success(
+                request,
+                _("已安排回访%(p)s：%(d)s。") % {"p": visit.get_party_display(), "d": visit.scheduled_on.isoformat()},
+            )
     else:
         messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect("case-detail", number=case.number)
@@ -171,17 +181,26 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 errors_to_form(form, exc)
             else:
-                if d["objects_to_decision"]:
+                if d["objects_to_decision"] and visit.party == Recipient.PAYER:
                     messages.warning(
                         request,
                         _("已记录案件 %(n)s 的回访：缴费人对处理意见有异议，请记录其救济途径并跟踪。")
                         % {"n": case.number},
                     )
                 else:
-                    messages.success(request, _("已记录回访；缴费人无异议，案件可以归档。"))
+                    messages.success(
+                        request,
+                        _("已记录案件 %(n)s 对%(p)s的回访。") % {"n": case.number, "p": visit.get_party_display()},
+                    )
                 return redirect("case-detail", number=case.number)
         status = 400
-    return render(request, "followup/visit.html", {"case": case, "visit": visit, "form": form}, status=status)
+    party = case.other_party if visit.party == Recipient.OTHER_PARTY else case.payer
+    return render(
+        request,
+        "followup/visit.html",
+        {"case": case, "visit": visit, "form": form, "party_name": party.name if party else ""},
+        status=status,
+    )
 
 
 @login_required

@@ -114,6 +114,9 @@ def test_no_objection_then_archive(naiman, intake_clerk, tax_handler, department
     assert after["archive_blocker"] == "尚未完成跟踪回访"
     (visit,) = after["visits"]
     assert visit["scheduled_on"] == "2026-03-10" and visit["method"] == "" and visit["by"] is None
+    assert visit["party"] == "payer"  # 四(五): each visit names its party
+    no_other = post(intake_clerk, f"/api/v1/cases/{case.number}/visits/", {"party": "other_party"})
+    assert no_other.status_code == 400 and "party" in no_other.json()["errors"], no_other.content
     recorded = record_visit(intake_clerk, visit["id"], objects=False, notes="缴费人表示满意")
     assert recorded.status_code == 200, recorded.content
     assert recorded.json()["satisfaction"] == "satisfied" and recorded.json()["by"] == intake_clerk.username
@@ -292,6 +295,7 @@ def test_permission_matrix_then_a_changed_outcome_reopens_joint_handling(
         "today": "2026-03-02",
         "to_notify": [],
         "to_notify_other": [],
+        "to_visit_other": [],
         "visits": [],
         "remedies": [],
         "ready": [],

@@ -177,13 +177,14 @@ def test_the_sealed_dossier_holds_the_receipt(naiman, intake_clerk, tax_handler,
         case=case, actor=intake_clerk, recipient=Recipient.OTHER_PARTY, method=DeliveryMethod.POST, address=ADDRESS
     )
     frozen_time("2026-03-04 09:00")
-    services.visit_record(
-        visit=Visit.objects.get(case=case),
-        actor=intake_clerk,
-        method=VisitMethod.PHONE,
-        satisfaction=Satisfaction.SATISFIED,
-        objects_to_decision=False,
-    )
+    for visit in Visit.objects.filter(case=case):  # 四(五): both parties are visited
+        services.visit_record(
+            visit=visit,
+            actor=intake_clerk,
+            method=VisitMethod.PHONE,
+            satisfaction=Satisfaction.SATISFIED,
+            objects_to_decision=False,
+        )
     dossier = dossier_seal(case=case, actor=intake_clerk)
     receipt = delivery.receipt_document
     assert receipt is not None

@@ -305,6 +305,15 @@ def test_both_parties_are_told_before_the_case_is_archived(
         {"recipient": "other_party", "method": "post", "address": "奈曼旗大沁他拉镇", "version": case.version},
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
+    # 四(五) 对被反馈的争议双方进行跟踪回访: telling the employer scheduled a visit to it.
+    page = _case_page(client, case)
+    assert "尚未完成对争议另一方的跟踪回访" in page and "另一方当事人" in page
+    assert reverse("archive-seal", args=[case.number]) not in page
+    other = Visit.objects.get(case=case, done_at__isnull=True)
+    assert other.party == "other_party"
+    visit_page = client.get(reverse("followup-visit", args=[other.pk])).content.decode()
+    assert "奈曼旗宏达商贸有限公司" in visit_page  # the party visited is named on the form
+    assert _visit(client, case, objects=False).status_code == 302
     assert reverse("archive-seal", args=[case.number]) in _case_page(client, case)
     client.post(reverse("archive-seal", args=[case.number]))
     case.refresh_from_db()
