@@ -155,16 +155,17 @@ def _opinion_items(case: Case) -> list[_Planned]:
 def _visit_items(case: Case) -> list[_Planned]:
     """跟踪回访记录表 (四(五)), one PDF per visit done, and the 救济途径跟踪记录 when the payer
     objected (四(四)): every remedy with its body, dates, statutory deadline and outcome."""
-    from fengqiao.followup.models import Remedy, Visit
+    from fengqiao.followup.models import Recipient, Remedy, Visit
 
     items = []
     department = case.receiving_department.name
-    payer_name = case.payer.name
     for visit in (
         Visit.objects.filter(case_id=case.pk, done_at__isnull=False).select_related("by").order_by("done_at", "id")
     ):
         assert visit.done_at is not None
         done_at = timezone.localtime(visit.done_at)
+        # 四(五) 对被反馈的争议双方进行跟踪回访: the form names the party visited.
+        party = case.other_party if visit.party == Recipient.OTHER_PARTY else case.payer
         html = render_to_string(
             "archive/forms/visit.html",
             {
@@ -172,7 +173,8 @@ def _visit_items(case: Case) -> list[_Planned]:
                 "visit": visit,
                 "done_at": done_at,
                 "notes": _lines(visit.notes),
-                "payer_name": payer_name,
+                "payer_name": party.name if party is not None else "",
+                "party_role": visit.get_party_display(),
                 "department": department,
             },
         )
