@@ -172,7 +172,7 @@ class DecisionLegalReviewSerializer(serializers.Serializer):
     needs_new_review = serializers.BooleanField(help_text="reviewed before, but the content changed since")
     requested = serializers.BooleanField(help_text="a review of the current content was asked for")
     may_request = serializers.BooleanField(
-        help_text="the caller may ask for a review of the current content now (POST decisions/<id>/legal-request/)"
+        help_text="the caller may ask for a review of the current content (POST decisions/<id>/legal-review-request/)"
     )
     reviewed_version = serializers.IntegerField(
         allow_null=True, help_text="version of the latest review of this content"

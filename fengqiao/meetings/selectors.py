@@ -4,10 +4,15 @@ A consultation someone may not see and one that does not exist give the same 404
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Case as Case_
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404
 
 from fengqiao.cases.models import Case
+from fengqiao.cases.selectors import cases_visible_to
+from fengqiao.cases.states import CaseState
 from fengqiao.meetings import permissions
 from fengqiao.meetings.models import Attendee, Consultation, ConsultationStatus, Resolution
 from fengqiao.org.models import Staff
@@ -17,6 +22,34 @@ def minutes_issued_for(case: Case) -> bool:
     """True when a consultation covering ``case`` has issued its minutes (会议纪要) — the
     major-matter decision follows the minutes (四(三)2 3))."""
     return Consultation.objects.filter(cases=case, status=ConsultationStatus.MINUTES_ISSUED).exists()
+
+
+# Cases that may go before a consultation: a major matter in special handling (its decision
+# follows the minutes, 四(三)2 3)) and a general matter in joint handling (会商 as needed, 四(三)3).
+CONSULTABLE_STATES = (CaseState.SPECIAL_HANDLING, CaseState.JOINT_HANDLING)
+# A consultation that no longer covers its cases (its cases wait for another one).
+_DROPPED = (ConsultationStatus.DECLINED, ConsultationStatus.CANCELLED)
+
+
+def cases_awaiting_consultation(*, user: Staff, include: Iterable[int] = ()) -> QuerySet[Case]:
+    """The case picker of the consultation form: the cases ``user`` may see that wait for a
+    consultation — in a consultable state and on no consultation yet (one declined or
+    cancelled does not count) — the cases in ``include`` (those the consultation already
+    covers, so editing keeps them) first, then major matters, then by deadline. The form shows
+    a bounded slice of it (``meetings.forms.CASE_PICKER_LIMIT``) and checks a choice against
+    the whole."""
+    covered = Consultation.objects.filter(cases=OuterRef("pk")).exclude(status__in=_DROPPED)
+    waiting = Q(state__in=CONSULTABLE_STATES) & ~Exists(covered)
+    ids = [int(pk) for pk in include]
+    return (
+        cases_visible_to(user)
+        .filter(waiting | Q(pk__in=ids))
+        .annotate(
+            _first=Case_(When(pk__in=ids, then=0), When(state=CaseState.SPECIAL_HANDLING, then=1), default=2),
+        )
+        .only("id", "number", "state", "summary", "due_on")
+        .order_by("_first", F("due_on").asc(nulls_last=True), "id")
+    )
 
 
 def consultations_visible_to(user: Staff) -> QuerySet[Consultation]:

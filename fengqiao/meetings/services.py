@@ -361,12 +361,18 @@ def consultation_decide(
 def consultation_hold(
     *, consultation: Consultation, actor: Staff, held_at: datetime | None = None, expected_version: int | None = None
 ) -> Consultation:
-    """召开会商: the meeting took place (a major one only after the leader agreed)."""
+    """召开会商: the meeting took place (a major one only after the leader agreed) — on or after
+    its scheduled date (``_require_scheduled_date_reached``), and not in the future."""
     consultation = _locked(consultation)
     _require_organiser(actor, consultation)
     _check_version(consultation, expected_version)
     _move(consultation, step="hold")
-    consultation.held_at = held_at or timezone.now()
+    now = timezone.now()
+    held = held_at or now
+    if held > now:
+        raise ValidationError({"held_at": [_("召开时间不能晚于现在：会商召开后再登记。")]})
+    _require_scheduled_date_reached(consultation, held, _("登记为已召开"))
+    consultation.held_at = held
     _bump(consultation, "status", "held_at")
     _events(consultation, actor=actor, step="hold", held_at=consultation.held_at.isoformat())
     return consultation
@@ -390,6 +396,22 @@ def consultation_cancel(
 
 
 # --- minutes and resolutions ------------------------------------------------------------
+
+
+def _require_scheduled_date_reached(consultation: Consultation, at: datetime, what: str) -> None:
+    """A consultation is held and minuted on or after its scheduled date (会商时间), never
+    before: 四(三)3's minutes record a meeting that took place. The error names 会商时间."""
+    scheduled = calendar.local_day(consultation.starts_at)
+    if calendar.local_day(at) < scheduled:
+        raise ValidationError(
+            {
+                "starts_at": [
+                    _("会商时间为%(d)s，此前不能%(what)s。会商提前召开的，请先修改会商时间。")
+                    % {"d": timezone.localtime(consultation.starts_at).strftime("%Y-%m-%d %H:%M"), "what": what}
+                ]
+            },
+            code="early",
+        )
 
 
 def _require_held(consultation: Consultation, what: str) -> None:
@@ -416,6 +438,7 @@ def minutes_save(
     _require_organiser(actor, consultation)
     _check_version(consultation, expected_version)
     _require_held(consultation, _("纪要"))
+    _require_scheduled_date_reached(consultation, timezone.now(), _("录入纪要"))
     consultation.discussion = discussion.strip()
     consultation.conclusions = "\n".join(line.strip() for line in conclusions.splitlines() if line.strip())
     if chair is not None:
@@ -532,6 +555,7 @@ def minutes_issue(*, consultation: Consultation, actor: Staff, expected_version:
     consultation = _locked(consultation)
     _require_organiser(actor, consultation)
     _check_version(consultation, expected_version)
+    _require_scheduled_date_reached(consultation, timezone.now(), _("印发纪要"))
     errors: dict[str, list[str]] = {}
     if consultation.status == S.HELD:
         if not consultation.conclusion_lines():

@@ -113,7 +113,8 @@ def minutes_for(case: Case, office: Staff, leader: Staff) -> None:
         data=meetings.ConsultationData(
             kind=ConsultationKind.MAJOR,
             topic="缴费基数核定争议专题会商",
-            starts_at=timezone.now() + timedelta(days=1),
+            # Held today: a consultation is not held or minuted before its date (meetings.services).
+            starts_at=timezone.now() - timedelta(hours=1),
             place="旗税务局三楼会议室",
             policy_issue="",
             cases=(case,),

@@ -141,6 +141,10 @@ def test_a_changed_draft_says_a_new_review_is_needed_and_offers_to_request_it(
 
     justice = worker(naiman, "justice")
     assert list(legal.review_queue(user=justice)) == [decision]
+    reviewer_page = Client()
+    reviewer_page.force_login(justice)
+    shown = reviewer_page.get(reverse("followthrough-legal-review", args=[decision.pk])).content.decode()
+    assert "申请行政复议" in shown and "其后内容已修改" in shown  # the reviewer sees the remedies too
     response = client.post(request_url, {"note": "已修改法律依据", "back": "decision"})
     assert response.status_code == 302 and response["Location"] == url
     requested = CaseEvent.objects.filter(case=ready, kind=EventKind.LEGAL_REVIEW, data__step="requested").get()
