@@ -115,12 +115,15 @@ class MonthlyFigures:
     consultations: int
     referrals: int
     discipline_transfers: int
-    # 结果反馈与跟踪回访
+    # 结果反馈与跟踪回访 — to both parties of the dispute (四(四), 四(五))
     deliveries: int
     deliveries_on_time: int
+    deliveries_by_party: list[Count]
     visits_done: int
+    visits_by_party: list[Count]
     by_satisfaction: list[Count]
     objections: int
+    objections_other_party: int
     remedies_filed: list[Count]
     remedies_ended: list[Count]
     archived: int
@@ -156,10 +159,17 @@ def monthly_figures(*, county: Jurisdiction, year: int, month: int) -> MonthlyFi
       the month; a case decided again after a reopen counts again). ``decided_on_time``: of
       those, the ones whose ``decide`` transition event (same case, within a minute of
       ``issued_at``) carries ``data["due_was"]`` on or after the local issue day; no
-      ``due_was`` (the step had no limit) counts as on time. ``by_result``: ``Decision.result``.
-    - ``tasks_due``: tasks (not cancelled) whose ``due_on`` falls in the month;
-      ``tasks_done_on_time``: of those, completed on a local day ≤ ``due_on``;
-      ``tasks_returned``: tasks with ``returned_at`` in the month.
+      ``due_was`` (the step had no limit) counts as on time; a 12345 referral's answer
+      (``Referral.decision``) is on time when issued by the referral's ``handle_due_on``.
+      ``by_result``: ``Decision.result``.
+    - Work given to a department comes by two paths, and each figure counts both: tasks
+      (joint handling, special handling, meeting resolutions — a 会商 决定事项 becomes a task)
+      and 12345 referrals dispatched to it (四(八)).
+      ``tasks_due``: tasks (not cancelled or returned) whose ``due_on`` falls in the month, plus referrals
+      whose handling limit ``handle_due_on`` falls in the month; ``tasks_done_on_time``: of
+      those, tasks completed and referrals answered on a local day ≤ that limit;
+      ``tasks_returned``: tasks with ``returned_at`` in the month plus referral returns (the
+      ``returned`` referral events) in the month.
     - ``open_at_end`` / ``overdue_open`` are **as at generation**, not as at the month's end
       (a case's earlier states are not kept as rows): cases open now (``OPEN_STATES``) that
       were received before the month's end / and of those the ones whose current ``due_on``
@@ -170,11 +180,14 @@ def monthly_figures(*, county: Jurisdiction, year: int, month: int) -> MonthlyFi
 
     结果反馈与跟踪回访:
 
-    - ``deliveries``: deliveries of a decision notice in the month (every recipient);
-      ``deliveries_on_time``: of those, the deliveries to the payer on a local day ≤
-      ``timelimits.due(FEEDBACK, local issue day of the decision)``.
-    - ``visits_done`` (``done_at`` in the month), ``by_satisfaction``, ``objections`` (done
-      visits where the payer objects to the decision).
+    - ``deliveries``: deliveries of a decision notice in the month, to either party (四(四)
+      向争议双方进行反馈); ``deliveries_on_time``: of the same deliveries, those on a local day ≤
+      ``timelimits.due(FEEDBACK, local issue day of the decision)`` — numerator and denominator
+      count the same things; ``deliveries_by_party``: by recipient.
+    - ``visits_done`` (``done_at`` in the month, to either party: 四(五) 对被反馈的争议双方进行
+      跟踪回访), ``visits_by_party``, ``by_satisfaction`` (both parties), ``objections`` (done
+      visits where the payer objects — what leads to the remedies), ``objections_other_party``
+      (the other party's objections, recorded only).
     - ``remedies_filed``: remedies with ``filed_on`` in the month, by kind;
       ``remedies_ended``: remedies with ``outcome_on`` in the month, by outcome.
     - ``archived``: dossiers sealed in the month.
@@ -197,8 +210,8 @@ def monthly_figures(*, county: Jurisdiction, year: int, month: int) -> MonthlyFi
        and past due at generation (yellow).
 
     Each warning lists at most ``WARNING_MAX_CASES`` case numbers (the earliest received
-    first). The figures come from aggregate queries — at most 31 whatever the number of
-    cases (27 on a demo county of 200,000 cases) — plus, for the month's deliveries, one
+    first). The figures come from aggregate queries — at most 33 whatever the number of
+    cases (29 on a demo county of 200,000 cases) — plus, for the month's deliveries, one
     ``timelimits.due`` per distinct issue day of their decisions (a time-limit row and the
     cached calendar). That loop over the month's deliveries is the only one in Python."""
     if not 1 <= month <= 12:
@@ -209,9 +222,10 @@ def monthly_figures(*, county: Jurisdiction, year: int, month: int) -> MonthlyFi
     by_category = _by_category(county, period)
     decided, decided_on_time, by_result = _decisions(county, period)
     tasks_due, tasks_done_on_time, tasks_returned = _tasks(county, period)
+    referrals_due, referrals_on_time, referrals_returned = _referral_work(county, period)
     open_at_end, overdue_open = _open_cases(county, period, today)
-    deliveries, deliveries_on_time = _deliveries(county, period)
-    visits_done, by_satisfaction, objections, dissatisfied = _visits(county, period)
+    deliveries, deliveries_on_time, deliveries_by_party = _deliveries(county, period)
+    visits_done, visits_by_party, by_satisfaction, objections, objections_other, dissatisfied = _visits(county, period)
     return MonthlyFigures(
         county_code=county.code,
         county_name=county.name,
@@ -232,9 +246,9 @@ def monthly_figures(*, county: Jurisdiction, year: int, month: int) -> MonthlyFi
         decided=decided,
         decided_on_time=decided_on_time,
         by_result=by_result,
-        tasks_due=tasks_due,
-        tasks_done_on_time=tasks_done_on_time,
-        tasks_returned=tasks_returned,
+        tasks_due=tasks_due + referrals_due,
+        tasks_done_on_time=tasks_done_on_time + referrals_on_time,
+        tasks_returned=tasks_returned + referrals_returned,
         open_at_end=open_at_end,
         overdue_open=overdue_open,
         extensions=Extension.objects.filter(case__jurisdiction=county).filter(period.holds("requested_at")).count(),
@@ -245,9 +259,12 @@ def monthly_figures(*, county: Jurisdiction, year: int, month: int) -> MonthlyFi
         .count(),
         deliveries=deliveries,
         deliveries_on_time=deliveries_on_time,
+        deliveries_by_party=deliveries_by_party,
         visits_done=visits_done,
+        visits_by_party=visits_by_party,
         by_satisfaction=by_satisfaction,
         objections=objections,
+        objections_other_party=objections_other,
         remedies_filed=_remedies_filed(county, period),
         remedies_ended=_remedies_ended(county, period),
         archived=Dossier.objects.filter(case__jurisdiction=county).filter(period.holds("sealed_at")).count(),
@@ -385,7 +402,9 @@ def _by_category(county: Jurisdiction, period: _Period) -> list[Count]:
 
 def _decisions(county: Jurisdiction, period: _Period) -> tuple[int, int, list[Count]]:
     """Decisions issued in the month, those issued within the limit of the step they ended,
-    and the month's decisions by result."""
+    and the month's decisions by result. A 12345 referral's answer (四(八)) is measured by the
+    limit the referral ran under — its ``handle_due_on`` from the department's signing — not by
+    the case's ``due_on``, which in 已报送 keeps the first limit to sign."""
     issued = Decision.objects.filter(case__jurisdiction=county, status=DecisionStatus.ISSUED).filter(
         period.holds("issued_at")
     )
@@ -401,12 +420,18 @@ def _decisions(county: Jurisdiction, period: _Period) -> tuple[int, int, list[Co
         .annotate(due_was=Cast(KT("data__due_was"), DateField()))
         .values("due_was")[:1]
     )
+    referral_due = Referral.objects.filter(decision_id=OuterRef("pk")).values("handle_due_on")[:1]
     totals = issued.annotate(
         due_was=Subquery(due_was, output_field=DateField()),
+        referral_due=Subquery(referral_due, output_field=DateField()),
         issued_on=TruncDate("issued_at", tzinfo=ZoneInfo(settings.TIME_ZONE)),
     ).aggregate(
         decided=CountOf("id"),
-        on_time=CountOf("id", filter=Q(due_was__isnull=True) | Q(due_was__gte=F("issued_on"))),
+        on_time=CountOf(
+            "id",
+            filter=Q(referral_due__isnull=False, referral_due__gte=F("issued_on"))
+            | Q(referral_due__isnull=True) & (Q(due_was__isnull=True) | Q(due_was__gte=F("issued_on"))),
+        ),
     )
     labels = {value: str(label) for value, label in DecisionResult.choices}
     rows = issued.values_list("result").annotate(n=CountOf("id")).order_by()
@@ -414,9 +439,10 @@ def _decisions(county: Jurisdiction, period: _Period) -> tuple[int, int, list[Co
 
 
 def _tasks(county: Jurisdiction, period: _Period) -> tuple[int, int, int]:
-    """Tasks due in the month (not cancelled), of those done by their due day, and tasks
-    returned in the month."""
-    due = period.holds_day("due_on") & ~Q(status=TaskStatus.CANCELLED)
+    """Tasks due in the month (not cancelled, not returned: a returned task is no longer the
+    department's to finish, so it is neither due nor late), of those done by their due day, and
+    tasks returned in the month."""
+    due = period.holds_day("due_on") & ~Q(status__in=(TaskStatus.CANCELLED, TaskStatus.RETURNED))
     totals = (
         Task.objects.filter(case__jurisdiction=county)
         .filter(due | period.holds("returned_at"))
@@ -428,6 +454,28 @@ def _tasks(county: Jurisdiction, period: _Period) -> tuple[int, int, int]:
         )
     )
     return totals["due"], totals["on_time"], totals["returned"]
+
+
+def _referral_work(county: Jurisdiction, period: _Period) -> tuple[int, int, int]:
+    """The 12345 path of the same figures (四(八)): referrals whose handling limit falls in the
+    month, of those answered by it, and referral returns in the month (one ``returned``
+    referral event each — a referral returned three times counts three times)."""
+    local = ZoneInfo(settings.TIME_ZONE)
+    totals = (
+        Referral.objects.filter(case__jurisdiction=county)
+        .filter(period.holds_day("handle_due_on"))
+        .annotate(answered_on=TruncDate("answered_at", tzinfo=local))
+        .aggregate(
+            due=CountOf("id"),
+            on_time=CountOf("id", filter=Q(answered_at__isnull=False, answered_on__lte=F("handle_due_on"))),
+        )
+    )
+    returned = (
+        CaseEvent.objects.filter(case__jurisdiction=county, kind=EventKind.REFERRAL, data__step="returned")
+        .filter(period.holds("at"))
+        .count()
+    )
+    return totals["due"], totals["on_time"], returned
 
 
 def _open_cases(county: Jurisdiction, period: _Period, today: date) -> tuple[int, int]:
@@ -443,9 +491,11 @@ def _open_cases(county: Jurisdiction, period: _Period, today: date) -> tuple[int
 # --- 结果反馈与跟踪回访 ----------------------------------------------------------------------
 
 
-def _deliveries(county: Jurisdiction, period: _Period) -> tuple[int, int]:
-    """Deliveries in the month, and the payer deliveries within the feedback limit counted
-    from the local issue day of their decision. A loop over the month's deliveries: the
+def _deliveries(county: Jurisdiction, period: _Period) -> tuple[int, int, list[Count]]:
+    """Deliveries in the month to either party, those of them within the feedback limit
+    counted from the local issue day of their decision (四(四) 在规定的期限内，向争议双方进行
+    反馈: the limit holds for both parties, so the rate's numerator and denominator count the
+    same deliveries), and the deliveries by party. A loop over the month's deliveries: the
     limit is a working-day computation (one ``timelimits.due`` per distinct issue day)."""
     rows = (
         Delivery.objects.filter(case__jurisdiction=county)
@@ -454,33 +504,46 @@ def _deliveries(county: Jurisdiction, period: _Period) -> tuple[int, int]:
     )
     due_by_issue_day: dict[date, date] = {}
     total = on_time = 0
+    by_party: dict[str, int] = {}
     for recipient, delivered_at, issued_at in rows:
         total += 1
-        if recipient != Recipient.PAYER or issued_at is None:
+        by_party[recipient] = by_party.get(recipient, 0) + 1
+        if issued_at is None:  # never for an issued decision; counted as on time, as no limit ran
+            on_time += 1
             continue
         issued_on = local_day(issued_at)
         if issued_on not in due_by_issue_day:
             due_by_issue_day[issued_on] = timelimits.due(timelimits.FEEDBACK, issued_on).day
         on_time += local_day(delivered_at) <= due_by_issue_day[issued_on]
-    return total, on_time
+    labels = {value: str(label) for value, label in Recipient.choices}
+    return total, on_time, _counts((key, labels.get(key, key), n) for key, n in by_party.items())
 
 
-def _visits(county: Jurisdiction, period: _Period) -> tuple[int, list[Count], int, int]:
-    """Visits done in the month, by satisfaction, with objections, and how many 不满意."""
+def _visits(county: Jurisdiction, period: _Period) -> tuple[int, list[Count], list[Count], int, int, int]:
+    """Visits done in the month to either party (四(五)): how many, by party, by satisfaction,
+    the payer's objections, the other party's objections, and how many 不满意."""
     labels = {value: str(label) for value, label in Satisfaction.choices}
     labels[""] = _("未记录")
+    party_labels = {value: str(label) for value, label in Recipient.choices}
     rows = list(
         Visit.objects.filter(case__jurisdiction=county)
         .filter(period.holds("done_at"))
-        .values_list("satisfaction")
+        .values_list("party", "satisfaction")
         .annotate(n=CountOf("id"), objecting=CountOf("id", filter=Q(objects_to_decision=True)))
         .order_by()
     )
-    by_satisfaction = _counts((key, labels.get(key, key), n) for key, n, _objecting in rows)
-    done = sum(n for _key, n, _objecting in rows)
-    objections = sum(objecting for _key, _n, objecting in rows)
-    dissatisfied = sum(n for key, n, _objecting in rows if key == Satisfaction.DISSATISFIED)
-    return done, by_satisfaction, objections, dissatisfied
+    by_key: dict[str, int] = {}
+    by_party: dict[str, int] = {}
+    for party, key, n, _objecting in rows:
+        by_key[key] = by_key.get(key, 0) + n
+        by_party[party] = by_party.get(party, 0) + n
+    by_satisfaction = _counts((key, labels.get(key, key), n) for key, n in by_key.items())
+    visits_by_party = _counts((key, party_labels.get(key, key), n) for key, n in by_party.items())
+    done = sum(by_key.values())
+    objections = sum(o for party, _key, _n, o in rows if party == Recipient.PAYER)
+    objections_other = sum(o for party, _key, _n, o in rows if party != Recipient.PAYER)
+    dissatisfied = by_key.get(Satisfaction.DISSATISFIED, 0)
+    return done, visits_by_party, by_satisfaction, objections, objections_other, dissatisfied
 
 
 def _remedies_filed(county: Jurisdiction, period: _Period) -> list[Count]:

@@ -1,6 +1,8 @@
 """绩效考评 (五(四)): 建立健全社会保险费征缴争议处理责任追究和绩效考评机制 — one scorecard per
-member unit and month, computed from the records (tasks, notices, extensions, decisions,
-deliveries, visits, discipline transfers); points per measure are ``ScoringRule`` rows."""
+member unit and month, computed from the records (tasks, 12345 referrals, notices, extensions,
+decisions, deliveries, visits, discipline transfers); points per measure are ``ScoringRule``
+rows. Work reaches a department by tasks (joint handling, special handling, meeting
+resolutions) and by 12345 referrals (四(八)); every measure counts every path."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from django.utils import timezone
 from fengqiao.analytics.models import ScoringRule
 from fengqiao.core import calendar, timelimits
 from fengqiao.core.models import TimeLimit, TimeLimitUnit
-from fengqiao.followup.models import Delivery, Recipient, Satisfaction, Visit
+from fengqiao.followup.models import Delivery, Satisfaction, Visit
 from fengqiao.handling.models import (
     OPEN_TASK_STATUSES,
     Decision,
@@ -46,17 +48,17 @@ class Measure:
 class Scorecard:
     department_code: str
     department_name: str
-    tasks_received: int  # tasks created for the department in the month
-    tasks_done: int  # completed in the month
+    tasks_received: int  # tasks created for the department in the month, and referrals dispatched to it
+    tasks_done: int  # tasks completed and referrals answered in the month
     tasks_done_on_time: int
-    tasks_overdue_open: int  # open at the month's end and past due
-    tasks_returned: int
-    signed_late: int  # signed (or returned) after the return limit
+    tasks_overdue_open: int  # open at the month's end and past due (tasks and referrals)
+    tasks_returned: int  # tasks and referrals returned
+    signed_late: int  # signed (or returned) after the limit to sign (tasks and referrals)
     reminders: int  # 催办 received
     escalations: int  # 督办 received
     extensions: int  # extensions requested
-    decisions: int  # decisions issued as the receiving department
-    feedback_late: int  # payer deliveries after the feedback limit
+    decisions: int  # decisions issued: the receiving department's, or a referral's answer
+    feedback_late: int  # deliveries (to either party) after the feedback limit
     visits_done: int
     satisfied: int  # 满意 + 基本满意
     dissatisfied: int
@@ -220,32 +222,44 @@ def department_scorecards(*, county: Jurisdiction, year: int, month: int) -> lis
     The month runs from midnight Asia/Shanghai on its first day to midnight on the first day
     of the next month; "local day" is the date in Asia/Shanghai. "Today" is the local date now.
 
-    Counts:
+    Counts — work reaches a department by two paths and each count adds both: tasks (joint
+    handling, special handling, and meeting resolutions, which become tasks of kind
+    ``resolution``) and 12345 referrals dispatched to it by the hotline office (四(八)):
 
-    - ``tasks_received``: tasks created in the month for the department, not cancelled.
-    - ``tasks_done``: tasks done (办结, the head signed the opinion) in the month;
-      ``tasks_done_on_time``: of those, the local day of completion is on or before ``due_on``
-      (as extended).
+    - ``tasks_received``: tasks created in the month for the department, not cancelled; plus
+      referrals dispatched to it in the month (``dispatched`` / ``redispatched`` /
+      ``designated`` referral events naming it; a return rejected and sent back is the same
+      dispatch and not counted again).
+    - ``tasks_done``: tasks done (办结, the head signed the opinion) and referrals answered
+      (``answered_at``) by the department in the month; ``tasks_done_on_time``: of those, the
+      local day of completion is on or before ``due_on`` (as extended) / ``handle_due_on``.
     - ``tasks_overdue_open``: tasks open now (待签收 / 办理中), created before the month's end,
       with ``due_on`` before min(today, the first day of the next month) — i.e. past due at
       the month's end, or today for the running month, *as at generation* (a task finished
-      after the month no longer counts; an old overdue task counts in every month it is open).
-    - ``tasks_returned``: tasks returned (退回) in the month.
+      after the month no longer counts; an old overdue task counts in every month it is open);
+      plus referrals open now with the department, dispatched before the month's end, past the
+      same day: signed and past ``handle_due_on``, or waiting to be signed past ``sign_due_on``.
+    - ``tasks_returned``: tasks returned (退回) in the month, plus referral returns in the month
+      (one per ``returned`` referral event naming the department: three departments that each
+      returned a referral count one each).
     - ``signed_late``: tasks signed for or returned in the month on a local day after their
-      ``return_due_on`` (the 1-working-day limit to return).
+      ``return_due_on`` (the 1-working-day limit to return); plus referrals signed for in the
+      month after their ``sign_due_on`` (a referral can only be returned within it).
     - ``reminders`` / ``escalations``: ``FollowUpNotice`` of kind 催办 (``reminder``) /
       督办升级 (``escalation``) created in the month about the department's tasks; a case-level
       notice (no task: the case's own deadline) counts for the case's receiving department.
       救济跟踪 and 回访提醒 are not counted.
     - ``extensions``: extensions requested in the month (any outcome) for the department's
       tasks, or case-level ones for the receiving department.
-    - ``decisions``: decisions issued in the month of cases the department received.
-    - ``feedback_late``: deliveries to the payer (结果反馈) in the month, of cases the
-      department received, made on a local day after the ``feedback`` limit (2 working days
-      by default, ``timelimits.due``) counted from the local issue day of their decision
-      (``feedback_record`` allows one payer delivery per decision).
+    - ``decisions``: decisions issued in the month by the department: of cases it received,
+      except a referral's answer, which is the decision of the department that answered it
+      (``Referral.decision``).
+    - ``feedback_late``: deliveries (结果反馈) in the month to either party (四(四) 向争议双方
+      进行反馈, in the same limit), of cases the department received, made on a local day after
+      the ``feedback`` limit (2 working days by default, ``timelimits.due``) counted from the
+      local issue day of their decision.
     - ``visits_done`` / ``satisfied`` (满意 + 基本满意) / ``dissatisfied``: visits done in the
-      month of cases the department received.
+      month, to either party (四(五)), of cases the department received.
     - ``refusals``: discipline transfers (移交纪委监委) made in the month naming the department
       as the one that refused (``refusing_department``).
 
@@ -257,9 +271,9 @@ def department_scorecards(*, county: Jurisdiction, year: int, month: int) -> lis
     inactive rule is left out. deduction = min(points × occurrences, cap), not below 0;
     score = max(100 − Σ deductions, 0), both to 0.01.
 
-    A fixed number of aggregate queries grouped by department (about ten, plus one per
+    A fixed number of aggregate queries grouped by department (about fourteen, plus one per
     calendar year the feedback limits cross that is not cached), whatever the number of cases
-    or departments; only the month's payer deliveries are looped over in Python.
+    or departments; only the month's deliveries are looped over in Python.
     """
     start, end = month_bounds(year, month)
     departments = list(
@@ -270,6 +284,7 @@ def department_scorecards(*, county: Jurisdiction, year: int, month: int) -> lis
     counts: dict[int, dict[str, int]] = {d.pk: dict.fromkeys(_COUNT_FIELDS, 0) for d in departments}
     if departments:
         _count_tasks(counts, start=start, end=end)
+        _count_referrals(counts, departments=departments, county=county, start=start, end=end)
         _count_notices(counts, county=county, start=start, end=end)
         _count_extensions(counts, county=county, start=start, end=end)
         _count_decisions(counts, county=county, start=start, end=end)
@@ -349,6 +364,64 @@ def _count_tasks(counts: dict[int, dict[str, int]], *, start: datetime, end: dat
     _add(counts, rows, "department_id")
 
 
+REFERRAL_DISPATCH_STEPS: Final = ("dispatched", "redispatched", "designated")
+
+
+def _count_referrals(
+    counts: dict[int, dict[str, int]],
+    *,
+    departments: list[Department],
+    county: Jurisdiction,
+    start: datetime,
+    end: datetime,
+) -> None:
+    """The 12345 path (四(八)) of the task measures: referrals dispatched to, returned by,
+    signed late by, answered by and overdue with each department."""
+    from django.db.models.fields.json import KT
+
+    from fengqiao.cases.models import CaseEvent, EventKind
+    from fengqiao.referrals.models import Referral, ReferralStatus
+
+    by_code = {d.code: d.pk for d in departments}
+    events = (
+        CaseEvent.objects.filter(
+            _within("at", start, end),
+            case__jurisdiction=county,
+            kind=EventKind.REFERRAL,
+            data__step__in=(*REFERRAL_DISPATCH_STEPS, "returned"),
+        )
+        .order_by()
+        .values_list(KT("data__department"), KT("data__step"))
+        .annotate(n=Count("pk"))
+    )
+    for code, step, n in events:
+        target = counts.get(by_code.get(code, -1))
+        if target is not None:
+            target["tasks_returned" if step == "returned" else "tasks_received"] += n
+    today = timezone.localdate(timezone=LOCAL_TZ)
+    as_at = min(today, end.date())
+    answered = _within("answered_at", start, end)
+    overdue = Q(dispatched_at__lt=end) & (
+        Q(status=ReferralStatus.SIGNED, handle_due_on__lt=as_at)
+        | Q(status=ReferralStatus.DISPATCHED, sign_due_on__lt=as_at)
+    )
+    signed_late = _within("signed_at", start, end) & Q(signed_day__gt=F("sign_due_on"))
+    rows = (
+        Referral.objects.filter(jurisdiction=county, department_id__in=list(counts))
+        .filter(answered | _within("signed_at", start, end) | overdue)
+        .alias(answered_day=_local_day("answered_at"), signed_day=_local_day("signed_at"))
+        .order_by()
+        .values("department_id")
+        .annotate(
+            tasks_done=Count("pk", filter=answered),
+            tasks_done_on_time=Count("pk", filter=answered & Q(answered_day__lte=F("handle_due_on"))),
+            tasks_overdue_open=Count("pk", filter=overdue),
+            signed_late=Count("pk", filter=signed_late),
+        )
+    )
+    _add(counts, rows, "department_id")
+
+
 def _count_notices(counts: dict[int, dict[str, int]], *, county: Jurisdiction, start: datetime, end: datetime) -> None:
 
     rows = (
@@ -384,12 +457,19 @@ def _count_decisions(
     counts: dict[int, dict[str, int]], *, county: Jurisdiction, start: datetime, end: datetime
 ) -> None:
 
+    from django.db.models import Case, When
+
+    # A referral's answer is issued as the decision of the department that answered it (四(八)).
+    issuer = Case(
+        When(case__referral__decision_id=F("pk"), then=F("case__referral__department_id")),
+        default=F("case__receiving_department_id"),
+    )
     rows = (
         Decision.objects.filter(
             _within("issued_at", start, end), case__jurisdiction=county, status=DecisionStatus.ISSUED
         )
         .order_by()
-        .values(dept=F("case__receiving_department_id"))
+        .values(dept=issuer)
         .annotate(decisions=Count("pk"))
     )
     _add(counts, rows, "dept")
@@ -400,9 +480,7 @@ def _count_feedback_late(
 ) -> None:
 
     rows = (
-        Delivery.objects.filter(
-            _within("delivered_at", start, end), case__jurisdiction=county, recipient=Recipient.PAYER
-        )
+        Delivery.objects.filter(_within("delivered_at", start, end), case__jurisdiction=county)
         .order_by()
         .values_list("case__receiving_department_id", "delivered_at", "decision__issued_at")
     )

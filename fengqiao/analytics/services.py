@@ -131,7 +131,8 @@ def figures_xlsx(figures: MonthlyFigures, scorecards: list[Scorecard]) -> bytes:
         ("结果反馈", figures.deliveries),
         ("按期反馈", figures.deliveries_on_time),
         ("完成回访", figures.visits_done),
-        ("有异议", figures.objections),
+        ("缴费人有异议", figures.objections),
+        ("争议另一方有异议", figures.objections_other_party),
         ("归档", figures.archived),
     ]
     for label, value in totals:
@@ -145,6 +146,8 @@ def figures_xlsx(figures: MonthlyFigures, scorecards: list[Scorecard]) -> bytes:
         ("受理结果", figures.by_intake_outcome),
         ("事项分类", figures.by_classification),
         ("处理结论", figures.by_result),
+        ("结果反馈（受送达人）", figures.deliveries_by_party),
+        ("跟踪回访（回访对象）", figures.visits_by_party),
         ("回访满意度", figures.by_satisfaction),
         ("救济途径（提出）", figures.remedies_filed),
         ("救济途径（终结）", figures.remedies_ended),

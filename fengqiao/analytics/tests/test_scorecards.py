@@ -192,8 +192,11 @@ def test_refusal_transferred_to_discipline_commission_deducts_10_per_5_4(
     referrals.discipline_transfer(referral=referral, actor=intake_clerk, note="经催办仍拒不签收")
     hrss = _cards(naiman)["hrss"]
     assert hrss.refusals == 1
-    assert _deductions(hrss) == {"refusal": Decimal("10")}
-    assert hrss.score == Decimal("90")
+    # The referral path counts like a task's (issue 11 §4): received, returned, and — never
+    # signed after the office rejected the return — overdue open as well.
+    assert (hrss.tasks_received, hrss.tasks_returned, hrss.tasks_overdue_open) == (1, 1, 1)
+    assert _deductions(hrss) == {"refusal": Decimal("10"), "overdue_task": Decimal("2")}
+    assert hrss.score == Decimal("88")
 
 
 def test_5_4_scorecards_take_the_same_queries_however_many_cases(
