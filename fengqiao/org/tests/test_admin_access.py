@@ -222,3 +222,21 @@ def test_administrator_cannot_make_a_superuser(naiman, administrator, tax_handle
     assert 'name="is_superuser"' not in page
     _resave(client, url)
     assert not Staff.objects.get(pk=tax_handler.pk).is_superuser
+
+
+def test_the_demo_admin_login_administers(naiman, client) -> None:
+    """README's demo login `admin` (系统管理员, made by manage.py demo_staff) opens the pages the
+    README lists; the demo `tax_handler` does not."""
+    from fengqiao.org.services import demo_staff_create
+
+    demo_staff_create(county=naiman, password="fengqiao-demo")
+    client.force_login(Staff.objects.get(username="admin"))
+    for name in [
+        "admin:org_staff_add",
+        "admin:core_calendaryear_add",
+        "admin:core_timelimit_changelist",
+        "admin:authtoken_tokenproxy_add",
+    ]:
+        assert client.get(reverse(name)).status_code == 200, name
+    client.force_login(Staff.objects.get(username="tax_handler"))
+    assert client.get(reverse("admin:index")).status_code == 403
