@@ -318,3 +318,27 @@ def test_both_parties_are_told_before_the_case_is_archived(
     client.post(reverse("archive-seal", args=[case.number]))
     case.refresh_from_db()
     assert case.state == CaseState.ARCHIVED
+
+
+def test_the_schedule_form_names_the_party_of_4_5(
+    naiman, intake_clerk, tax_handler, department_head, client_for, frozen_time
+) -> None:
+    """四(五) 对被反馈的争议双方进行跟踪回访: the case page's 安排回访 offers the parties without a
+    visit pending, and the visit it schedules names its party; a party the case lacks is refused
+    with the field named."""
+    frozen_time("2026-03-02 09:00")
+    case = decided_with_other_party(intake_clerk, tax_handler, department_head)
+    client = client_for(intake_clerk)
+    _deliver(client, case)
+    case.refresh_from_db()
+    page = client.get(reverse("case-detail", args=[case.number]))
+    assert [value for value, _label in page.context["fu_schedule_form"].fields["party"].choices] == ["other_party"]
+    response = client.post(reverse("followup-visit-schedule", args=[case.number]), {"party": "other_party"})
+    assert response.status_code == 302
+    assert Visit.objects.filter(case=case, party="other_party", done_at__isnull=True).count() == 1
+    assert "另一方当事人" in _case_page(client, case)
+    alone = decided_own_case(intake_clerk, tax_handler, department_head)
+    _deliver(client, alone)
+    response = client.post(reverse("followup-visit-schedule", args=[alone.number]), {"party": "other_party"})
+    assert response.status_code == 302
+    assert not Visit.objects.filter(case=alone, party="other_party").exists()  # refused: no other party
