@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from fengqiao.cases.models import Case
@@ -231,3 +232,99 @@ def deliver_visit_archive(desk: Desk, username: str, number: str) -> None:
     done(page, "已归档，档号")
     case = Case.objects.get(number=number)
     assert case.state == CaseState.ARCHIVED
+
+
+# The demo staff of each member unit (README's table): its handler and its head.
+UNIT_STAFF = {
+    "tax": ("tax_handler", "tax_head"),
+    "hrss": ("hrss_handler", "hrss_head"),
+    "medical": ("medical_handler", "medical_head"),
+    "justice": ("justice_handler", "justice_head"),
+    "finance": ("finance_handler", "finance_head"),
+    "gov_service": ("govservice_handler", "govservice_head"),
+    "petition": ("petition_handler", "petition_head"),
+    "cyberspace": ("cyberspace", "cyberspace_head"),
+    "gov_office": ("govoffice_handler", "govoffice_head"),
+}
+
+
+def test_major_matter_from_the_workbench(desk: Desk, demo: Jurisdiction) -> None:
+    """重大疑难事项 end to end: 审核转办 as major → 转报 → 组长同意专案处理 → 专案书面审批意见 →
+    重大事项会商 (组长同意, 召开, 纪要) → 司法局法律审查 → 处理意见书出具 from its page → 反馈、回访、归档."""
+    page = desk("clerk")
+    summary = "多名灵活就业人员对2026年缴费基数调整政策有异议，涉及多部门政策衔接"
+    number = register(page, name="王五", id_number=resident_id("456"), summary=summary)
+    page = todo(desk, "clerk", "审核转办", number)
+    page.check("input[name=classification][value=major]")
+    page.fill("#id_reason", "涉及多部门政策衔接的普遍性问题，需专案处理")
+    page.click("button:has-text('确认转办')")
+    expect(page.locator("h1")).to_contain_text(number)
+
+    # 报请领导小组组长同意后专案处理 (四(三)2): the office forwards, the leader approves.
+    page = todo(desk, "office", "转报专案处理申请", number)
+    request = page.locator("article.card").filter(has_text=number)
+    request.locator("button:has-text('转报组长')").click()
+    not_in_todo(desk, "office", number)
+    page = todo(desk, "leader", "审批专案处理", number)
+    request = page.locator("article.card").filter(has_text=number)
+    request.locator("button:has-text('同意专案处理')").click()
+    expect(page.locator(".messages li").first).to_be_visible()
+    case = Case.objects.get(number=number)
+    assert case.state == CaseState.SPECIAL_HANDLING
+    units = sorted(case.tasks.values_list("department__code", flat=True))
+    assert units, "the approval gives the proposed member units their tasks"
+
+    # 专案书面审批意见: each member unit chosen answers in writing, its head signs.
+    for code in units:
+        handler, head = UNIT_STAFF[code]
+        opinion(desk, handler, head, number, "专案书面审批意见")
+
+    # 重大事项会商 (四(三)3): the office organises it, the leader agrees, it is held, minutes issued.
+    topic = f"{number}专案会商"
+    page = todo(desk, "office", "组织重大事项会商", number)
+    page.select_option("#id_kind", "major")
+    page.fill("#id_topic", topic)
+    today = timezone.localdate().isoformat()
+    page.fill("#id_starts_at", f"{today} 09:00")
+    page.fill("#id_place", "旗政府第一会议室")
+    page.locator("label", has_text=number).locator("input[name=cases]").check()
+    page.click("main form button[type=submit]")
+    done(page, f"已安排会商“{topic}”")
+    page = todo(desk, "office", "报请组长同意", topic)
+    page.fill("textarea[name=reason]", "重大疑难事项专案处理，需召开专题会议")
+    page.click("button:has-text('报请组长同意')")
+    done(page, "报请领导小组组长同意")
+    page = todo(desk, "leader", "同意召开重大事项会商", topic)
+    page.select_option("select[name=decision]", "approve")
+    page.click("form[action$='/decide/'] button[type=submit]")
+    done(page, f"已同意召开会商“{topic}”")
+    page = todo(desk, "office", "召开", topic)
+    page.click("button:has-text('会商已召开')")
+    done(page, "已召开")
+    page = todo(desk, "office", "整理并印发会议纪要", topic)
+    page.click("a:has-text('编辑纪要')")
+    page.fill("textarea[name=conclusions]", "同意按现行政策向缴费人解释说明\n由税务局牵头答复")
+    page.click("button:has-text('保存纪要')")
+    done(page, "已保存会商")
+    page.click("a:has-text('返回会商')")
+    page.click("button:has-text('印发会议纪要')")
+    done(page, "已印发会议纪要")
+
+    # 受理部门综合意见; the draft is saved, the 司法局 reviews it (三(二)5), then it is issued.
+    page = todo(desk, "clerk", "综合意见、出具处理意见书", number)
+    page.select_option("#id_result", "explain")
+    page.click("button[value=save]")
+    done(page, "已保存处理意见草稿")
+    page = todo(desk, "justice_handler", "法律审查处理意见", number)
+    page.check("input[name=conclusion][value=approved]")
+    page.fill("textarea[name=notes]", "法律适用无误。")
+    page.click("button:has-text('提交审查意见')")
+    expect(page.locator(".messages li").first).to_be_visible()
+    not_in_todo(desk, "justice_handler", number)
+    page = todo(desk, "clerk", "综合意见、出具处理意见书", number)
+    expect(page.locator("#legal-review")).to_contain_text("法律适用无误")
+    page.click("button[value=issue]")
+    done(page, "已出具处理意见书奈争处")
+    assert Case.objects.get(number=number).state == CaseState.DECIDED
+
+    deliver_visit_archive(desk, "clerk", number)
