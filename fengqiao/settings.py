@@ -230,6 +230,9 @@ STORAGES = {
 FENGQIAO_ATTACHMENT_MAX_BYTES = env_int("FENGQIAO_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # How far back intake looks for other cases of the same payer (疑似重复), in days.
 FENGQIAO_DUPLICATE_WINDOW_DAYS = env_int("FENGQIAO_DUPLICATE_WINDOW_DAYS", 180)
+# The first day a dispute can have been received (YYYY-MM-DD): the mechanism's notice,
+# 奈政字〔2024〕123号 of 2024-09-11, unless the county adopted it later (fengqiao.core.dates).
+FENGQIAO_MECHANISM_START = env_str("FENGQIAO_MECHANISM_START", "2024-09-11")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security ---------------------------------------------------------------------------

@@ -68,7 +68,7 @@ from fengqiao.cases.models import (
 from fengqiao.cases.services import PHONE_PURPOSE, RESIDENT_ID_PURPOSE
 from fengqiao.cases.states import CaseState, Classification, IntakeOutcome
 from fengqiao.cases.workflow import TRANSITIONS
-from fengqiao.core import calendar, crypto, timelimits
+from fengqiao.core import calendar, crypto, dates, timelimits
 from fengqiao.core.identifiers import resident_id_check_char, social_credit_check_char
 from fengqiao.core.models import TimeLimit, TimeLimitUnit
 from fengqiao.org.models import Department, Jurisdiction, Role, Staff
@@ -676,7 +676,8 @@ class Generator:
     def _calendar(self) -> None:
         """Working days of the period (and a margin after today for deadlines), from the
         calendar once per day; deadlines per (limit, start day) through a cache."""
-        first = self.today - timedelta(days=365 * self.years)
+        # No case is received before the mechanism began (core.dates), as at real intake.
+        first = max(self.today - timedelta(days=365 * self.years), dates.mechanism_start())
         day = first
         self.workdays: list[date] = []
         while day <= self.today + timedelta(days=200):
@@ -688,6 +689,8 @@ class Generator:
         self._due: dict[tuple[str, date], calendar.DueDate] = {}
         # Intake days: working days up to today (today only once the office has opened).
         self.intake_days = [d for d in self.workdays if d < self.today]
+        if not self.intake_days:
+            raise DemoRefused(f"no working day between the mechanism's start ({first}) and today")
         self.today_open_minute = 0
         minute_now = self.now.hour * 60 + self.now.minute
         if self.workdays[self.today_idx] == self.today and minute_now > 8 * 60 + 40:

@@ -4,7 +4,6 @@ both and always names its field."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -23,6 +22,7 @@ from fengqiao.cases.models import (
 from fengqiao.cases.selectors import cases_visible_to, departments_of, townships_of
 from fengqiao.cases.services import IntakeData, PayerData, attachment_check
 from fengqiao.cases.states import Classification, IntakeOutcome
+from fengqiao.core import dates
 from fengqiao.core.forms import DateTimeInput
 from fengqiao.core.identifiers import (
     validate_mobile,
@@ -193,8 +193,10 @@ class IntakeForm(forms.Form):
 
     def clean_received_at(self) -> Any:
         value = self.cleaned_data["received_at"]
-        if value > timezone.now() + timedelta(minutes=5):
-            raise ValidationError(_("来访时间不能晚于当前时间。"), code="future")
+        try:  # the service's own bounds, checked early for the live validation of the page
+            dates.received_at_check(value)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages, code="bounds") from None
         return value
 
     def clean_attachments(self) -> list[Any]:

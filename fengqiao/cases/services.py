@@ -39,7 +39,7 @@ from fengqiao.cases.models import (
     RevealRecord,
 )
 from fengqiao.cases.states import Classification, IntakeOutcome
-from fengqiao.core import crypto
+from fengqiao.core import crypto, dates
 from fengqiao.core.identifiers import mask_mobile, mask_resident_id
 from fengqiao.org.models import Department, Jurisdiction, Staff
 
@@ -325,6 +325,9 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
     if data.outcome == IntakeOutcome.INFORM and data.informed_department is None:
         raise ValidationError({"informed_department": [_("请选择告知缴费人前往的部门。")]})
     now = timezone.now()
+    # 来访时间 (四(一)): not ahead of the clock, not before the mechanism — it also picks the
+    # year of the number series, so a typo must not open a 1900 series.
+    dates.received_at_check(data.received_at, now=now)
     parties: list[CaseParty | None] = []
     conflicts: dict[str, list[str]] = {}
     for key, given in (("payer_name", data.payer), ("other_name", data.other_party)):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind
 from fengqiao.cases.states import OPEN_STATES, CaseState, Classification
-from fengqiao.core import calendar, timelimits
+from fengqiao.core import calendar, dates, timelimits
 from fengqiao.handling.models import OPEN_TASK_STATUSES, Extension, ExtensionStatus, Task
 from fengqiao.org.models import Role, Staff
 
@@ -73,13 +73,50 @@ def may_decide(staff: Staff, extension: Extension) -> bool:
     return staff.has_role(Role.DEPARTMENT_HEAD) and staff.department_id == department_id
 
 
-def _check_new_due(case: Case, old: date, new: date | None) -> date:
+def original_due(*, case: Case, task: Task | None, current: date) -> date:
+    """The deadline before any extension of this subject (the case's current step, or the
+    task): follow the approved extensions back from ``current`` (one query)."""
+    moved = dict(
+        Extension.objects.filter(case=case, task=task, status=ExtensionStatus.APPROVED).values_list(
+            "new_due_on", "old_due_on"
+        )
+    )
+    day = current
+    seen = {day}
+    while day in moved and moved[day] not in seen:
+        day = moved[day]
+        seen.add(day)
+    return day
+
+
+def latest_due(*, case: Case, task: Task | None, current: date) -> tuple[date, date]:
+    """(the original deadline, the latest an extension may reach): the original deadline plus
+    the longest extension the law allows, ``TimeLimit`` ``major_extension`` (信访工作条例第三十四条:
+    延长期限不得超过30日), however many extensions it is reached in."""
+    original = original_due(case=case, task=task, current=current)
+    return original, timelimits.due(timelimits.MAJOR_EXTENSION, original).day
+
+
+def _check_new_due(case: Case, task: Task | None, old: date, new: date | None) -> date:
+    """A deadline named by the requester: after the current one, no later than the original
+    deadline plus the longest extension (信访工作条例第三十四条), and on a working day
+    (``core.dates.working_day``: a year whose holidays are not entered is said so)."""
     if new is None:
         raise ValidationError({"new_due_on": [_("请填写延期后的期限。")]})
+    label = _("延期后的期限")
     if new <= old:
-        raise ValidationError({"new_due_on": [_("延期后的期限应晚于原期限（%(old)s）。") % {"old": old}]})
-    if not calendar.is_working_day(new):
-        raise ValidationError({"new_due_on": [_("延期后的期限应为工作日。")]})
+        dates.refuse("new_due_on", _("延期后的期限应晚于原期限（%(old)s）。") % {"old": old.isoformat()}, "too_early")
+    original, latest = latest_due(case=case, task=task, current=old)
+    limit = timelimits.limit(timelimits.MAJOR_EXTENSION)
+    dates.not_after(
+        new,
+        field="new_due_on",
+        label=label,
+        bound=latest,
+        what=_("原期限%(original)s延长%(n)d日（%(basis)s）")
+        % {"original": original.isoformat(), "n": limit.amount, "basis": limit.basis},
+    )
+    dates.working_day(new, field="new_due_on", label=label)
     return new
 
 
@@ -117,7 +154,7 @@ def extension_request(
             raise ValidationError(_("重大疑难事项只能延期一次（信访工作条例第三十四条）。"), code="state")
         new = timelimits.due(timelimits.MAJOR_EXTENSION, old).day
     else:
-        new = _check_new_due(case, old, new_due_on)
+        new = _check_new_due(case, task, old, new_due_on)
     now = timezone.now()
     extension = Extension.objects.create(
         case=case,
@@ -181,6 +218,10 @@ def extension_decide(
         raise ValidationError(_("办理期限已变更或事项已办结，请重新申请延期。"), code="stale")
     if task is not None and task.status not in OPEN_TASK_STATUSES:
         raise ValidationError(_("任务已办结或退回，不能延期。"), code="state")
+    if task is not None or not is_major(case):
+        # The date was named by the requester: it keeps its bounds at approval too (a request
+        # saved before they were checked, or a year's holidays entered since).
+        _check_new_due(case, task, extension.old_due_on, extension.new_due_on)
     provisional = calendar.calendar_year_status(extension.new_due_on.year) == calendar.CalendarSource.MISSING
     if task is not None:
         Task.objects.filter(pk=task.pk).update(

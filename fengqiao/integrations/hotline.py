@@ -30,6 +30,7 @@ from fengqiao.cases.forms import IntakeForm
 from fengqiao.cases.models import Case, CaseEvent, Channel, EventKind, PayerGroup, PayerKind
 from fengqiao.cases.selectors import cases_visible_to
 from fengqiao.cases.states import CaseState, IntakeOutcome
+from fengqiao.core import dates
 from fengqiao.integrations.models import HOTLINE_ENDPOINT, Endpoint, WorkOrder
 from fengqiao.integrations.models import Channel as OutboxChannel
 from fengqiao.integrations.outbox import outbox_enqueue
@@ -82,6 +83,8 @@ def work_order_receive(*, actor: Staff, data: dict[str, Any]) -> Received:
     received_at = data["received_at"]
     if isinstance(received_at, str):
         received_at = parse_datetime(received_at)
+    if received_at is not None:  # the platform's time keeps the bounds of 来访时间 (core.dates)
+        dates.received_at_check(received_at)
     raw = json.dumps(data, ensure_ascii=False, default=str)
     try:
         with transaction.atomic():

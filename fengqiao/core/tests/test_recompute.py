@@ -12,12 +12,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.core import timelimits
 from fengqiao.core.calendar import calendar_year_completed
 from fengqiao.core.models import CalendarDay, CalendarYear
-from fengqiao.handling.extensions import extension_decide, extension_request
+from fengqiao.handling.extensions import extension_request
 from fengqiao.handling.models import Task
 from fengqiao.handling.recompute import provisional_deadlines_recompute
 from fengqiao.handling.tests.ft_helpers import joint_case
@@ -53,13 +54,15 @@ def test_a_deadline_counted_through_a_year_with_no_data_is_provisional(joint) ->
 
 
 def test_entering_the_year_makes_provisional_deadlines_exact(
-    joint, tax_handler, department_head, django_capture_on_commit_callbacks
+    joint, tax_handler, django_capture_on_commit_callbacks
 ) -> None:
     case, tax, hrss = joint
-    # An approved extension sets the tax department's date explicitly: it has no limit to
-    # recompute from and stays as approved.
-    ext = extension_request(case=case, task=tax, actor=tax_handler, reason="需调取材料", new_due_on=D("2027-01-08"))
-    extension_decide(extension=ext, actor=department_head, approve=True)
+    # An extension into a year whose holidays are missing is refused, saying so (core.dates).
+    with pytest.raises(ValidationError, match="2027年的节假日安排尚未录入"):
+        extension_request(case=case, task=tax, actor=tax_handler, reason="需调取材料", new_due_on=D("2027-01-08"))
+    # A date set explicitly (an extension approved before dates were bounded, as a major
+    # matter's +30 days still is) has no limit to recompute from and stays as approved.
+    Task.objects.filter(pk=tax.pk).update(due_on=D("2027-01-08"), due_limit="", due_provisional=True)
     tax.refresh_from_db()
     assert (tax.due_on, tax.due_limit, tax.due_provisional) == (D("2027-01-08"), "", True)
     version = Case.objects.get(pk=case.pk).version
