@@ -61,7 +61,7 @@ def demo(naiman: Jurisdiction, file_storage: Path) -> Jurisdiction:
 
 
 @pytest.fixture
-def file_storage(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+def file_storage(settings, tmp_path: Path) -> Path:
     """Issued notices, receipts and the sealed dossier go to the test's temporary folder."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -112,7 +112,7 @@ class Desk:
 
 
 @pytest.fixture
-def desk(browser: Browser, live_server, tmp_path: Path) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+def desk(browser: Browser, live_server, tmp_path: Path) -> Iterator[Desk]:
     shots = tmp_path / "screenshots"
     shots.mkdir()
     d = Desk(browser, live_server.url, shots)
