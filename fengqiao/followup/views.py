@@ -188,9 +188,15 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
                         % {"n": case.number},
                     )
                 else:
+                    case.refresh_from_db()
                     messages.success(
                         request,
-                        _("已记录案件 %(n)s 对%(p)s的回访。") % {"n": case.number, "p": visit.get_party_display()},
+                        _("已记录案件 %(n)s 对%(p)s的回访；%(next)s。")
+                        % {
+                            "n": case.number,
+                            "p": visit.get_party_display(),
+                            "next": selectors.archive_blocker(case) or _("案件可以归档"),
+                        },
                     )
                 return redirect("case-detail", number=case.number)
         status = 400
