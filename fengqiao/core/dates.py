@@ -24,8 +24,9 @@ The bounds and where they come from:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -78,10 +79,14 @@ def refuse(field: str, message: str, code: str) -> NoReturn:
     raise ValidationError({field: [ValidationError(message, code=code)]})
 
 
-def field_messages(exc: ValidationError) -> list[str]:
-    """The messages of a check's error, for a form's ``clean_<field>`` (which names the field
-    itself and takes no dict)."""
-    return exc.messages
+def collect(errors: dict[str, list[str]], check: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+    """Run one check, adding its messages to ``errors`` — for a service that gathers the errors
+    of every field before it raises them together."""
+    try:
+        check(*args, **kwargs)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
 
 
 # --- the checks -------------------------------------------------------------------------------

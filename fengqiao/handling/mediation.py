@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState
+from fengqiao.core import dates
 from fengqiao.handling.models import (
     Decision,
     DecisionResult,
@@ -89,6 +90,12 @@ def mediation_open(
         errors["division"] = [_("请选择本旗县的调解中心或线上团队。")]
     if mediator.department_id is None or mediator.jurisdiction != case.jurisdiction or not mediator.is_active:
         errors["mediator"] = [_("调解员应为本旗县的工作人员。")]
+    # 调解时间: a session of this case (not before it was received), planned within reach.
+    label = _("调解时间")
+    dates.collect(
+        errors, dates.not_before_received, held_at, received_at=case.received_at, field="held_at", label=label
+    )
+    dates.collect(errors, dates.within_plan_horizon, held_at, field="held_at", label=label)
     if errors:
         raise ValidationError(errors)
     if MediationSession.objects.filter(case=case, result=MediationResult.PENDING).exists():
@@ -137,6 +144,12 @@ def mediation_record_result(
     if session.result != MediationResult.PENDING:
         raise ValidationError(_("该调解已记录结果。"), code="state")
     now = timezone.now()
+    if session.held_at > now + dates.CLOCK_TOLERANCE:  # a result is recorded once the session is held
+        dates.refuse(
+            "result",
+            _("调解定于%(at)s举行，举行后才能记录结果。") % {"at": dates.shown(session.held_at)},
+            "not_held",
+        )
     notes = (notes or "").strip()
     if result == MediationResult.AGREEMENT:
         errors: dict[str, list[str]] = {}

@@ -146,3 +146,41 @@ def test_api_answers_400_under_new_due_on(december, client_for, tax_handler) -> 
     assert not Extension.objects.exists()
     assert Task.objects.get(pk=task.pk).due_on == D("2026-12-24")
     assert Case.objects.get(pk=case.pk).due_on == D("2026-12-31")
+
+
+# --- 调解时间 (the other date of handling a user enters) ---------------------------------------
+
+
+def test_mediation_is_not_dated_before_the_case_nor_beyond_the_horizon(joint, tax_handler) -> None:
+    """A session of this case is not before it was received (四 一站受理 comes first) and is
+    planned within ``core.dates.PLAN_HORIZON_DAYS``; both named under ``held_at``."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from fengqiao.handling.mediation import mediation_open
+    from fengqiao.handling.models import MediationSession
+
+    case, _task = joint
+    tz = ZoneInfo("Asia/Shanghai")
+    for held_at, words in [
+        (datetime(2025, 1, 2, 9, 0, tzinfo=tz), "不能早于案件受理时间"),
+        (datetime(9999, 12, 31, 9, 0, tzinfo=tz), "今后366日"),
+    ]:
+        with pytest.raises(ValidationError) as info:
+            mediation_open(case=case, actor=tax_handler, mediator=tax_handler, held_at=held_at, parties="张三")
+        assert words in info.value.message_dict["held_at"][0]
+    assert not MediationSession.objects.exists()
+
+
+def test_a_mediation_result_is_recorded_once_the_session_was_held(joint, tax_handler) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from fengqiao.handling.mediation import mediation_open, mediation_record_result
+
+    case, _task = joint
+    held_at = datetime(2026, 2, 11, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # two days ahead
+    session = mediation_open(case=case, actor=tax_handler, mediator=tax_handler, held_at=held_at, parties="张三")
+    with pytest.raises(ValidationError) as info:
+        mediation_record_result(session=session, actor=tax_handler, result="no_agreement", notes="n")
+    assert "调解定于2026-02-11 09:00举行，举行后才能记录结果" in info.value.message_dict["result"][0]

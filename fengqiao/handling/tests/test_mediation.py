@@ -103,7 +103,7 @@ def test_mediation_pages_post(case, centre, client_for, tax_handler) -> None:
     c = client_for(tax_handler)
     response = c.post(
         reverse("followthrough-mediation-open", args=[case.number]),
-        {"division": centre.pk, "mediator": tax_handler.pk, "held_at": "2026-03-02T10:00", "parties": "张三"},
+        {"division": centre.pk, "mediator": tax_handler.pk, "held_at": "2026-03-02T09:00", "parties": "张三"},
     )
     assert response.status_code == 302
     session = case.mediations.get()
@@ -119,7 +119,7 @@ def test_mediation_pages_post(case, centre, client_for, tax_handler) -> None:
 )
 def test_mediation_api(who, status, case, client, client_for, persona, tax_handler) -> None:
     c = client if who == "anonymous" else client_for(persona(who))
-    body = {"mediator": tax_handler.username, "held_at": "2026-03-02T10:00:00+08:00", "parties": "张三"}
+    body = {"mediator": tax_handler.username, "held_at": "2026-03-02T09:00:00+08:00", "parties": "张三"}
     response = c.post(reverse("api-case-mediations", args=[case.number]), body, content_type="application/json")
     assert response.status_code in status
     if response.status_code == 201:
