@@ -12,7 +12,9 @@ The followup side of ``calendar_year_completed`` (docs/calendar.md), connected i
   was the deadline, ``next_check_on``.
 
 Other provisional visits (no recorded case inputs) are left and counted in the log. One
-timeline event per case; idempotent like ``handling.recompute``.
+timeline event per case; idempotent like ``handling.recompute``. Archived cases are skipped in
+every query (四(七): a sealed dossier stays as it was sealed, provisional dates included), and
+again under the batch's row lock, so a case sealed meanwhile is not written either.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fengqiao.cases.models import Case, CaseEvent, EventKind
@@ -42,22 +45,33 @@ def provisional_followup_recompute(*, year: int) -> dict[str, int]:
     """Recompute provisional visit dates and remedy deadlines touching ``year``."""
     first = date(year, 1, 1)
     counts = {"visits": 0, "remedies": 0, "events": 0, "unrecorded": 0}
-    visits = Visit.objects.filter(done_at=None, scheduled_provisional=True, scheduled_on__gte=first)
+    # 四(七): a sealed case never changes, not even a provisional date left on one of its
+    # visits or remedies (``cases.models.sealed_check`` would refuse the batch's event).
+    unsealed = ~Q(case__state=CaseState.ARCHIVED)
+    visits = Visit.objects.filter(unsealed, done_at=None, scheduled_provisional=True, scheduled_on__gte=first)
     recorded = visits.filter(case__state=CaseState.FOLLOWING_UP, case__due_from__isnull=False).exclude(
         case__due_limit=""
     )
     counts["unrecorded"] = visits.count() - recorded.count()
     visits = recorded
-    remedies = Remedy.objects.filter(deadline_provisional=True, statutory_deadline__gte=first)
-    windows = Remedy.objects.filter(window_provisional=True, window_ends_on__gte=first)
+    remedies = Remedy.objects.filter(unsealed, deadline_provisional=True, statutory_deadline__gte=first)
+    windows = Remedy.objects.filter(unsealed, window_provisional=True, window_ends_on__gte=first)
     last = 0
     while True:
-        ids = sorted({*_case_ids(visits, last), *_case_ids(remedies, last), *_case_ids(windows, last)})[:BATCH]
-        if not ids:
+        batch = sorted({*_case_ids(visits, last), *_case_ids(remedies, last), *_case_ids(windows, last)})[:BATCH]
+        if not batch:
             break
         with transaction.atomic():
             changes: dict[int, list[str]] = defaultdict(list)
-            cases = {c.pk: c for c in Case.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")}
+            # Re-read under the lock: a case sealed since the ids were read drops out here.
+            cases = {
+                c.pk: c
+                for c in Case.objects.select_for_update(of=("self",))
+                .filter(pk__in=batch)
+                .exclude(state=CaseState.ARCHIVED)
+                .order_by("pk")
+            }
+            ids = list(cases)
             for visit in visits.filter(case_id__in=ids).select_for_update(of=("self",)).order_by("pk"):
                 case = cases[visit.case_id]
                 assert case.due_from is not None
@@ -101,7 +115,7 @@ def provisional_followup_recompute(*, year: int) -> dict[str, int]:
                     data={"calendar_year": year},
                 )
                 counts["events"] += 1
-        last = ids[-1]
+        last = batch[-1]
     logger.info("calendar year %s complete: follow-up dates recomputed %s", year, counts)
     return counts
 

@@ -60,7 +60,9 @@ def provisional_deadlines_recompute(*, year: int) -> dict[str, int]:
         if not ids:
             break
         with transaction.atomic():
-            for case in Case.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"):
+            # Re-checked under the lock: a case sealed since its id was read is left as sealed.
+            locked = Case.objects.select_for_update(of=("self",)).filter(pk__in=ids).exclude(state="archived")
+            for case in locked.order_by("pk"):
                 changes = _case_recompute(case, year, counts)
                 if changes:
                     CaseEvent.objects.create(
