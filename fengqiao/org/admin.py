@@ -14,6 +14,7 @@ from fengqiao.org.models import (
     GroupMembership,
     Jurisdiction,
     LeadershipGroup,
+    SigningDelegation,
     Staff,
     StaffRole,
     Studio,
@@ -129,3 +130,26 @@ class GroupMembershipInline(admin.TabularInline):
 class LeadershipGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "jurisdiction", "office_department"]
     inlines = [GroupMembershipInline]
+
+
+@admin.register(SigningDelegation)
+class SigningDelegationAdmin(admin.ModelAdmin):
+    """代签授权, for supervision: which head authorised which deputy to sign the department's
+    written opinions, for which period, and whether and by whom it was revoked. A head gives
+    and revokes it on the pages (``handling.delegation``), each step recorded; the admin only
+    shows it, to the administrator as to a superuser."""
+
+    list_display = ["department", "principal", "deputy", "starts_on", "ends_on", "revoked_at", "revoked_by"]
+    list_filter = ["department__jurisdiction", "department"]
+    search_fields = ["principal__name", "deputy__name", "reason"]
+    date_hierarchy = "starts_on"
+    list_select_related = ["department", "principal", "deputy", "revoked_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
