@@ -96,7 +96,7 @@ class Department(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     short_name = models.CharField(_("简称"), max_length=16)
     is_member_unit = models.BooleanField(_("领导小组成员单位"), default=True)
-    duties = models.TextField(_("部门职责"), blank=True, help_text=_("三(二)所列职责"))
+    duties = models.TextField(_("部门职责"), blank=True, help_text=_("三（二）所列职责"))
     # Where a payer told to go to this department finds it (告知书, 四(一)); when blank, the
     # dispute studio the department sits in is named instead.
     address = models.CharField(_("办公地址"), max_length=128, blank=True)

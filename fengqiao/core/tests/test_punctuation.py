@@ -19,8 +19,6 @@ ROOT = Path(fengqiao.__file__).parent
 ASCII_IN_CHINESE = re.compile(r"[\u4e00-\u9fff）]\s?[:(]|\([^)]*[\u4e00-\u9fff]|[\u4e00-\u9fff]\)")
 # Placeholders, template tags and times are not text a reader sees as written.
 NOT_TEXT = re.compile(r"%\(\w+\)[sdf]|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|<[^>]*>|\d{1,2}:\d{2}|时:分", re.S)
-# Model help texts whose correction needs a migration of an app this part does not own.
-KNOWN = {"org.Department.duties.help_text"}
 
 
 def _bad(text: str) -> bool:
@@ -60,6 +58,71 @@ def test_model_field_names_use_full_width_punctuation() -> None:
                 for attr in ("verbose_name", "help_text"):
                     text = str(getattr(field, attr, "") or "")
                     key = f"{model._meta.label}.{field.name}.{attr}"
-                    if _bad(text) and key not in KNOWN:
+                    if _bad(text):
                         offenders.append(f"{key}: {text}")
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_seeded_chinese_text_uses_full_width_punctuation(naiman) -> None:
+    """The seeds are user-facing text too: categories (三（三）, "退（抵）费"), the routing rules'
+    basis (三（二）), the scoring rules' basis (五（四）), the departments' and divisions' duties."""
+    from fengqiao.analytics.models import ScoringRule
+    from fengqiao.cases.models import DisputeCategory, RoutingRule
+    from fengqiao.org.models import Department, Division
+
+    offenders = []
+    for model, fields in (
+        (DisputeCategory, ("name", "description")),
+        (RoutingRule, ("basis",)),
+        (ScoringRule, ("label", "basis")),
+        (Department, ("name", "duties")),
+        (Division, ("name", "duties")),
+    ):
+        for row in model.objects.all():
+            for field in fields:
+                if _bad(getattr(row, field)):
+                    offenders.append(f"{model._meta.label}.{field}: {getattr(row, field)}")
+    assert RoutingRule.objects.exists() and ScoringRule.objects.exists()
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "migration",
+    ["org.0004_full_width_parentheses", "cases.0014_full_width_parentheses", "analytics.0003_full_width_parentheses"],
+)
+def test_the_data_migrations_correct_rows_written_with_ascii_parentheses(migration) -> None:
+    """Rows seeded before (or edited by an administrator) are corrected by the migrations;
+    program text such as "(2024)" between Latin letters is left alone."""
+    import importlib
+
+    app, name = migration.split(".")
+    full_width = importlib.import_module(f"fengqiao.{app}.migrations.{name}").full_width
+    assert full_width("三(二)3、4：人社局；三(二)2：税务局") == "三（二）3、4：人社局；三（二）2：税务局"
+    assert full_width("社会保险费退(抵)费模式") == "社会保险费退（抵）费模式"
+    assert full_width("五(四)严格责任追究；四(八)移交") == "五（四）严格责任追究；四（八）移交"
+    assert full_width("案件线索（四(八)）。") == "案件线索（四（八））。"
+    assert full_width("GB/T 9704(2012) f(x)") == "GB/T 9704(2012) f(x)"
+
+
+@pytest.mark.django_db
+def test_the_data_migrations_fix_existing_rows() -> None:
+    """Applied to rows as they were seeded before: each row reads full-width afterwards."""
+    import importlib
+
+    from django.apps import apps as registry
+
+    from fengqiao.analytics.models import ScoringRule
+    from fengqiao.cases.models import DisputeCategory
+
+    DisputeCategory.objects.filter(code="07").update(
+        description="用人单位或个人对社会保险费退(抵)费模式、流程、金额有争议的"
+    )
+    ScoringRule.objects.filter(code="overdue_task").update(basis="五(四)严格责任追究")
+    importlib.import_module("fengqiao.cases.migrations.0014_full_width_parentheses").fix_rows(registry, None)
+    importlib.import_module("fengqiao.analytics.migrations.0003_full_width_parentheses").fix_rows(registry, None)
+    assert (
+        DisputeCategory.objects.get(code="07").description
+        == "用人单位或个人对社会保险费退（抵）费模式、流程、金额有争议的"
+    )
+    assert ScoringRule.objects.get(code="overdue_task").basis == "五（四）严格责任追究"
