@@ -7,6 +7,7 @@ consultations whose minutes are still to be issued."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
@@ -119,12 +120,17 @@ def _special_without_consultation(user: Staff) -> QuerySet[Case]:
     )
 
 
+def _plan_url(case: Case) -> str:
+    """The new-consultation form set to 重大事项会商 with ``case`` ticked (``views._create_initial``)."""
+    return reverse("consultation-create") + "?" + urlencode({"kind": ConsultationKind.MAJOR, "case": case.number})
+
+
 register(
     TodoSource(
         key="meetings.plan",
         label=_("待组织专案会商"),
         queryset=_special_without_consultation,
-        item=lambda c: case_item("meetings.plan", str(_("组织重大事项会商")), c, reverse("consultation-create")),
+        item=lambda c: case_item("meetings.plan", str(_("组织重大事项会商")), c, _plan_url(c)),
         applies=lambda u: u.has_role(Role.GROUP_OFFICE),
         order=34,
         list_url="consultation-list",

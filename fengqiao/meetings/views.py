@@ -23,7 +23,7 @@ from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.documents.services import CONTENT_TYPES, FORMATS
 from fengqiao.meetings import forms, permissions, selectors, services
-from fengqiao.meetings.models import Consultation, ConsultationStatus
+from fengqiao.meetings.models import Consultation, ConsultationKind, ConsultationStatus
 from fengqiao.org.models import Staff
 
 
@@ -57,6 +57,22 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _create_initial(request: HttpRequest, user: Staff) -> dict[str, Any]:
+    """What the new-consultation form starts from: 一般事项会商 with no case ticked, unless the
+    link says otherwise — the to-do row 组织重大事项会商 links ``?kind=major&case=<number>``, so
+    the form opens set to 重大事项会商 with that case ticked (四(三)2 3): its decision follows the
+    minutes). A case is ticked only if it is among those the organiser may pick
+    (``selectors.cases_awaiting_consultation``); an unknown kind or number is ignored."""
+    kind = request.GET.get("kind", "")
+    initial: dict[str, Any] = {"kind": kind if kind in ConsultationKind.values else ConsultationKind.GENERAL}
+    number = request.GET.get("case", "").strip()
+    if number:
+        pk = selectors.cases_awaiting_consultation(user=user).filter(number=number).values_list("pk", flat=True).first()
+        if pk is not None:
+            initial["cases"] = [pk]
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_create(request: HttpRequest) -> HttpResponse:
@@ -64,7 +80,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     user = request_staff(request)
     if user.jurisdiction is None or not permissions.may_organise(user, user.jurisdiction.pk):
         raise PermissionDenied
-    form = forms.ConsultationForm(request.POST or None, user=user, initial={"kind": "general"})
+    form = forms.ConsultationForm(request.POST or None, user=user, initial=_create_initial(request, user))
     if request.method == "POST" and form.is_valid():
         try:
             consultation = services.consultation_create(actor=user, data=form.data_for_service())

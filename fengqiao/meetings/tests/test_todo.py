@@ -62,3 +62,40 @@ def test_a_consultation_to_hold_is_listed_from_the_near_horizon(naiman, group_of
     assert [i.url for i in rows(group_office)] == [reverse("consultation-detail", args=[near.pk])]
     frozen_time("2026-03-18 10:00")
     assert {i.url for i in rows(group_office)} == {reverse("consultation-detail", args=[c.pk]) for c in (far, near)}
+
+
+def test_the_plan_row_opens_the_form_set_to_a_major_consultation_of_its_case(
+    naiman, intake_clerk, group_office, group_leader, client_for: Any
+) -> None:
+    """四(三)2 3) 经小组会商后形成会议纪要: the row 组织重大事项会商 of a case in special handling opens
+    the new-consultation form set to 重大事项会商 with that case ticked (it opened 一般事项会商 with
+    nothing ticked, found walking the major matter in a browser)."""
+    from fengqiao.meetings.tests.test_forms_help import _major_in_special
+
+    case = _major_in_special(intake_clerk, group_office, group_leader)
+    other = _major_in_special(intake_clerk, group_office, group_leader, id_number="150525199001011288")
+    items = [i for i in todo.todo_for(group_office).items if i.source == "meetings.plan"]
+    [item] = [i for i in items if i.case_number == case.number]
+    assert item.what == "组织重大事项会商"
+    form = client_for(group_office).get(item.url).context["form"]
+    assert form["kind"].value() == ConsultationKind.MAJOR
+    assert list(form["cases"].value()) == [case.pk]  # this case only, not the other one waiting
+    page = client_for(group_office).get(item.url).content.decode()
+    assert f'value="{case.pk}" ' in page and f'value="{other.pk}" ' in page
+    assert '<option value="major" selected>' in page
+
+
+def test_the_form_ignores_a_kind_or_case_it_cannot_use(
+    naiman, intake_clerk, group_office, group_leader, client_for: Any
+) -> None:
+    """An unknown kind falls back to 一般事项会商; a case number the organiser cannot pick (not
+    waiting for a consultation, or unknown) ticks nothing."""
+    from fengqiao.cases.tests.helpers import intake
+
+    registered = intake(intake_clerk)  # not reviewed: no consultation for it yet
+    url = reverse("consultation-create")
+    form = client_for(group_office).get(url, {"kind": "secret", "case": registered.number}).context["form"]
+    assert form["kind"].value() == ConsultationKind.GENERAL
+    assert not form["cases"].value()
+    form = client_for(group_office).get(url, {"case": "不存在"}).context["form"]
+    assert not form["cases"].value()
