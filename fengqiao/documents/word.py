@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from docx.table import _Cell
+from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph
 from lxml import etree
 
@@ -70,6 +70,14 @@ def _indent_chars(paragraph: Paragraph, chars: int) -> None:
     ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
     if ind is not None:
         ind.set(qn("w:firstLineChars"), str(chars * 100))
+
+
+def _cant_split(row: _Row) -> None:
+    """A table row is never split across two pages (``w:cantSplit``, Word's "允许跨页断行" off):
+    the PDF's ``tr { break-inside: avoid }`` in the DOCX."""
+    tr_pr = row._tr.get_or_add_trPr()
+    if tr_pr.find(qn("w:cantSplit")) is None:
+        tr_pr.append(OxmlElement("w:cantSplit"))
 
 
 class _Writer:
@@ -255,6 +263,7 @@ class _Writer:
             table.style = self.doc.styles["Table Grid"]
         widths = self._widths(el, ncols)
         for r, row in enumerate(grid):
+            _cant_split(table.rows[r])
             col = 0
             for cell_el, span in row:
                 cell = table.cell(r, col)
