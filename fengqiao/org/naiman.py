@@ -177,6 +177,27 @@ STUDIO: Final = (
     ["tax", "hrss", "medical"],
 )
 
+# Where a payer told to go to a member unit (告知书, 四(一)) finds it, and a phone that reaches
+# it: (address, phone) per department code. Only what the mechanism itself establishes is
+# filled in: the dispute studio at the 政务服务中心 (三(一), 三(二)7), the place of 一站受理 where
+# 税务局, 人社局 and 医保局 sit and the other member units 主动对接; and the public service
+# lines that reach each unit (12366 税务, 12333 人社, 12393 医保, 12348 公共法律服务, and 12345,
+# through which 旗政府办 routes matters to the competent unit, 四(八)). A county replaces them
+# with its offices' own addresses and desk phones in the admin; loading the set-up again never
+# overwrites what was entered there (``org.services.naiman_setup_load`` fills blanks only).
+JOINT_WINDOW: Final = "奈曼旗政务服务中心社会保险费征缴争议处理工作室"
+DEPARTMENT_CONTACTS: Final = {
+    "gov_office": (JOINT_WINDOW, "12345"),
+    "tax": (JOINT_WINDOW, "12366"),
+    "hrss": (JOINT_WINDOW, "12333"),
+    "medical": (JOINT_WINDOW, "12393"),
+    "justice": (JOINT_WINDOW, "12348"),
+    "finance": (JOINT_WINDOW, "12345"),
+    "gov_service": (JOINT_WINDOW, "12345"),
+    "petition": (JOINT_WINDOW, "12345"),
+    "cyberspace": (JOINT_WINDOW, "12345"),
+}
+
 GROUP_NAME: Final = "奈曼旗社会保险费征缴争议联合处置工作领导小组"
 # 三(一): leader, deputies (主要负责同志), members (分管负责同志).
 GROUP_LEADER: Final = ("banner_gov", "联系税务工作的副旗长")

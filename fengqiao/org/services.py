@@ -91,6 +91,12 @@ def naiman_setup_load() -> Jurisdiction:
                 "sort_order": order * 10,
             },
         )
+    # Each member unit's address and phone for the 告知书 (四(一)): blanks only, so an address an
+    # administrator entered is never overwritten by loading the set-up again.
+    for code, (address, phone) in naiman.DEPARTMENT_CONTACTS.items():
+        Department.objects.filter(pk=departments[code].pk, address="").update(address=address)
+        Department.objects.filter(pk=departments[code].pk, phone="").update(phone=phone)
+        departments[code].refresh_from_db(fields=["address", "phone"])
 
     def divisions(dept: Department, rows: Iterable[tuple[str, str, str, str]]) -> None:
         for order, (code, name, kind, duties) in enumerate(rows):
