@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from fengqiao.archive.models import Dossier, DossierItem, Retention, RetentionRule
 from fengqiao.cases.models import Case
@@ -60,11 +61,21 @@ sealing: ContextVar[SealFacts | None] = ContextVar("fengqiao_archive_sealing", d
 
 def seal_facts(case: Case) -> dict[str, Any]:
     """The archive facts the dossier forms of ``case`` print: while it is being sealed, the
-    number being given; once sealed, the dossier's; before, nothing (the forms say so)."""
+    number being given and today (the day the dossier closes: the 起止日期's end); once sealed,
+    the dossier's; before, nothing (the forms say so)."""
     facts = sealing.get()
     if facts is not None:
-        return {"archive_number": facts.archive_number, "retention": facts.retention, "archive_rows": facts.rows}
+        return {
+            "archive_number": facts.archive_number,
+            "retention": facts.retention,
+            "archive_rows": facts.rows,
+            "sealed_on": timezone.localdate(),
+        }
     dossier = dossier_of(case)
     if dossier is not None:
-        return {"archive_number": dossier.archive_number, "retention": dossier.retention}
+        return {
+            "archive_number": dossier.archive_number,
+            "retention": dossier.retention,
+            "sealed_on": timezone.localdate(dossier.sealed_at),
+        }
     return {}

@@ -83,6 +83,10 @@ class _Planned:
     responsible: str = ""
     note: str = ""
     source: dict[str, Any] = field(default_factory=dict)
+    pages: int | None = None  # of the printed document (the PDF), for the 卷内目录
+    # The files of one document (an issued form's PDF and DOCX) share a key: the 卷内目录 lists
+    # the document once.
+    document_key: str = ""
 
 
 def _read(file: Any) -> bytes:
@@ -107,6 +111,8 @@ def _document_items(document: IssuedDocument, kind: str) -> list[_Planned]:
                 responsible=document.department.name,
                 note=note,
                 source={"document": document.pk, "format": fmt},
+                pages=document.pages,
+                document_key=f"document:{document.pk}",
             )
         )
     return items
@@ -120,7 +126,9 @@ def _opinion_items(case: Case) -> list[_Planned]:
     from fengqiao.handling.models import Opinion, OpinionStatus
 
     items = []
-    opinions = Opinion.objects.filter(task__case=case, status=OpinionStatus.SIGNED).select_related("task__department")
+    opinions = Opinion.objects.filter(task__case=case, status=OpinionStatus.SIGNED).select_related(
+        "task__department", "author", "signed_by"
+    )
     for opinion in opinions.order_by("signed_at", "id"):
         department = opinion.task.department.name
         signed_at = opinion.signed_at or opinion.updated_at
@@ -132,6 +140,10 @@ def _opinion_items(case: Case) -> list[_Planned]:
                 "text": _lines(opinion.text),
                 "basis": _lines(opinion.basis),
                 "department": department,
+                "author": opinion.author,
+                # 部门负责人签发 (四(三)); signed under a 代签授权, the deputy's name says so.
+                "signer": opinion.signed_by or "",
+                "delegated": opinion.delegation_id is not None,
                 "signed_on": timezone.localdate(signed_at),
             },
         )
@@ -147,6 +159,7 @@ def _opinion_items(case: Case) -> list[_Planned]:
                 data=rendered.pdf,
                 responsible=department,
                 source={"opinion": opinion.pk},
+                pages=rendered.pages,
             )
         )
     return items
@@ -190,6 +203,7 @@ def _visit_items(case: Case) -> list[_Planned]:
                 data=rendered.pdf,
                 responsible=department,
                 source={"visit": visit.pk},
+                pages=rendered.pages,
             )
         )
     remedies = list(Remedy.objects.filter(case_id=case.pk).select_related("previous").order_by("filed_on", "id"))
@@ -211,6 +225,7 @@ def _visit_items(case: Case) -> list[_Planned]:
                 data=rendered.pdf,
                 responsible=department,
                 source={"remedies": [r.pk for r in remedies]},
+                pages=rendered.pages,
             )
         )
     return items
@@ -241,6 +256,7 @@ def _timeline_item(case: Case, archive_number: str) -> _Planned:
         responsible=case.receiving_department.name,
         note=f"{len(events)}条",
         source={"events": len(events)},
+        pages=rendered.pages,
     )
 
 
@@ -257,6 +273,7 @@ def _gather(case: Case) -> list[_Planned]:
     for document in minutes.distinct().order_by("issued_at", "id"):
         items.extend(_document_items(document, ItemKind.MINUTES))
     for attachment in case.attachments.all():
+        data = _read(attachment.file)
         items.append(
             _Planned(
                 kind=ItemKind.ATTACHMENT,
@@ -266,9 +283,10 @@ def _gather(case: Case) -> list[_Planned]:
                 else "bin",
                 content_type=attachment.content_type,
                 day=timezone.localdate(attachment.uploaded_at),
-                data=_read(attachment.file),
+                data=data,
                 note=str(attachment.get_kind_display()),
                 source={"attachment": attachment.pk, "sm3": attachment.sm3},
+                pages=_attachment_pages(data, attachment.content_type),
             )
         )
     items.extend(_opinion_items(case))
@@ -276,15 +294,46 @@ def _gather(case: Case) -> list[_Planned]:
     return sorted(items, key=lambda i: i.day)  # stable: same-day items keep their order
 
 
-def _row(seq: int, item: _Planned) -> ContentsRow:
-    return ContentsRow(
-        number=item.number,
-        responsible=item.responsible,
-        title=item.title,
-        day=item.day,
-        pages=None,
-        note=item.note or f"第{seq}件",
-    )
+def _attachment_pages(data: bytes, content_type: str) -> int | None:
+    """Pages of an attachment for the 卷内目录: a PDF's page count, one for an image, else
+    unknown (left blank for the archivist)."""
+    if content_type.startswith("image/"):
+        return 1
+    if content_type != "application/pdf":
+        return None
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return len(PdfReader(io.BytesIO(data)).pages) or None
+    except (PyPdfError, ValueError, KeyError, OSError):
+        return None
+
+
+def _contents_rows(items: list[_Planned]) -> list[ContentsRow]:
+    """卷内目录 (四(七); DA/T 22-2015 件): one row per document — an issued form kept as PDF and
+    DOCX is one 件, listed once — with its 文号, 责任者, 题名, date and pages (of the PDF)."""
+    rows: list[ContentsRow] = []
+    seen: set[str] = set()
+    for item in items:
+        if item.document_key:
+            if item.document_key in seen:
+                continue
+            seen.add(item.document_key)
+        title = item.title
+        if item.document_key and item.title.endswith(("（PDF）", "（DOCX）")):
+            title = item.title.rsplit("（", 1)[0]
+        rows.append(
+            ContentsRow(
+                number=item.number,
+                responsible=item.responsible,
+                title=title,
+                day=item.day,
+                pages=item.pages,
+                note=item.note,
+            )
+        )
+    return rows
 
 
 def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
@@ -328,19 +377,13 @@ def dossier_seal(*, case: Case, actor: Staff) -> Dossier:
         seq=seq,
     )
     files = _gather(case)
-    # Cover (2 files) and contents (2 files) come first, then the files, then the timeline.
-    timeline_title = "案件办理记录"
-    rows = [_row(n, item) for n, item in enumerate(files, start=5)]
-    rows.append(
-        ContentsRow(
-            number="",
-            responsible=case.receiving_department.name,
-            title=timeline_title,
-            day=timezone.localdate(now),
-            pages=None,
-            note="",
-        )
-    )
+    # The timeline up to the sealing (the sealing's own steps — issuing the cover and contents,
+    # the transition — are in the manifest): rendered first so that the contents list can give
+    # its pages.
+    timeline = _timeline_item(case, archive_number)
+    # Cover and contents come first in the folder, then the files, then the timeline; the
+    # contents list the documents after the cover and contents, each once.
+    rows = _contents_rows([*files, timeline])
     token = sealing.set(SealFacts(archive_number=archive_number, retention=str(retention), rows=rows))
     try:
         cover = document_issue(doc_type=registry.DOSSIER_COVER, case=case, actor=actor)
@@ -351,7 +394,7 @@ def dossier_seal(*, case: Case, actor: Staff) -> Dossier:
         *_document_items(cover, ItemKind.DOCUMENT),
         *_document_items(contents, ItemKind.DOCUMENT),
         *files,
-        _timeline_item(case, archive_number),
+        timeline,
     ]
 
     folder = f"archive/{county.code}/{year}/{retention}-{seq:04d}-{case.pk}"

@@ -121,27 +121,46 @@ def inform_notice(case: Case, issue: Issue) -> dict[str, Any]:
 
 
 def _retention(case: Case) -> str:
-    # DOMAIN.md "Archives": D30 for major cases, D10 for general ones, until the county's
-    # approved retention table says otherwise.
-    return "D30" if case.classification == Classification.MAJOR else "D10"
+    """保管期限 code of ``case`` as the county configured it (``archive.RetentionRule``, else
+    DOMAIN.md "Archives": D30 for major cases, D10 for general ones)."""
+    from fengqiao.archive.selectors import retention_for
+
+    return str(retention_for(case))
 
 
-def _closed_on(case: Case) -> date | None:
+def retention_words(code: str) -> str:
+    """保管期限 as a cover prints it (DA/T 22-2015 6.3): Y → 永久, D30 → 30年, D10 → 10年."""
+    if code == "Y":
+        return "永久"
+    if code.startswith("D") and code[1:].isdigit():
+        return f"{int(code[1:])}年"
+    return code
+
+
+def _closed_on(case: Case, archive: dict[str, Any]) -> date | None:
+    """The end of the dossier's 起止日期: the day it is sealed (四(七) 办结后归档), else the day
+    the case closed (informed, merged); an open case has none."""
+    sealed_on: date | None = archive.get("sealed_on")
+    if sealed_on is not None:
+        return sealed_on
     if case.state in CLOSED_STATES:
         return timezone.localdate(case.state_changed_at)
     return None
 
 
 def dossier_cover(case: Case, issue: Issue) -> dict[str, Any]:
-    """案卷封面 (四(七)): the case number, title, dates and a retention placeholder; the
-    archive number (档号) is given when the dossier is filed."""
+    """案卷封面 (四(七)): the case number, title, 起止日期 (received → archived), number of
+    items (件, one per document, whatever formats it is kept in) and 保管期限; the archive
+    number (档号) is given when the dossier is filed."""
     archive = _archive_facts(case)
     rows = archive.get("archive_rows")
+    retention = str(archive.get("retention") or _retention(case))
     return {
         **_common(case, issue),
         "received_on": timezone.localdate(case.received_at),
-        "closed_on": _closed_on(case),
-        "retention": archive.get("retention") or _retention(case),
+        "closed_on": _closed_on(case, archive),
+        "retention": retention,
+        "retention_words": retention_words(retention),
         "archive_number": archive.get("archive_number", ""),
         "items": len(rows) if rows is not None else len(_contents_rows(case)),
     }
