@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -153,6 +154,85 @@ def follow_up_scope(user: Staff, prefix: str = "") -> Q:
     return Q(**{f"{prefix}receiving_department_id": user.department_id, f"{prefix}owner_id": user.pk})
 
 
+def _ready_to_archive_q(today: date) -> Q:
+    """``archive_blocker``'s rule for 跟踪回访 and 救济途径跟踪 as a filter on ``Case`` (None there
+    is a match here): the latest decision fed back to the other party and that party visited,
+    when there is one (四(四), 四(五) 争议双方); then in follow-up the latest done visit to the payer
+    records no objection, in remedy tracking every remedy ended, none changed the decision and
+    no window for a further remedy is open on ``today`` (行政诉讼法第四十五条). Informed cases,
+    ready at once, are not follow-up work and are not matched."""
+    done_visit = Visit.objects.filter(case=OuterRef("pk"), done_at__isnull=False)
+    latest_payer_visit_objects = Subquery(
+        done_visit.filter(party=Recipient.PAYER).order_by("-done_at", "-id").values("objects_to_decision")[:1]
+    )
+    remedy = Remedy.objects.filter(case=OuterRef("pk"))
+    open_window = remedy.filter(window_ends_on__gte=today).exclude(
+        Exists(Remedy.objects.filter(previous=OuterRef("pk")))
+    )
+    both_told = Q(other_party__isnull=True) | Q(
+        _other_party_told(), Exists(done_visit.filter(party=Recipient.OTHER_PARTY))
+    )
+    return both_told & (
+        Q(Exact(latest_payer_visit_objects, False), state=CaseState.FOLLOWING_UP)
+        | Q(
+            Exists(remedy),
+            ~Exists(remedy.exclude(status=RemedyStatus.ENDED)),
+            ~Exists(remedy.filter(outcome=RemedyOutcome.CHANGED)),
+            ~Exists(open_window),
+            state=CaseState.REMEDY_TRACKING,
+        )
+    )
+
+
+def ready_to_archive(*, user: Staff, today: date | None = None) -> QuerySet[Case]:
+    """案卷归档 (四(七)): the cases ``user`` follows up that may be sealed now, oldest state change
+    first, with the payer — the one read behind the 回访 page's 可以归档, the API's
+    ``followup/work/`` ``ready`` and the to-do list's 待归档, so the three cannot disagree with
+    each other or with ``archive_blocker`` (the archive step's guard). A case blocked by an
+    open remedy window or an other party not yet told or visited is not in it, and comes in
+    the day the block ends. One query, indexed by ``follow_up_scope``'s department or county."""
+    today = today or calendar.local_day(timezone.now())
+    return (
+        Case.objects.filter(follow_up_scope(user))
+        .filter(_ready_to_archive_q(today))
+        .select_related("payer")
+        .order_by("state_changed_at", "pk")
+    )
+
+
+def other_party_to_notify(*, user: Staff) -> QuerySet[Case]:
+    """向争议双方进行反馈 (四(四)): cases ``user`` follows up whose payer was told and whose other
+    party has not been told the latest decision, oldest state change first."""
+    return (
+        Case.objects.filter(
+            follow_up_scope(user),
+            ~Q(_other_party_told()),
+            other_party__isnull=False,
+            state__in=(CaseState.NOTIFIED, CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
+        )
+        .select_related("payer", "other_party")
+        .order_by("state_changed_at", "pk")
+    )
+
+
+def other_party_to_visit(*, user: Staff) -> QuerySet[Case]:
+    """待安排回访争议另一方 (四(五) 对被反馈的争议双方进行跟踪回访): cases ``user`` follows up whose
+    other party was told the latest decision but has no visit, done or scheduled — telling it
+    schedules one, so these are rows from before visits named a party, or a visit never
+    scheduled; until one is done the case is not ready to archive."""
+    return (
+        Case.objects.filter(
+            follow_up_scope(user),
+            _other_party_told(),
+            ~Exists(Visit.objects.filter(case=OuterRef("pk"), party=Recipient.OTHER_PARTY)),
+            other_party__isnull=False,
+            state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
+        )
+        .select_related("payer", "other_party")
+        .order_by("state_changed_at", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class FollowUpWork:
     """The 结果反馈与回访 worklist of one member of staff on ``today``."""
@@ -173,8 +253,8 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
     """What ``user`` has to do in 结果反馈 (四(四)), 跟踪回访 (四(五)) and 案卷归档 (四(七)):
     decisions to deliver to the payer and to the other party, other parties told but never
     visited, visits to either party due within ``horizon_days`` (or overdue), remedies to check
-    on, and cases ready to archive (the same rule as ``archive_blocker``, as one query). Each
-    list holds at most ``WORKLIST_ROWS`` rows, oldest first."""
+    on, and cases ready to archive (``ready_to_archive``, as the to-do list). Each list holds
+    at most ``WORKLIST_ROWS`` rows, oldest first."""
     cases = Case.objects.filter(follow_up_scope(user))
     to_notify = list(
         cases.filter(state=CaseState.DECIDED)
@@ -196,48 +276,9 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
         .select_related("case", "case__payer")
         .order_by("next_check_on", "pk")[:WORKLIST_ROWS]
     )
-    # In follow-up every done payer visit is without objection (an objection moves the case on).
-    done_visit = Visit.objects.filter(case=OuterRef("pk"), done_at__isnull=False)
-    other_visited = Exists(done_visit.filter(party=Recipient.OTHER_PARTY))
-    remedy = Remedy.objects.filter(case=OuterRef("pk"))
-    open_window = remedy.filter(window_ends_on__gte=today).exclude(
-        Exists(Remedy.objects.filter(previous=OuterRef("pk")))
-    )
-    both_told = Q(other_party__isnull=True) | Q(_other_party_told(), other_visited)
-    to_notify_other = list(
-        cases.filter(
-            ~Q(_other_party_told()),
-            other_party__isnull=False,
-            state__in=(CaseState.NOTIFIED, CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
-        )
-        .select_related("payer", "other_party")
-        .order_by("state_changed_at", "pk")[:WORKLIST_ROWS]
-    )
-    to_visit_other = list(
-        cases.filter(
-            _other_party_told(),
-            ~Exists(Visit.objects.filter(case=OuterRef("pk"), party=Recipient.OTHER_PARTY)),
-            other_party__isnull=False,
-            state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
-        )
-        .select_related("payer", "other_party")
-        .order_by("state_changed_at", "pk")[:WORKLIST_ROWS]
-    )
-    ready = list(
-        cases.filter(both_told)
-        .filter(
-            Q(Exists(done_visit.filter(party=Recipient.PAYER)), state=CaseState.FOLLOWING_UP)
-            | Q(
-                Exists(remedy),
-                ~Exists(remedy.exclude(status=RemedyStatus.ENDED)),
-                ~Exists(remedy.filter(outcome=RemedyOutcome.CHANGED)),
-                ~Exists(open_window),
-                state=CaseState.REMEDY_TRACKING,
-            )
-        )
-        .select_related("payer")
-        .order_by("state_changed_at", "pk")[:WORKLIST_ROWS]
-    )
+    to_notify_other = list(other_party_to_notify(user=user)[:WORKLIST_ROWS])
+    to_visit_other = list(other_party_to_visit(user=user)[:WORKLIST_ROWS])
+    ready = list(ready_to_archive(user=user, today=today)[:WORKLIST_ROWS])
     return FollowUpWork(
         today=today,
         to_notify=to_notify,

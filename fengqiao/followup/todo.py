@@ -1,11 +1,12 @@
 """待办 of 结果反馈 (四(四)), 跟踪回访 (四(五)) and 案卷归档 (四(七)) for ``core.todo``: decisions to
-deliver to the payer and to the other party, visits and remedy checks due (or near), and cases
-ready to seal — for the receiving department and the group office
-(``permissions.may_follow_up`` as ``selectors.follow_up_scope``)."""
+deliver to the payer and to the other party, other parties told but with no visit, visits and
+remedy checks due (or near), and cases ready to seal — for the receiving department and the
+group office (``permissions.may_follow_up`` as ``selectors.follow_up_scope``). The lists the
+回访 page shows too are read through the same selectors, so the two cannot disagree."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +16,9 @@ from fengqiao.cases.states import CaseState
 from fengqiao.cases.todo import CASE_ROW, REVIEWER_ROLES, case_item
 from fengqiao.core import todo
 from fengqiao.core.todo import TodoItem, TodoSource, register
-from fengqiao.followup.models import Recipient, Remedy, RemedyOutcome, RemedyStatus, Visit
-from fengqiao.followup.selectors import _other_party_told, follow_up_scope
+from fengqiao.followup import selectors
+from fengqiao.followup.models import Recipient, Remedy, RemedyStatus, Visit
+from fengqiao.followup.selectors import follow_up_scope
 from fengqiao.org.models import Staff
 
 
@@ -38,26 +40,27 @@ def _to_notify(user: Staff) -> QuerySet[Case]:
 
 
 def _to_notify_other(user: Staff) -> QuerySet[Case]:
-    """向争议双方进行反馈 (四(四)): the payer was told, the other party not yet."""
-    return (
-        Case.objects.filter(
-            follow_up_scope(user),
-            ~Q(_other_party_told()),
-            other_party__isnull=False,
-            state__in=(CaseState.NOTIFIED, CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
-        )
-        .select_related(*CASE_ROW)
-        .order_by("state_changed_at", "id")
-    )
+    """向争议双方进行反馈 (四(四)): the payer was told, the other party not yet (the 回访 page's
+    list, ``selectors.other_party_to_notify``)."""
+    return selectors.other_party_to_notify(user=user).select_related(*CASE_ROW)
+
+
+def _to_visit_other(user: Staff) -> QuerySet[Case]:
+    """对被反馈的争议双方进行跟踪回访 (四(五)): the other party was told but no visit to it is done or
+    scheduled (the 回访 page's 待安排回访争议另一方, ``selectors.other_party_to_visit``)."""
+    return selectors.other_party_to_visit(user=user).select_related(*CASE_ROW)
 
 
 def _visits_due(user: Staff) -> QuerySet[Visit]:
-    """跟踪回访 scheduled on or before the near horizon and not yet done."""
+    """跟踪回访 not yet done, from the day it is scheduled, earliest date first: 四(五) 对被反馈的
+    争议双方进行跟踪回访 sets no waiting time after the feedback, and a visit may be recorded as
+    soon as it is scheduled, so it is work waiting on the receiving department at once (its date
+    is the limit; near and overdue are marked). It was listed only from two working days before
+    its date, while the follow-up limit is five (docs/todo.md)."""
     return (
         Visit.objects.filter(
             follow_up_scope(user, "case__"),
             done_at__isnull=True,
-            scheduled_on__lte=_horizon(),
             case__state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
         )
         .select_related("case", "case__payer")
@@ -77,26 +80,9 @@ def _remedies_due(user: Staff) -> QuerySet[Remedy]:
 
 
 def _ready_to_archive(user: Staff) -> QuerySet[Case]:
-    """案卷归档 (四(七)): ``selectors.archive_blocker``'s rule for follow-up and remedy tracking,
-    as one query (the same as the 回访 worklist's 可归档)."""
-    done_visit = Visit.objects.filter(case=OuterRef("pk"), done_at__isnull=False)
-    remedy = Remedy.objects.filter(case=OuterRef("pk"))
-    both_told = Q(other_party__isnull=True) | Q(_other_party_told())
-    return (
-        Case.objects.filter(follow_up_scope(user))
-        .filter(both_told)
-        .filter(
-            Q(Exists(done_visit), state=CaseState.FOLLOWING_UP)
-            | Q(
-                Exists(remedy),
-                ~Exists(remedy.exclude(status=RemedyStatus.ENDED)),
-                ~Exists(remedy.filter(outcome=RemedyOutcome.CHANGED)),
-                state=CaseState.REMEDY_TRACKING,
-            )
-        )
-        .select_related(*CASE_ROW)
-        .order_by("state_changed_at", "id")
-    )
+    """案卷归档 (四(七)): ``selectors.ready_to_archive`` — the 回访 page's and the API's 可以归档,
+    ``archive_blocker``'s rule (both parties told and visited, no remedy window open)."""
+    return selectors.ready_to_archive(user=user, today=timezone.localdate()).select_related(*CASE_ROW)
 
 
 def _feedback_url(case: Case, other: bool = False) -> str:
@@ -134,6 +120,23 @@ register(
 )
 register(
     TodoSource(
+        key="followup.visit_other",
+        label=_("待安排回访另一方"),
+        queryset=_to_visit_other,
+        item=lambda c: TodoItem(
+            source="followup.visit_other",
+            what=str(_("安排回访争议另一方")),
+            case_number=c.number,
+            detail=c.other_party.name if c.other_party else c.payer.name,
+            url=reverse("case-detail", args=[c.number]) + "#followup",
+        ),
+        applies=_applies,
+        order=61,
+        list_url="followup-work",
+    )
+)
+register(
+    TodoSource(
         key="followup.visit",
         label=_("待跟踪回访"),
         queryset=_visits_due,
@@ -144,6 +147,7 @@ register(
             detail=v.case.payer.name,
             url=reverse("followup-visit", args=[v.pk]),
             due_on=v.scheduled_on,
+            due_provisional=v.scheduled_provisional,
         ),
         applies=_applies,
         order=62,
