@@ -264,7 +264,10 @@ class IntakeRequestSerializer(serializers.Serializer):
     other_id_number = serializers.CharField(required=False)
     other_credit_code = serializers.CharField(required=False)
     channel = serializers.ChoiceField(choices=Channel.choices)
-    received_at = serializers.DateTimeField(help_text="来访时间（ISO 8601）")
+    received_at = serializers.DateTimeField(
+        help_text="来访时间（ISO 8601）；不得晚于当前时间，"
+        "不得早于本机制施行之日（FENGQIAO_MECHANISM_START，默认2024-09-11）"
+    )
     township = serializers.CharField(help_text="事项所在辖区（乡镇代码）")
     categories = serializers.ListField(child=serializers.CharField(), help_text="争议事项编号")
     summary = serializers.CharField(max_length=4000)

@@ -23,7 +23,7 @@ from fengqiao.cases import workflow
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState, IntakeOutcome
 from fengqiao.cases.workflow import TransitionError
-from fengqiao.core import calendar, timelimits
+from fengqiao.core import calendar, dates, timelimits
 from fengqiao.documents.registry import DELIVERY_RECEIPT
 from fengqiao.documents.services import document_issue
 from fengqiao.followup import permissions
@@ -213,10 +213,15 @@ def feedback_record(
         raise _state_error(_("案件没有已出具的处理意见书。"))
     now = timezone.now()
     delivered_at = delivered_at or now
-    if delivered_at > now + timedelta(minutes=5):
-        raise ValidationError({"delivered_at": [_("送达时间不能晚于当前时间。")]})
-    if decision.issued_at is not None and delivered_at < decision.issued_at:
-        raise ValidationError({"delivered_at": [_("送达时间不能早于处理意见书出具时间。")]})
+    dates.not_future(delivered_at, field="delivered_at", label=_("送达时间"), now=now)
+    if decision.issued_at is not None:
+        dates.not_before(
+            delivered_at,
+            field="delivered_at",
+            label=_("送达时间"),
+            bound=decision.issued_at,
+            what=_("处理意见书出具时间"),
+        )
     on_time = True
     if decision.issued_at is not None:
         due = timelimits.due(timelimits.FEEDBACK, calendar.local_day(decision.issued_at))
@@ -332,8 +337,10 @@ def visit_schedule(
         raise ValidationError({"party": [_("请选择回访对象。")]})
     if party == Recipient.OTHER_PARTY and case.other_party_id is None:
         raise ValidationError({"party": [_("本案没有另一方当事人。")]})
-    if scheduled_on is not None and scheduled_on < calendar.local_day(timezone.now()):
-        raise ValidationError({"scheduled_on": [_("回访日期不能早于今天。")]})
+    if scheduled_on is not None:  # a planned day: from today, within reach (core.dates)
+        today = calendar.local_day(timezone.now())
+        dates.not_before(scheduled_on, field="scheduled_on", label=_("回访日期"), bound=today, what=_("今天"))
+        dates.within_plan_horizon(scheduled_on, field="scheduled_on", label=_("回访日期"), today=today)
     return _visit_create(case=case, actor=actor, scheduled_on=scheduled_on, party=party)
 
 
@@ -367,8 +374,8 @@ def visit_record(
         raise ValidationError({"satisfaction": [_("请选择满意度。")]})
     now = timezone.now()
     done_at = done_at or now
-    if done_at > now + timedelta(minutes=5):
-        raise ValidationError({"done_at": [_("回访时间不能晚于当前时间。")]})
+    dates.not_future(done_at, field="done_at", label=_("回访时间"), now=now)
+    dates.not_before_received(done_at, received_at=case.received_at, field="done_at", label=_("回访时间"))
     visit.done_at = done_at
     visit.method = method
     visit.satisfaction = satisfaction
@@ -426,8 +433,11 @@ def remedy_record(
     if not body.strip():
         raise ValidationError({"body": [_("请填写受理机关。")]})
     today = calendar.local_day(timezone.now())
-    if filed_on > today:
-        raise ValidationError({"filed_on": [_("申请日期不能晚于今天。")]})
+    dates.not_future(filed_on, field="filed_on", label=_("申请日期"))
+    dates.not_before_received(filed_on, received_at=case.received_at, field="filed_on", label=_("申请日期"))
+    if next_check_on is not None:
+        dates.not_before(next_check_on, field="next_check_on", label=_("下次跟踪日期"), bound=today, what=_("今天"))
+        dates.within_plan_horizon(next_check_on, field="next_check_on", label=_("下次跟踪日期"), today=today)
     if previous is not None:
         previous = Remedy.objects.get(pk=previous.pk)
         if previous.case_id != case.pk:
@@ -496,8 +506,10 @@ def remedy_check(*, remedy: Remedy, actor: Staff, next_check_on: date, notes: st
     remedy = Remedy.objects.select_for_update().get(pk=remedy.pk)
     if remedy.status != RemedyStatus.PENDING:
         raise _state_error(_("该救济途径已终结。"))
-    if next_check_on <= calendar.local_day(timezone.now()):
-        raise ValidationError({"next_check_on": [_("下次跟踪日期应晚于今天。")]})
+    today = calendar.local_day(timezone.now())
+    if next_check_on <= today:
+        raise ValidationError({"next_check_on": [_("下次跟踪日期应晚于今天（%(d)s）。") % {"d": today.isoformat()}]})
+    dates.within_plan_horizon(next_check_on, field="next_check_on", label=_("下次跟踪日期"), today=today)
     remedy.next_check_on = next_check_on
     remedy.save(update_fields=["next_check_on"])
     _event(
@@ -522,8 +534,8 @@ def remedy_outcome(*, remedy: Remedy, actor: Staff, outcome: str, outcome_on: da
         raise _state_error(_("该救济途径已终结。"))
     if outcome not in RemedyOutcome.values:
         raise ValidationError({"outcome": [_("请选择救济结果。")]})
-    if outcome_on < remedy.filed_on or outcome_on > calendar.local_day(timezone.now()):
-        raise ValidationError({"outcome_on": [_("结果日期应在申请日期和今天之间。")]})
+    dates.not_before(outcome_on, field="outcome_on", label=_("结果日期"), bound=remedy.filed_on, what=_("申请日期"))
+    dates.not_future(outcome_on, field="outcome_on", label=_("结果日期"))
     remedy.status = RemedyStatus.ENDED
     remedy.outcome = outcome
     remedy.outcome_on = outcome_on

@@ -103,7 +103,12 @@ class ExtensionSerializer(serializers.ModelSerializer[Extension]):
 class ExtensionRequestSerializer(serializers.Serializer):
     task = serializers.IntegerField(required=False, allow_null=True, help_text="任务编号；留空为案件当前环节")
     reason = serializers.CharField()
-    new_due_on = serializers.DateField(required=False, allow_null=True, help_text="重大疑难事项案件无需填写（+30日）")
+    new_due_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="重大疑难事项案件无需填写（+30日）；其他须晚于原期限、不晚于最初期限延长30日（信访工作条例第三十四条），"
+        "且为工作日（该年节假日安排未录入的，400 说明原因）",
+    )
 
 
 class ExtensionDecideSerializer(serializers.Serializer):

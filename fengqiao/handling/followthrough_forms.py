@@ -28,7 +28,10 @@ class ExtensionRequestForm(forms.Form):
         label=_("延期至"),
         required=False,
         widget=DateInput(),
-        help_text=_("重大疑难事项的案件期限按规定延长30日，无需填写。"),
+        help_text=_(
+            "重大疑难事项的案件期限按规定延长30日，无需填写。其他事项须为工作日，"
+            "最迟为原期限延长30日（信访工作条例第三十四条）。"
+        ),
     )
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
 

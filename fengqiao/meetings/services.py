@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fengqiao.cases.models import Case, CaseEvent, EventKind
-from fengqiao.core import calendar, timelimits
+from fengqiao.core import calendar, dates, timelimits
 from fengqiao.documents.models import IssuedDocument
 from fengqiao.meetings import permissions
 from fengqiao.meetings.models import (
@@ -164,6 +164,11 @@ def _validate_plan(data: ConsultationData) -> None:
         errors["place"] = [_("请填写会商地点。")]
     if not data.cases and not data.policy_issue.strip():
         errors["cases"] = [_("请至少选择一件案件，或填写会商的政策性、普遍性、倾向性问题。")]
+    # 会商时间 (core.dates): planned within reach, not before the mechanism. (That the cases
+    # were received first is checked when the meeting is held: a plan may be entered late.)
+    label = _("会商时间")
+    dates.collect(errors, dates.within_plan_horizon, data.starts_at, field="starts_at", label=label)
+    dates.collect(errors, dates.after_mechanism_start, data.starts_at, field="starts_at", label=label)
     if errors:
         raise ValidationError(errors)
 
@@ -372,6 +377,15 @@ def consultation_hold(
     if held > now:
         raise ValidationError({"held_at": [_("召开时间不能晚于现在：会商召开后再登记。")]})
     _require_scheduled_date_reached(consultation, held, _("登记为已召开"))
+    last = consultation.cases.order_by("-received_at").only("number", "received_at").first()
+    if last is not None:  # a consultation on cases is held after they were received (core.dates)
+        dates.not_before(
+            held,
+            field="held_at",
+            label=_("召开时间"),
+            bound=last.received_at,
+            what=_("案件%(n)s的受理时间") % {"n": last.number},
+        )
     consultation.held_at = held
     _bump(consultation, "status", "held_at")
     _events(consultation, actor=actor, step="hold", held_at=consultation.held_at.isoformat())
@@ -481,6 +495,13 @@ def resolution_add(
         errors["case"] = [_("案件%(n)s不在本次会商范围内。") % {"n": case.number}]
     if make_task and case is None:
         errors["case"] = [_("转为办理任务须指定案件。")]
+    if due_on is not None:  # a deadline named by the organiser (core.dates)
+        label = _("办理期限")
+        held = consultation.held_at or consultation.starts_at
+        dates.collect(errors, dates.not_before, due_on, field="due_on", label=label, bound=held, what=_("会商召开之日"))
+        dates.collect(errors, dates.within_plan_horizon, due_on, field="due_on", label=label)
+        if "due_on" not in errors:
+            dates.collect(errors, dates.working_day, due_on, field="due_on", label=label)
     if errors:
         raise ValidationError(errors)
     provisional = False
