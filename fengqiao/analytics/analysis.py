@@ -159,8 +159,9 @@ def monthly_figures(*, county: Jurisdiction, year: int, month: int) -> MonthlyFi
       the month; a case decided again after a reopen counts again). ``decided_on_time``: of
       those, the ones whose ``decide`` transition event (same case, within a minute of
       ``issued_at``) carries ``data["due_was"]`` on or after the local issue day; no
-      ``due_was`` (the step had no limit) counts as on time; a 12345 referral's answer
-      (``Referral.decision``) is on time when issued by the referral's ``handle_due_on``.
+      ``due_was`` (the step had no limit) counts as on time. A 12345 referral's answer is
+      measured the same way: a referred case's ``due_on`` follows the referral's steps
+      (``referrals.services``), so its ``due_was`` is the handling limit from the signing.
       ``by_result``: ``Decision.result``.
     - Work given to a department comes by two paths, and each figure counts both: tasks
       (joint handling, special handling, meeting resolutions — a 会商 决定事项 becomes a task)
@@ -402,9 +403,9 @@ def _by_category(county: Jurisdiction, period: _Period) -> list[Count]:
 
 def _decisions(county: Jurisdiction, period: _Period) -> tuple[int, int, list[Count]]:
     """Decisions issued in the month, those issued within the limit of the step they ended,
-    and the month's decisions by result. A 12345 referral's answer (四(八)) is measured by the
-    limit the referral ran under — its ``handle_due_on`` from the department's signing — not by
-    the case's ``due_on``, which in 已报送 keeps the first limit to sign."""
+    and the month's decisions by result. A 12345 referral's answer (四(八)) is measured like any
+    other: the case's ``due_on`` follows the referral (``referrals.services._case_due_set``),
+    so the ``decide`` step's ``due_was`` is the handling limit the department ran under."""
     issued = Decision.objects.filter(case__jurisdiction=county, status=DecisionStatus.ISSUED).filter(
         period.holds("issued_at")
     )
@@ -420,17 +421,14 @@ def _decisions(county: Jurisdiction, period: _Period) -> tuple[int, int, list[Co
         .annotate(due_was=Cast(KT("data__due_was"), DateField()))
         .values("due_was")[:1]
     )
-    referral_due = Referral.objects.filter(decision_id=OuterRef("pk")).values("handle_due_on")[:1]
     totals = issued.annotate(
         due_was=Subquery(due_was, output_field=DateField()),
-        referral_due=Subquery(referral_due, output_field=DateField()),
         issued_on=TruncDate("issued_at", tzinfo=ZoneInfo(settings.TIME_ZONE)),
     ).aggregate(
         decided=CountOf("id"),
         on_time=CountOf(
             "id",
-            filter=Q(referral_due__isnull=False, referral_due__gte=F("issued_on"))
-            | Q(referral_due__isnull=True) & (Q(due_was__isnull=True) | Q(due_was__gte=F("issued_on"))),
+            filter=Q(due_was__isnull=True) | Q(due_was__gte=F("issued_on")),
         ),
     )
     labels = {value: str(label) for value, label in DecisionResult.choices}

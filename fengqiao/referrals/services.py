@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,6 +92,31 @@ def _save(
     )
 
 
+def _case_due_set(referral: Referral, code: str, start: date) -> date:
+    """The case's deadline follows the referral: 承办部门应在规定时限内进行办理并反馈 (四(八)).
+
+    ``Case.due_on`` is the limit of the case's current step (docs/deadlines.md) — what the
+    workbench, the overdue lists, the 催办 job and the decision's ``due_was`` read — so each
+    referral step sets it to the step's ``core.TimeLimit`` counted from ``start``, with the
+    limit and start recorded (``due_limit``/``due_from``) so a missing year's holidays
+    recompute it (``handling.recompute``), and ``version + 1`` as an extension does. Returns
+    the due day, for the referral's own ``sign_due_on`` / ``handle_due_on``. The case row is
+    locked (``_lock``) and a referred case is never sealed."""
+    due = timelimits.due(code, start)
+    case = referral.case
+    fields: dict[str, Any] = {
+        "due_on": due.day,
+        "due_provisional": due.provisional,
+        "due_limit": code,
+        "due_from": start,
+    }
+    Case.objects.filter(pk=case.pk).update(**fields, version=F("version") + 1)
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.version += 1
+    return due.day
+
+
 def _department_check(referral: Referral, department: Department) -> None:
     if department.jurisdiction_id != referral.jurisdiction_id or not department.active:
         raise ValidationError({"department": [_("承办部门须是本旗县的在用部门。")]})
@@ -160,7 +186,7 @@ def _send_to(referral: Referral, department: Department, kind: str | None) -> No
     referral.department = department
     referral.status = ReferralStatus.DISPATCHED
     referral.dispatched_at = timezone.now()
-    referral.sign_due_on = timelimits.due(timelimits.REFERRAL_SIGN, _today()).day
+    referral.sign_due_on = _case_due_set(referral, timelimits.REFERRAL_SIGN, _today())
     referral.handle_due_on = None
     CaseDepartment.objects.get_or_create(case=referral.case, department=department, role=CaseDepartment.Role.CO)
 
@@ -238,7 +264,7 @@ def referral_sign(*, referral: Referral, actor: Staff, expected_version: int | N
         raise _state_error(_("只有待签收的报送单可以签收。"))
     referral.status = ReferralStatus.SIGNED
     referral.signed_at = timezone.now()
-    referral.handle_due_on = timelimits.due(KIND_LIMITS[ReferralKind(referral.kind)], _today()).day
+    referral.handle_due_on = _case_due_set(referral, KIND_LIMITS[ReferralKind(referral.kind)], _today())
     _save(
         referral,
         actor=actor,
@@ -269,6 +295,9 @@ def referral_return(*, referral: Referral, actor: Staff, reason: str, expected_v
     referral.return_reason = _reason(reason)
     referral.status = ReferralStatus.RETURNED
     referral.returns += 1
+    # Back with the office to re-dispatch: the limit the case had on first reaching it
+    # (``cases.workflow`` ``route_unclear``), from today — not the department's passed one.
+    _case_due_set(referral, timelimits.REFERRAL_SIGN, _today())
     _save(
         referral,
         actor=actor,
