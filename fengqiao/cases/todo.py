@@ -20,7 +20,8 @@ REVIEWER_ROLES = (Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD, Role.GROUP_OFFICE, Ro
 
 
 def case_item(source: str, what: str, case: Case, url: str) -> TodoItem:
-    """A to-do row about a case as a whole, due on the limit of its current step."""
+    """A to-do row about a case as a whole, due on the limit of its current step (暂定 when the
+    case's is)."""
     return TodoItem(
         source=source,
         what=what,
@@ -28,6 +29,7 @@ def case_item(source: str, what: str, case: Case, url: str) -> TodoItem:
         detail=case.payer.name,
         url=url,
         due_on=case.due_on,
+        due_provisional=case.due_provisional,
     )
 
 

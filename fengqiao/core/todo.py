@@ -49,6 +49,10 @@ class TodoItem:
     detail: str
     url: str
     due_on: date | None = None
+    #: The limit was counted through a year whose holidays are not entered (weekdays only) and
+    #: may move once they are: the row shows it 暂定, as the case pages do (``due_provisional``
+    #: of the case, task, visit… the row is about).
+    due_provisional: bool = False
     overdue: bool = False
     near: bool = False
 

@@ -42,6 +42,7 @@ class TodoItemSerializer(serializers.Serializer):
     detail = serializers.CharField(allow_blank=True, help_text="缴费人或会商议题")
     url = serializers.CharField(help_text="办理该事项的页面")
     due_on = serializers.DateField(allow_null=True)
+    due_provisional = serializers.BooleanField(help_text="期限暂定（该年度节假日安排尚未录入，按周一至周五计算）")
     overdue = serializers.BooleanField()
     near = serializers.BooleanField(help_text=f"{todo.NEAR_WORKING_DAYS}个工作日内到期")
 

@@ -41,6 +41,19 @@ def review_required(decision: Decision) -> bool:
     return case.classification == Classification.MAJOR or case.state == CaseState.SPECIAL_HANDLING
 
 
+def review_required_q(prefix: str = "") -> Q:
+    """``review_required`` as a filter; ``prefix`` is the path to the case (``"case__"`` from a
+    decision, ``""`` on cases)."""
+    return Q(**{f"{prefix}classification": Classification.MAJOR}) | Q(**{f"{prefix}state": CaseState.SPECIAL_HANDLING})
+
+
+def current_reviews() -> QuerySet[LegalReview]:
+    """The reviews of the current content of the decision ``OuterRef`` points at (its pk and
+    ``content_digest``, which ``Decision.save`` keeps): what ``legal_review_blocking`` asks of
+    one decision, for a filter on decisions (the review queue, the to-do list)."""
+    return LegalReview.objects.filter(decision=OuterRef("pk"), content_digest=OuterRef("content_digest"))
+
+
 def content_digest(decision: Decision) -> str:
     """The SM3 digest of the decision's substantive content as it is now (what a review covers)."""
     return decision.compute_digest()
@@ -152,12 +165,11 @@ def _requested(decision: Decision) -> Q:
 
 def review_queue(*, user: Staff) -> QuerySet[Decision]:
     """待审查: draft decisions of the reviewer's county that need or asked for a review, and
-    have no APPROVED review of their current content. Empty for anyone else."""
+    have no review of their current content — neither 法律适用无误 nor 需修改: after 需修改 the
+    draft waits on the receiving department to revise it (its to-do row says so), and comes
+    back once its content changed. Empty for anyone else."""
     if not is_reviewer(user):
         return Decision.objects.none()
-    approved = LegalReview.objects.filter(
-        decision=OuterRef("pk"), content_digest=OuterRef("content_digest"), conclusion=LegalReviewConclusion.APPROVED
-    )
     county_id = user.department.jurisdiction_id  # type: ignore[union-attr]
     # Decisions someone asked the 司法局 to review (a JSON key is compared in Python: the
     # databases disagree on comparing a JSON number with a column).
@@ -168,11 +180,10 @@ def review_queue(*, user: Staff) -> QuerySet[Decision]:
         ).values_list("data__decision", flat=True)
         if pk is not None
     ]
-    major = Q(case__classification=Classification.MAJOR) | Q(case__state=CaseState.SPECIAL_HANDLING)
     return (
         Decision.objects.filter(case__jurisdiction_id=county_id, status=DecisionStatus.DRAFT)
-        .filter(major | Q(pk__in=requested))
-        .exclude(Exists(approved))
+        .filter(review_required_q("case__") | Q(pk__in=requested))
+        .exclude(Exists(current_reviews()))
         .select_related("case", "case__receiving_department")
         .order_by("updated_at", "id")
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from fengqiao.handling.models import (
     DecisionStatus,
     Extension,
     ExtensionStatus,
+    LegalReviewConclusion,
     OpinionStatus,
     SpecialHandlingRequest,
     SpecialHandlingStatus,
@@ -44,6 +45,7 @@ def _task_item(source: str, what: str, task: Task) -> TodoItem:
         detail=task.case.payer.name,
         url=reverse("task-detail", args=[task.pk]),
         due_on=task.due_on,
+        due_provisional=task.due_provisional,
     )
 
 
@@ -140,6 +142,7 @@ def _special_item(r: SpecialHandlingRequest) -> TodoItem:
         detail=r.case.payer.name,
         url=reverse("approval-queue") + f"#request-{r.pk}",
         due_on=r.case.due_on,
+        due_provisional=r.case.due_provisional,
     )
 
 
@@ -186,6 +189,7 @@ register(
             detail=e.case.payer.name,
             url=reverse("followthrough-extension-decide", args=[e.pk]),
             due_on=e.old_due_on,
+            due_provisional=(e.task or e.case).due_provisional,
         ),
         applies=lambda u: u.has_role(Role.DEPARTMENT_HEAD, Role.GROUP_LEADER),
         order=31,
@@ -211,6 +215,7 @@ register(
             detail=d.case.payer.name,
             url=reverse("followthrough-legal-review", args=[d.pk]),
             due_on=d.case.due_on,
+            due_provisional=d.case.due_provisional,
         ),
         applies=legal.is_reviewer,
         order=32,
@@ -219,26 +224,69 @@ register(
 )
 
 
+def _minutes_awaited() -> Q:
+    """四(三)2 3) 经小组会商后形成会议纪要: a case in special handling whose decision is not a
+    mediation agreement waits for a consultation's minutes — the decide step's guard
+    (``cases.workflow._minutes_for_special``) on one case, here as a filter, with the same
+    definition of issued minutes (``meetings.selectors.minutes_issued_of``)."""
+    mediated = Exists(Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.DRAFT, from_mediation=True))
+    try:
+        from fengqiao.meetings.selectors import minutes_issued_of
+    except ImportError:
+        return Q(state=CaseState.SPECIAL_HANDLING) & ~Q(mediated)
+    return Q(state=CaseState.SPECIAL_HANDLING) & ~Q(mediated) & ~Q(Exists(minutes_issued_of(OuterRef("pk"))))
+
+
+def _drafts_with_current_review(**review: Any) -> Exists:
+    """The case's draft decision has a 司法局 review of its current content (with ``review``'s
+    conclusion, when given) — ``legal.current_reviews``, what ``legal_review_blocking`` checks."""
+    reviews = legal.current_reviews().filter(**review)
+    return Exists(Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.DRAFT).filter(Exists(reviews)))
+
+
 def _decisions_to_draft(user: Staff) -> QuerySet[Case]:
     """受理部门负责综合各联办单位的意见 (``permissions.may_decide``): a case in handling whose
     opinion tasks are all done (at least one signed; none open, none returned and not yet
     re-routed) — the same rule as the ``decide`` step's guard —, or whose mediation reached an
     agreement, waits for the receiving department (or the group office) to write and issue the
-    处理意见书. A referred matter is answered through its referral instead."""
+    处理意见书. A referred matter is answered through its referral instead.
+
+    Only when the decision can be issued once written: not while it waits on someone else,
+    by the rules ``decision_issue`` checks — a major matter's minutes (四(三)2 3), the group
+    office's 组织会商 / 印发会议纪要 rows meanwhile) or, for a major matter's draft, the
+    司法局's review of its current content (三(二)5; ``handling.legal_review`` meanwhile). A
+    draft the 司法局 found wanting (需修改) is the department's again, to revise
+    (``_revise``)."""
     opinion_tasks = Task.objects.filter(case=OuterRef("pk"), kind__in=OPINION_KINDS)
     open_or_unrouted = opinion_tasks.filter(
         Q(status__in=(TaskStatus.PENDING, TaskStatus.SIGNED)) | (Q(status=TaskStatus.RETURNED) & ~Q(_rerouted()))
     )
     agreed = Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.DRAFT, from_mediation=True)
+    draft = Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.DRAFT)
+    with_the_justice_bureau = legal.review_required_q() & Q(Exists(draft)) & ~Q(_drafts_with_current_review())
+    approved = _drafts_with_current_review(conclusion=LegalReviewConclusion.APPROVED)
     return (
         Case.objects.filter(
             review_scope(user),
             state__in=(CaseState.OWN_HANDLING, CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING),
         )
         .filter(Q(Exists(opinion_tasks.filter(status=TaskStatus.DONE)), ~Exists(open_or_unrouted)) | Q(Exists(agreed)))
+        .exclude(_minutes_awaited())
+        .exclude(with_the_justice_bureau)
+        .annotate(
+            _revise=ExpressionWrapper(
+                legal.review_required_q() & Q(_drafts_with_current_review()) & ~Q(approved),
+                output_field=BooleanField(),
+            )
+        )
         .select_related(*CASE_ROW)
         .order_by("due_on", "id")
     )
+
+
+def _decision_item(case: Case) -> TodoItem:
+    what = _("按司法局审查意见修改处理意见书") if getattr(case, "_revise", False) else _("综合意见、出具处理意见书")
+    return case_item("handling.decision", str(what), case, reverse("case-decision", args=[case.number]))
 
 
 register(
@@ -246,9 +294,7 @@ register(
         key="handling.decision",
         label=_("待出具处理意见"),
         queryset=_decisions_to_draft,
-        item=lambda c: case_item(
-            "handling.decision", str(_("综合意见、出具处理意见书")), c, reverse("case-decision", args=[c.number])
-        ),
+        item=_decision_item,
         applies=lambda u: u.has_role(*REVIEWER_ROLES),
         order=40,
     )

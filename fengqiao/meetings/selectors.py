@@ -18,10 +18,17 @@ from fengqiao.meetings.models import Attendee, Consultation, ConsultationStatus,
 from fengqiao.org.models import Staff
 
 
+def minutes_issued_of(case: Case | OuterRef) -> QuerySet[Consultation]:
+    """The consultations covering ``case`` (a case, or ``OuterRef`` to one inside a filter on
+    cases) whose minutes (会议纪要) are issued: the one definition behind the decide step's guard
+    (``minutes_issued_for``) and the to-do list's 出具处理意见书 (``handling.todo``)."""
+    return Consultation.objects.filter(status=ConsultationStatus.MINUTES_ISSUED).filter(Q(cases=case))
+
+
 def minutes_issued_for(case: Case) -> bool:
     """True when a consultation covering ``case`` has issued its minutes (会议纪要) — the
     major-matter decision follows the minutes (四(三)2 3))."""
-    return Consultation.objects.filter(cases=case, status=ConsultationStatus.MINUTES_ISSUED).exists()
+    return minutes_issued_of(case).exists()
 
 
 # Cases that may go before a consultation: a major matter in special handling (its decision

@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core import calendar
 from fengqiao.core.todo import TodoItem, TodoSource, register
 from fengqiao.org.models import Role, Staff
 from fengqiao.referrals import permissions
@@ -16,14 +19,20 @@ from fengqiao.referrals.models import Referral, ReferralStatus
 ROW = ("case", "case__payer", "department")
 
 
-def _item(source: str, what: str, r: Referral, due: object) -> TodoItem:
+def _item(source: str, what: str, r: Referral, due: date | None, provisional: bool | None = None) -> TodoItem:
+    """A referral's row. ``provisional`` is the stored flag of the limit when there is one (the
+    case's); a referral's own limits (签收, 办理) store none, so they are 暂定 when their year's
+    holidays are not entered (``calendar.calendar_year_status``, cached: no query per row)."""
+    if provisional is None:
+        provisional = due is not None and calendar.calendar_year_status(due.year) == calendar.CalendarSource.MISSING
     return TodoItem(
         source=source,
         what=what,
         case_number=r.case.number,
         detail=r.case.payer.name,
         url=reverse("referral-detail", args=[r.pk]),
-        due_on=due,  # type: ignore[arg-type]
+        due_on=due,
+        due_provisional=provisional,
     )
 
 
@@ -42,7 +51,7 @@ def _to_dispatch(user: Staff) -> QuerySet[Referral]:
 
 def _dispatch_item(r: Referral) -> TodoItem:
     what = _("派单（报送单）") if r.status == ReferralStatus.SENT else _("处理退回的报送单")
-    return _item("referrals.dispatch", str(what), r, r.case.due_on)
+    return _item("referrals.dispatch", str(what), r, r.case.due_on, r.case.due_provisional)
 
 
 def _of_department(user: Staff, status: str) -> QuerySet[Referral]:
