@@ -135,6 +135,28 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("at", "id")
 
 
+def name_conflicts_find(*, user: Staff, parties: Sequence[tuple[str, str, str, str, str]]) -> dict[str, str]:
+    """The intake panel's warning (issue 11 §3), before the clerk submits: for each party given
+    as ``(form field, kind, name, ID number, credit code)``, a known ID number (or credit code)
+    registered in the clerk's county under another name gives the warning the registration
+    itself would give (``services.name_conflict``), the earlier name masked (五(三)). One query
+    per party with an identity; nothing else of the earlier case is shown."""
+    from fengqiao.cases.services import PayerData, name_conflict, payer_known
+
+    county = user.jurisdiction
+    warnings: dict[str, str] = {}
+    if county is None:
+        return warnings
+    for field, kind, name, id_number, credit_code in parties:
+        if not name.strip() or not (id_number or credit_code):
+            continue
+        data = PayerData(kind=kind, name=name, payer_group="", id_number=id_number, credit_code=credit_code)
+        warning = name_conflict(known=payer_known(county=county, data=data), data=data)
+        if warning:
+            warnings[field] = warning
+    return warnings
+
+
 def duplicates_find(
     *,
     user: Staff,

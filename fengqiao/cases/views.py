@@ -34,6 +34,7 @@ from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form, parse_day
 from fengqiao.core.identifiers import mask_mobile, mask_resident_id, mask_social_credit_code
 from fengqiao.core.paging import COUNT_CAP, CappedPaginator
+from fengqiao.org.models import Staff
 
 PAGE_SIZE = 25
 
@@ -130,7 +131,8 @@ def case_intake(request: HttpRequest) -> HttpResponse:
     else:
         form = IntakeForm(user=user)
     form.live_validation(reverse("case-intake-validate"))
-    return render(request, "cases/intake.html", {"form": form})
+    panel = _intake_panel(user, request.POST) if request.method == "POST" else {"at_intake": True}
+    return render(request, "cases/intake.html", {"form": form, "panel": panel})
 
 
 def _flash_errors(request: HttpRequest, form: Any) -> None:
@@ -162,20 +164,48 @@ def case_intake_duplicates(request: HttpRequest) -> HttpResponse:
     user = request_staff(request)
     if not permissions.may_register(user):
         raise PermissionDenied
+    return render(request, "cases/_duplicates.html", _intake_panel(user, request.POST))
+
+
+def _intake_panel(user: Staff, post: Any) -> dict[str, Any]:
+    """The intake page's live panel (htmx, and the page itself after a refused submit): other
+    cases of the same payer in the same or related categories (疑似重复), and a known ID
+    number or credit code entered with another name (the earlier name masked) with the
+    confirmation the registration asks for next to it."""
     from fengqiao.core.identifiers import normalize_resident_id, normalize_social_credit_code
 
-    kind = request.POST.get("payer_kind", PayerKind.PERSON)
-    codes = request.POST.getlist("categories")
+    kind = post.get("payer_kind", PayerKind.PERSON)
+    id_number = normalize_resident_id(post.get("id_number", "")) if kind == PayerKind.PERSON else ""
+    credit_code = normalize_social_credit_code(post.get("credit_code", "")) if kind == PayerKind.EMPLOYER else ""
     cases = selectors.duplicates_find(
         user=user,
         kind=kind,
-        id_number=normalize_resident_id(request.POST.get("id_number", "")),
-        credit_code=normalize_social_credit_code(request.POST.get("credit_code", "")),
-        categories=list(DisputeCategory.objects.filter(code__in=codes)),
+        id_number=id_number,
+        credit_code=credit_code,
+        categories=list(DisputeCategory.objects.filter(code__in=post.getlist("categories"))),
     )
-    # A refresh of the panel keeps what the clerk already ticked.
-    ticked = set(request.POST.getlist("link_to"))
-    return render(request, "cases/_duplicates.html", {"duplicates": cases, "at_intake": True, "ticked": ticked})
+    other_kind = post.get("other_kind", "")
+    parties = [("payer_name", kind, post.get("payer_name", ""), id_number, credit_code)]
+    if other_kind:
+        parties.append(
+            (
+                "other_name",
+                other_kind,
+                post.get("other_name", ""),
+                normalize_resident_id(post.get("other_id_number", "")) if other_kind == PayerKind.PERSON else "",
+                normalize_social_credit_code(post.get("other_credit_code", ""))
+                if other_kind == PayerKind.EMPLOYER
+                else "",
+            )
+        )
+    return {
+        "duplicates": cases,
+        "at_intake": True,
+        # A refresh of the panel keeps what the clerk already ticked.
+        "ticked": set(post.getlist("link_to")),
+        "name_warnings": list(selectors.name_conflicts_find(user=user, parties=parties).values()),
+        "name_confirmed": bool(post.get("name_confirmed")),
+    }
 
 
 def _masked_party(payer: Any) -> dict[str, str] | None:

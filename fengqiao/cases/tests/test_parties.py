@@ -16,14 +16,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fengqiao.cases.models import Case, CaseNumbering, CaseParty, EventKind, Payer
-from fengqiao.cases.services import case_register, mask_name, party_correct
+from fengqiao.cases.models import Case, CaseNumbering, CaseParty, EventKind, Payer, PayerGroup, PayerKind
+from fengqiao.cases.services import PayerData, case_register, mask_name, party_correct
 from fengqiao.cases.states import CaseState, IntakeOutcome
 from fengqiao.cases.tests.helpers import intake, intake_data
 
 pytestmark = pytest.mark.django_db
 
 ID = "150525199001011237"
+CODE = "91150525MA0N1234X5"
 
 
 def correct(case: Case, actor: Any, **changes: str) -> list[Case]:
@@ -208,3 +209,88 @@ def test_intake_of_a_known_person_stays_within_its_queries(intake_clerk) -> None
     payer_writes = [q["sql"] for q in queries if "cases_payer" in q["sql"] and not q["sql"].startswith("SELECT")]
     assert payer_writes == []
     assert len(queries) <= 30, [q["sql"] for q in queries]
+
+
+def _panel_post(**overrides: Any) -> dict[str, Any]:
+    return {
+        "payer_kind": "person",
+        "payer_name": "李四",
+        "id_number": ID,
+        "categories": ["04"],
+        **overrides,
+    }
+
+
+def test_the_live_panel_warns_of_a_known_id_with_another_name_before_submitting(
+    client_for, intake_clerk, django_assert_num_queries
+) -> None:
+    """Issue 11 §3: a clerk who enters a known ID number with another name is warned at intake
+    (the earlier name masked as 五(三) allows), already in the live duplicates panel, with the
+    confirmation the registration asks for next to it; the same name gives no warning."""
+    earlier = intake(intake_clerk, id_number=ID, name="张三")
+    c = client_for(intake_clerk)
+    url = reverse("case-intake-duplicates")
+    c.post(url, _panel_post(), HTTP_HX_REQUEST="true")  # the session and the user are loaded once
+    # Constant, whatever the number of cases: the session, the user and roles, the categories
+    # chosen, the duplicates and their categories, and one look-up of the known name.
+    with django_assert_num_queries(9):
+        panel = c.post(url, _panel_post(), HTTP_HX_REQUEST="true")
+    html = panel.content.decode()
+    assert panel.status_code == 200
+    assert "张*" in html and "张三" not in html and "“李四”" in html
+    assert 'name="name_confirmed"' in html and "checked" not in html.split('name="name_confirmed"')[1][:40]
+    assert earlier.number in html  # the duplicate itself is listed as before
+    # A tick survives a refresh of the panel (another category chosen), and is what the
+    # registration needs.
+    ticked = c.post(url, _panel_post(name_confirmed="on", categories=["03"]), HTTP_HX_REQUEST="true")
+    assert 'name="name_confirmed" id="id_name_confirmed" checked' in ticked.content.decode()
+    same = c.post(url, _panel_post(payer_name="张三"), HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="name_confirmed"' not in same and "不一致" not in same
+    unknown = c.post(url, _panel_post(id_number="11010519491231002X"), HTTP_HX_REQUEST="true").content.decode()
+    assert "不一致" not in unknown
+
+
+def test_the_live_panel_warns_of_an_employer_and_of_the_other_party(client_for, intake_clerk) -> None:
+    """The same for a credit code, the payer's or the other party's (四(一) 争议另一方)."""
+    employer = PayerData(
+        kind=PayerKind.EMPLOYER, name="奈曼旗宏达商贸有限公司", payer_group=PayerGroup.EMPLOYER, credit_code=CODE
+    )
+    intake(intake_clerk, id_number=ID, name="张三", other_party=employer)
+    c = client_for(intake_clerk)
+    url = reverse("case-intake-duplicates")
+    as_payer = c.post(
+        url,
+        {"payer_kind": "employer", "payer_name": "奈曼旗宏达商贸公司", "credit_code": CODE, "categories": ["04"]},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "统一社会信用代码" in as_payer and "奈曼旗大" not in as_payer and "宏达商贸有限公司" not in as_payer
+    assert 'name="name_confirmed"' in as_payer
+    as_other = c.post(
+        url,
+        _panel_post(payer_name="张三", other_kind="employer", other_name="宏达公司", other_credit_code=CODE),
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert "“宏达公司”" in as_other and 'name="name_confirmed"' in as_other
+
+
+def test_the_intake_page_shows_the_confirmation_once_after_a_refused_submit(client_for, intake_clerk) -> None:
+    """After a submit refused for another name, the page shows the warning in the panel with
+    one confirmation box; ticking it registers (the earlier case unchanged)."""
+    earlier = intake(intake_clerk, id_number=ID, name="张三")
+    c = client_for(intake_clerk)
+    post = {
+        **_panel_post(),
+        "payer_group": "flexible",
+        "phone": "13812345678",
+        "channel": "window",
+        "received_at": "2026-02-13T09:30",
+        "township": "150525100",
+        "summary": "缴费基数有异议",
+        "outcome": IntakeOutcome.REVIEW,
+    }
+    html = c.post(reverse("case-intake"), post).content.decode()
+    assert html.count('name="name_confirmed"') == 1
+    assert 'id="name-conflict"' in html
+    assert c.post(reverse("case-intake"), {**post, "name_confirmed": "on"}).status_code == 302
+    earlier.refresh_from_db()
+    assert earlier.payer.name == "张三"
