@@ -137,6 +137,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # 四(七): a write on a sealed case gets the archive's message first (fengqiao.cases.middleware).
+    "fengqiao.cases.middleware.SealedCaseMiddleware",
 ]
 
 ROOT_URLCONF = "fengqiao.urls"

@@ -38,7 +38,7 @@ def test_api_seal_detail_export_verify(informed_case, intake_clerk, medical_hand
     body = sealed.json()
     assert body["archive_number"] == Dossier.objects.get().archive_number
     assert body["items"] and all(len(i["sm3"]) == 64 for i in body["items"])
-    assert api(intake_clerk).post(url).status_code == 400  # already archived
+    assert api(intake_clerk).post(url).status_code == 409  # already archived: the case is sealed (四(七))
     assert api(group_leader).get(url).status_code == 200
     assert api(medical_handler).get(url).status_code == 404
     verify = api(group_leader).get(url + "verify/")
