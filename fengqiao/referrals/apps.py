@@ -10,3 +10,10 @@ class ReferralsConfig(AppConfig):
     name = "fengqiao.referrals"
     label = "referrals"
     verbose_name = _("报送办理")
+
+    def ready(self) -> None:
+        # A referral's provisional limits become exact when their year is entered, as the case's.
+        from fengqiao.core.calendar import calendar_year_completed
+        from fengqiao.referrals.recompute import calendar_year_completed_receiver
+
+        calendar_year_completed.connect(calendar_year_completed_receiver, dispatch_uid="referrals.recompute")

@@ -123,3 +123,39 @@ def test_returned_sent_back_and_designated(intake_clerk, hotline_officer, hrss_h
     ref = services.referral_designate(referral=ref, actor=hotline_officer, department=dept("hrss", naiman))
     assert due(other) == (D("2026-03-06"), timelimits.REFERRAL_SIGN, D("2026-03-05"))
     assert ref.sign_due_on == other.due_on
+
+
+def test_entering_the_year_makes_the_referral_and_the_case_agree(
+    intake_clerk, hotline_officer, hrss_handler, naiman, frozen_time, django_capture_on_commit_callbacks
+) -> None:
+    """docs/calendar.md: a limit counted into a year whose holidays are not known is provisional
+    and becomes exact once the year is entered — the case's ``due_on`` (``handling.recompute``)
+    and the referral's own ``sign_due_on`` / ``handle_due_on`` (``referrals.recompute``) alike,
+    so they never disagree. The 2027 row is test data, not the real schedule."""
+    from fengqiao.core.models import CalendarDay, CalendarYear
+
+    frozen_time("2026-12-30 10:00")  # a Wednesday
+    signed = referred_case(intake_clerk)
+    ref_signed = services.referral_dispatch(
+        referral=referral_of(signed), actor=hotline_officer, department=dept("hrss", naiman), kind="consultation"
+    )
+    ref_signed = services.referral_sign(referral=ref_signed, actor=hrss_handler)
+    frozen_time("2026-12-31 10:00")
+    waiting = referred_case(intake_clerk)
+    ref_waiting = services.referral_dispatch(
+        referral=referral_of(waiting), actor=hotline_officer, department=dept("hrss", naiman)
+    )
+    # 1 January 2027 is counted as a working day while 2027 is unknown.
+    assert (ref_waiting.sign_due_on, waiting.due_provisional) == (D("2027-01-01"), True)
+    assert ref_signed.handle_due_on == D("2027-01-06")  # 31 Dec, 1, 4, 5, 6 January
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CalendarDay.objects.create(date=D("2027-01-01"), kind=CalendarDay.Kind.HOLIDAY, name="元旦")
+        CalendarYear.objects.create(year=2027, complete=True, source="测试数据")
+
+    ref_waiting.refresh_from_db()
+    ref_signed.refresh_from_db()
+    assert due(waiting)[0] == ref_waiting.sign_due_on == D("2027-01-04")
+    assert due(signed)[0] == ref_signed.handle_due_on == D("2027-01-07")
+    assert not waiting.due_provisional and not signed.due_provisional
+    assert CaseEvent.objects.filter(case=waiting, kind=EventKind.NOTE, data__referral=ref_waiting.pk).exists()
