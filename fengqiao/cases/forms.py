@@ -151,6 +151,9 @@ class IntakeForm(forms.Form):
             self.fields["informed_department"].queryset = departments_of(county)  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial.setdefault("received_at", timezone.localtime().strftime("%Y-%m-%d %H:%M"))
+        self.fields["received_at"].help_text = _("不早于本机制施行之日（%(start)s），不晚于当前时间。") % {
+            "start": dates.mechanism_start().isoformat()
+        }
         self._linked: list[Case] = []
 
     def live_validation(self, url: str) -> IntakeForm:
