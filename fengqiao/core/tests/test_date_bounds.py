@@ -109,3 +109,37 @@ def test_a_year_without_holiday_data_is_said_not_guessed() -> None:
     field, message, code = refused(dates.working_day, date(2027, 1, 1), field="new_due_on", label="延期后的期限")
     assert code == "not_working_day"
     dates.working_day(date(2027, 1, 4), field="new_due_on", label="延期后的期限")
+
+
+# Every date a page form takes, and where its bounds are checked (the API serializers feed the
+# same services). A new date field fails here until it is bounded and listed.
+BOUNDED_DATE_FIELDS = {
+    "received_at": "cases.services.case_register",
+    "new_due_on": "handling.extensions._check_new_due",
+    "held_at": "handling.mediation.mediation_open, meetings.services.consultation_hold",
+    "starts_at": "meetings.services._validate_plan",
+    "due_on": "meetings.services.resolution_add",
+    "starts_on": "handling.delegation.delegation_create",
+    "ends_on": "handling.delegation.delegation_create",
+    "delivered_at": "followup.services.feedback_record",
+    "scheduled_on": "followup.services.visit_schedule",
+    "done_at": "followup.services.visit_record",
+    "filed_on": "followup.services.remedy_record",
+    "next_check_on": "followup.services.remedy_record, remedy_check",
+    "outcome_on": "followup.services.remedy_outcome",
+}
+
+
+def test_every_date_a_form_takes_is_bounded_somewhere() -> None:
+    from django import forms
+
+    from fengqiao.core.tests.test_dates import _form_classes
+
+    found = {
+        name
+        for form in _form_classes()
+        for name, field in form.base_fields.items()
+        if isinstance(field, forms.DateField | forms.DateTimeField)
+    }
+    assert {"received_at", "new_due_on", "held_at", "filed_on"} <= found  # the sweep sees the forms
+    assert found <= set(BOUNDED_DATE_FIELDS), f"unbounded date fields: {sorted(found - set(BOUNDED_DATE_FIELDS))}"
