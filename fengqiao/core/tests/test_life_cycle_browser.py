@@ -218,15 +218,14 @@ def deliver_visit_archive(desk: Desk, username: str, number: str) -> None:
     page.fill("#id_address", "大沁他拉镇团结路8号")
     page.click("button:has-text('记录送达')")
     done(page, "已记录结果反馈")
-    # The visit is due after the follow-up limit: the 回访 worklist lists it.
-    page.click("#mainnav >> text=回访")
-    page.locator("tr", has_text=number).locator("text=记录回访").first.click()
+    # 四(五): the visit is on the to-do list from the day it is scheduled (due within the limit).
+    page = todo(desk, username, "跟踪回访", number)
     page.check("input[name=method][value=phone]")
     page.check("input[name=satisfaction][value=satisfied]")
     page.check("input[name=objects_to_decision][value='0']")
     page.fill("#id_notes", "缴费人表示理解，无异议。")
     page.click("button:has-text('保存回访记录')")
-    done(page, f"已记录案件 {number} 对缴费人的回访")
+    done(page, f"已记录案件 {number} 对缴费人的回访；案件可以归档")
     page = todo(desk, username, "封存归档", number)
     page.click("#archive >> text=封存归档")
     done(page, "已归档，档号")
@@ -282,12 +281,13 @@ def test_major_matter_from_the_workbench(desk: Desk, demo: Jurisdiction) -> None
     # 重大事项会商 (四(三)3): the office organises it, the leader agrees, it is held, minutes issued.
     topic = f"{number}专案会商"
     page = todo(desk, "office", "组织重大事项会商", number)
-    page.select_option("#id_kind", "major")
+    # The row opens the form set to 重大事项会商 with the case ticked.
+    expect(page.locator("#id_kind")).to_have_value("major")
+    expect(page.locator("label", has_text=number).locator("input[name=cases]")).to_be_checked()
     page.fill("#id_topic", topic)
     today = timezone.localdate().isoformat()
     page.fill("#id_starts_at", f"{today} 09:00")
     page.fill("#id_place", "旗政府第一会议室")
-    page.locator("label", has_text=number).locator("input[name=cases]").check()
     page.click("main form button[type=submit]")
     done(page, f"已安排会商“{topic}”")
     page = todo(desk, "office", "报请组长同意", topic)

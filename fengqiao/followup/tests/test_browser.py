@@ -39,7 +39,9 @@ def test_clerk_delivers_the_decision_visits_and_archives(
         page.check("input[name=objects_to_decision][value='0']")
         page.fill("#id_notes", "缴费人表示理解，无异议。")
         page.click("button:has-text('保存回访记录')")
-        page.wait_for_selector("text=案件可以归档")
+        # The page says what comes next: the message, and the case page's 归档 section itself.
+        page.wait_for_selector(".messages >> text=案件可以归档")
+        assert "案件可以归档" in page.inner_text("#archive")
         page.click("#archive >> text=封存归档")
         page.wait_for_selector("text=已归档，档号")
         assert "已归档" in page.inner_text("h1")

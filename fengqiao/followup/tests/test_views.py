@@ -342,3 +342,30 @@ def test_the_schedule_form_names_the_party_of_4_5(
     response = client.post(reverse("followup-visit-schedule", args=[alone.number]), {"party": "other_party"})
     assert response.status_code == 302
     assert not Visit.objects.filter(case=alone, party="other_party").exists()  # refused: no other party
+
+
+def test_after_the_visit_the_page_says_whether_the_case_can_be_archived(
+    naiman, intake_clerk, tax_handler, department_head, client_for, frozen_time
+) -> None:
+    """四(五) then 四(七) 受理部门做好案卷归档: after a visit the message and the case page's 归档
+    section say that the case can now be archived — or what still keeps it open (the other
+    party of the dispute not yet told, 四(四) 向争议双方进行反馈; then not yet visited)."""
+    frozen_time("2026-03-02 09:00")
+    case = decided_with_other_party(intake_clerk, tax_handler, department_head)
+    client = client_for(intake_clerk)
+    _deliver(client, case)
+    response = client.get(_visit(client, case, objects=False)["Location"])
+    page = response.content.decode()
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages[-1] == f"已记录案件 {case.number} 对缴费人的回访；尚未向争议另一方反馈处理结果。"
+    assert "暂不能归档：尚未向争议另一方反馈处理结果" in page and "案件可以归档" not in page
+    case.refresh_from_db()
+    client.post(
+        reverse("followup-feedback", args=[case.number]),
+        {"recipient": "other_party", "method": "post", "address": "奈曼旗大沁他拉镇", "version": case.version},
+    )
+    response = client.get(_visit(client, case, objects=False)["Location"])
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages[-1] == f"已记录案件 {case.number} 对另一方当事人的回访；案件可以归档。"
+    archive = response.content.decode().split('id="archive"', 1)[1]
+    assert "案件可以归档" in archive and reverse("archive-seal", args=[case.number]) in archive
