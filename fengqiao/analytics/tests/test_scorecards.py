@@ -69,7 +69,7 @@ def test_scoring_defaults_load_adds_the_seven_rules_of_5_4_once(db: None) -> Non
     assert scoring_defaults_load() == 0
     overdue = ScoringRule.objects.get(code="overdue_task")
     assert (overdue.label, overdue.points, overdue.cap) == ("超期未办结", Decimal("3"), Decimal("30"))
-    assert all(r.basis.startswith("五(四)") and "默认值" in r.basis for r in ScoringRule.objects.all())
+    assert all(r.basis.startswith("五（四）") and "默认值" in r.basis for r in ScoringRule.objects.all())
     assert list(ScoringRule.objects.values_list("code", flat=True)) == [code for code, *_rest in DEFAULT_RULES]
 
 
