@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.cases import workflow
-from fengqiao.cases.models import Case, CaseEvent, EventKind
+from fengqiao.cases.models import Case, CaseEvent, EventKind, sealed_check
 from fengqiao.cases.states import CaseState, IntakeOutcome
 from fengqiao.cases.workflow import TransitionError
 from fengqiao.core import calendar, dates, timelimits
@@ -58,7 +58,9 @@ FOLLOW_UP_STATES = (CaseState.NOTIFIED, CaseState.FOLLOWING_UP, CaseState.REMEDY
 def _lock_case(case_id: int) -> Case:
     qs = Case.objects.filter(pk=case_id).select_related("jurisdiction", "receiving_department")
     qs = qs.select_for_update(of=("self",)) if connection.features.has_select_for_update_of else qs.select_for_update()
-    return qs.get()
+    case: Case = qs.get()
+    sealed_check(case)  # 四(七): a sealed case is refused before the step's own state check
+    return case
 
 
 def _event(*, case: Case, actor: Staff, kind: str, summary: str, data: dict[str, Any]) -> CaseEvent:

@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind
+from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind, sealed_check
 from fengqiao.cases.states import OPEN_STATES, CaseState, Classification
 from fengqiao.core import calendar, dates, timelimits
 from fengqiao.handling.models import OPEN_TASK_STATUSES, Extension, ExtensionStatus, Task
@@ -127,6 +127,7 @@ def extension_request(
     """申请延期 with a reason. For a major matter's case the new deadline is the statutory
     one (``major_extension`` after the current deadline); otherwise the requester names it."""
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    sealed_check(case)  # 四(七): the archive's message before the state's
     if task is not None:
         task = Task.objects.select_for_update(of=("self",)).select_related("department").get(pk=task.pk)
         if task.case_id != case.pk:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.cases import workflow
-from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind
+from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind, sealed_check
 from fengqiao.cases.states import CaseState
 from fengqiao.cases.workflow import TransitionError
 from fengqiao.core import calendar, timelimits
@@ -63,7 +63,13 @@ def _for_update(qs: Any) -> Any:
 
 
 def _lock_case(case_id: int) -> Case:
-    return _for_update(Case.objects.filter(pk=case_id).select_related("jurisdiction", "receiving_department")).get()
+    """Lock the case every handling step writes; a sealed case is refused first, before the
+    step's own state check (四(七), ``cases.models.sealed_check``)."""
+    case: Case = _for_update(
+        Case.objects.filter(pk=case_id).select_related("jurisdiction", "receiving_department")
+    ).get()
+    sealed_check(case)
+    return case
 
 
 def _lock_task(task: Task) -> Task:

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind
+from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind, sealed_check
 from fengqiao.cases.states import CaseState
 from fengqiao.cases.workflow import TransitionError
 from fengqiao.core import calendar, timelimits
@@ -46,6 +46,7 @@ def _for_update(qs: Any) -> Any:
 def _lock(referral: Referral) -> Referral:
     """Lock the case, then the referral, and return the fresh referral."""
     case: Case = _for_update(Case.objects.filter(pk=referral.case_id).select_related("jurisdiction")).get()
+    sealed_check(case)  # 四(七): a sealed case is refused before the step's own state check
     locked: Referral = _for_update(Referral.objects.filter(pk=referral.pk).select_related("department")).get()
     locked.case = case
     return locked
@@ -131,6 +132,7 @@ def referral_create(*, case: Case, actor: Staff, reason: str) -> Referral:
     state referred."""
     from fengqiao.documents.services import document_issue
 
+    sealed_check(case)  # 四(七): the archive's message before the state's
     if case.state != CaseState.REFERRED:
         raise _state_error(_("只有职责不清、已报送办理的案件可以填写报送单。"))
     now = timezone.now()
