@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
 from fengqiao.core.forms import DateInput, DateTimeInput
+from fengqiao.followup import selectors
 from fengqiao.followup.models import (
     DeliveryMethod,
     Recipient,
@@ -122,9 +123,12 @@ class RemedyForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["previous"].queryset = Remedy.objects.filter(  # type: ignore[attr-defined]
-            case=case, status=RemedyStatus.ENDED
-        ).order_by("-outcome_on", "-pk")
+        # Only an ended remedy of the current round (against the decision now contested).
+        self.fields["previous"].queryset = (  # type: ignore[attr-defined]
+            Remedy.objects.filter(case=case, status=RemedyStatus.ENDED)
+            .filter(selectors.current_round())
+            .order_by("-outcome_on", "-pk")
+        )
 
 
 class RemedyCheckForm(forms.Form):

@@ -81,6 +81,16 @@ class Visit(models.Model):
     to the remedies of 四(四) (调解、行政复议、仲裁、行政诉讼); the other party's view is recorded."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="visits")
+    # The decision whose feedback this visit follows: its round (``selectors.current_round``).
+    # Null only on rows from before the field that no decision could be matched to.
+    decision = models.ForeignKey(
+        "handling.Decision",
+        verbose_name=_("回访所涉处理意见"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     party = models.CharField(_("回访对象"), max_length=16, choices=Recipient.choices, default=Recipient.PAYER)
     scheduled_on = models.DateField(_("计划回访日期"))
     scheduled_provisional = models.BooleanField(_("日期暂定"), default=False)
@@ -132,9 +142,19 @@ class RemedyOutcome(models.TextChoices):
 class Remedy(models.Model):
     """救济途径: what a payer who objects does, with its statutory deadline (DOMAIN.md) and
     outcome. ``previous`` links a remedy to the one that led to it (mediation fails →
-    arbitration; reconsideration → litigation)."""
+    arbitration; reconsideration → litigation); ``decision`` is the 处理意见 it contests."""
 
     case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="remedies")
+    # The decision the payer contests: its round (``selectors.current_round``). After a remedy
+    # changed a decision and a new one was issued, the earlier round's remedies are history.
+    decision = models.ForeignKey(
+        "handling.Decision",
+        verbose_name=_("所争议的处理意见"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     kind = models.CharField(_("救济途径"), max_length=16, choices=RemedyKind.choices)
     body = models.CharField(_("受理机关"), max_length=120)
     filed_on = models.DateField(_("申请/起诉日期"))

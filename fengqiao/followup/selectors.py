@@ -32,7 +32,11 @@ def archive_blocker(case: Case, today: date | None = None) -> str | None:
     visited (四(五) 对被反馈的争议双方进行跟踪回访) when there is another party.
 
     An open window keeps the case open rather than letting a lawsuit be added to a sealed
-    dossier later: a sealed case stays as it was sealed (docs/followup.md)."""
+    dossier later: a sealed case stays as it was sealed (docs/followup.md).
+
+    Only the current round counts (``current_round``): after a remedy changed the decision and a
+    new one was issued, the earlier round's visits, remedies and windows are history — within a
+    round a 变更 outcome still blocks, as its decision must be made anew."""
     if case.state == CaseState.INFORMED:
         return None
     if case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING):
@@ -40,12 +44,15 @@ def archive_blocker(case: Case, today: date | None = None) -> str | None:
             return _("尚未向争议另一方反馈处理结果")
         if (
             case.other_party_id is not None
-            and not Visit.objects.filter(case_id=case.pk, party=Recipient.OTHER_PARTY, done_at__isnull=False).exists()
+            and not Visit.objects.filter(case_id=case.pk, party=Recipient.OTHER_PARTY, done_at__isnull=False)
+            .filter(current_round())
+            .exists()
         ):
             return _("尚未完成对争议另一方的跟踪回访")
     if case.state == CaseState.FOLLOWING_UP:
         visit = (
             Visit.objects.filter(case_id=case.pk, party=Recipient.PAYER, done_at__isnull=False)
+            .filter(current_round())
             .order_by("-done_at", "-id")
             .first()
         )
@@ -55,7 +62,7 @@ def archive_blocker(case: Case, today: date | None = None) -> str | None:
             return _("缴费人对处理意见有异议，须记录其救济途径")
         return None
     if case.state == CaseState.REMEDY_TRACKING:
-        remedies = list(Remedy.objects.filter(case_id=case.pk).order_by("filed_on", "id"))
+        remedies = list(Remedy.objects.filter(case_id=case.pk).filter(current_round()).order_by("filed_on", "id"))
         if not remedies:
             return _("缴费人有异议，尚未记录其救济途径")
         if any(r.status != RemedyStatus.ENDED for r in remedies):
@@ -75,7 +82,7 @@ def archive_blocker(case: Case, today: date | None = None) -> str | None:
 
 
 def open_remedy_window(remedies: list[Remedy], today: date) -> Remedy | None:
-    """The ended remedy of ``remedies`` (all of one case) whose window for a further remedy is
+    """The ended remedy of ``remedies`` (all of one case and round) whose window for a further remedy is
     still open on ``today`` and not yet used (no remedy recorded after it), or None."""
     followed = {r.previous_id for r in remedies if r.previous_id is not None}
     open_ = [r for r in remedies if r.window_ends_on is not None and r.window_ends_on >= today and r.pk not in followed]
@@ -89,6 +96,19 @@ def _latest_decision() -> Any:
     return (
         Decision.objects.filter(case=OuterRef("case_id"), status=DecisionStatus.ISSUED).order_by("-pk").values("pk")[:1]
     )
+
+
+def current_round() -> Q:
+    """The round rule, as a filter on deliveries, visits or remedies (of one case or, inside a
+    subquery, of the outer case): the row is tied to its case's latest issued decision.
+
+    Each 处理意见书 issued opens a round — 结果反馈 (四(四)), 跟踪回访 (四(五)) and the payer's
+    remedies against it. When a remedy changed the decision (变更/撤销) handling reopens and a new
+    decision is issued: its feedback, visits and remedies are a new round, and the earlier
+    round's rows stay on record (the dossier holds them all) but neither block nor satisfy
+    archiving (四(七)). ``archive_blocker`` and ``ready_to_archive``, the worklist, the to-do
+    sources and the reminders all read rounds through this one test."""
+    return Q(decision_id=_latest_decision())
 
 
 def _other_party_told() -> Exists:
@@ -115,9 +135,10 @@ def visit_parties(case: Case) -> list[str]:
 
 
 def remedies_to_follow_up(today: date) -> QuerySet[Remedy]:
-    """Pending remedies whose next check is due on or before ``today`` (for a reminder job)."""
+    """Pending remedies of the current round (``current_round``) whose next check is due on or
+    before ``today`` (for a reminder job)."""
     return (
-        Remedy.objects.filter(status=RemedyStatus.PENDING, next_check_on__lte=today)
+        Remedy.objects.filter(current_round(), status=RemedyStatus.PENDING, next_check_on__lte=today)
         .select_related("case")
         .order_by("next_check_on", "id")
     )
@@ -133,6 +154,11 @@ def visits_of(case: Case) -> QuerySet[Visit]:
 
 def remedies_of(case: Case) -> QuerySet[Remedy]:
     return Remedy.objects.filter(case_id=case.pk).select_related("previous").order_by("filed_on", "id")
+
+
+def current_visits_of(case: Case) -> QuerySet[Visit]:
+    """The visits of ``case``'s current round (``current_round``)."""
+    return visits_of(case).filter(current_round())
 
 
 # Who records feedback, visits and remedies at all (with ``follow_up_scope`` narrowing it).
@@ -159,13 +185,14 @@ def _ready_to_archive_q(today: date) -> Q:
     is a match here): the latest decision fed back to the other party and that party visited,
     when there is one (四(四), 四(五) 争议双方); then in follow-up the latest done visit to the payer
     records no objection, in remedy tracking every remedy ended, none changed the decision and
-    no window for a further remedy is open on ``today`` (行政诉讼法第四十五条). Informed cases,
-    ready at once, are not follow-up work and are not matched."""
-    done_visit = Visit.objects.filter(case=OuterRef("pk"), done_at__isnull=False)
+    no window for a further remedy is open on ``today`` (行政诉讼法第四十五条) — visits and remedies
+    of the current round only (``current_round``). Informed cases, ready at once, are not
+    follow-up work and are not matched."""
+    done_visit = Visit.objects.filter(current_round(), case=OuterRef("pk"), done_at__isnull=False)
     latest_payer_visit_objects = Subquery(
         done_visit.filter(party=Recipient.PAYER).order_by("-done_at", "-id").values("objects_to_decision")[:1]
     )
-    remedy = Remedy.objects.filter(case=OuterRef("pk"))
+    remedy = Remedy.objects.filter(current_round(), case=OuterRef("pk"))
     open_window = remedy.filter(window_ends_on__gte=today).exclude(
         Exists(Remedy.objects.filter(previous=OuterRef("pk")))
     )
@@ -217,14 +244,15 @@ def other_party_to_notify(*, user: Staff) -> QuerySet[Case]:
 
 def other_party_to_visit(*, user: Staff) -> QuerySet[Case]:
     """待安排回访争议另一方 (四(五) 对被反馈的争议双方进行跟踪回访): cases ``user`` follows up whose
-    other party was told the latest decision but has no visit, done or scheduled — telling it
+    other party was told the latest decision but has no visit of its round (``current_round``),
+    done or scheduled — telling it
     schedules one, so these are rows from before visits named a party, or a visit never
     scheduled; until one is done the case is not ready to archive."""
     return (
         Case.objects.filter(
             follow_up_scope(user),
             _other_party_told(),
-            ~Exists(Visit.objects.filter(case=OuterRef("pk"), party=Recipient.OTHER_PARTY)),
+            ~Exists(Visit.objects.filter(current_round(), case=OuterRef("pk"), party=Recipient.OTHER_PARTY)),
             other_party__isnull=False,
             state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
         )
@@ -253,8 +281,9 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
     """What ``user`` has to do in 结果反馈 (四(四)), 跟踪回访 (四(五)) and 案卷归档 (四(七)):
     decisions to deliver to the payer and to the other party, other parties told but never
     visited, visits to either party due within ``horizon_days`` (or overdue), remedies to check
-    on, and cases ready to archive (``ready_to_archive``, as the to-do list). Each list holds
-    at most ``WORKLIST_ROWS`` rows, oldest first."""
+    on (both of the current round, ``current_round``), and cases ready to archive
+    (``ready_to_archive``, as the to-do list). Each list holds at most ``WORKLIST_ROWS`` rows,
+    oldest first."""
     cases = Case.objects.filter(follow_up_scope(user))
     to_notify = list(
         cases.filter(state=CaseState.DECIDED)
@@ -264,6 +293,7 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
     visits = list(
         Visit.objects.filter(
             follow_up_scope(user, "case__"),
+            current_round(),
             done_at__isnull=True,
             scheduled_on__lte=today + timedelta(days=horizon_days),
             case__state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
@@ -272,7 +302,9 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
         .order_by("scheduled_on", "pk")[:WORKLIST_ROWS]
     )
     remedies = list(
-        Remedy.objects.filter(follow_up_scope(user, "case__"), status=RemedyStatus.PENDING, next_check_on__lte=today)
+        Remedy.objects.filter(
+            follow_up_scope(user, "case__"), current_round(), status=RemedyStatus.PENDING, next_check_on__lte=today
+        )
         .select_related("case", "case__payer")
         .order_by("next_check_on", "pk")[:WORKLIST_ROWS]
     )
@@ -299,12 +331,13 @@ def follow_up_counts(*, user: Staff, today: date) -> dict[str, int]:
         "to_notify": Case.objects.filter(follow_up_scope(user), state=CaseState.DECIDED).count(),
         "visits": Visit.objects.filter(
             follow_up_scope(user, "case__"),
+            current_round(),
             done_at__isnull=True,
             scheduled_on__lte=today,
             case__state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
         ).count(),
         "remedies": Remedy.objects.filter(
-            follow_up_scope(user, "case__"), status=RemedyStatus.PENDING, next_check_on__lte=today
+            follow_up_scope(user, "case__"), current_round(), status=RemedyStatus.PENDING, next_check_on__lte=today
         ).count(),
     }
 

@@ -94,15 +94,26 @@ def _period_end(start: date, *, days: int = 0, months: int = 0) -> calendar.DueD
     return calendar.add_calendar_days(start, days)
 
 
+def _current_decision(case: Case) -> Decision | None:
+    """The case's latest issued decision: the one its current round follows up
+    (``selectors.current_round``)."""
+    return Decision.objects.filter(case_id=case.pk, status=DecisionStatus.ISSUED).order_by("-pk").first()
+
+
 def knew_on(case: Case) -> date | None:
-    """The day the payer learned of the decision: the payer's delivery, else the issue date."""
+    """The day the payer learned of the decision now contested (the latest issued, after a
+    remedy changed an earlier one): its delivery to the payer, else its issue date."""
+    decision = _current_decision(case)
+    if decision is None:
+        return None
     delivery = (
-        Delivery.objects.filter(case_id=case.pk, recipient=Recipient.PAYER).order_by("delivered_at", "id").first()
+        Delivery.objects.filter(case_id=case.pk, recipient=Recipient.PAYER, decision=decision)
+        .order_by("delivered_at", "id")
+        .first()
     )
     if delivery is not None:
         return calendar.local_day(delivery.delivered_at)
-    decision = Decision.objects.filter(case_id=case.pk, status=DecisionStatus.ISSUED).order_by("-pk").first()
-    if decision is not None and decision.issued_at is not None:
+    if decision.issued_at is not None:
         return calendar.local_day(decision.issued_at)
     return None
 
@@ -290,23 +301,35 @@ def feedback_record(
             expected_version=expected_version,
         )
         workflow.transition(case=case, name="follow_up_start", actor=actor, at=now, data={"delivery": delivery.pk})
-        _visit_create(case=case, actor=actor, scheduled_on=None)
+        _visit_create(case=case, actor=actor, scheduled_on=None, decision=decision)
         if Delivery.objects.filter(case=case, recipient=Recipient.OTHER_PARTY, decision=decision).exists():
-            _visit_create(case=case, actor=actor, scheduled_on=None, party=Recipient.OTHER_PARTY)
+            _visit_create(case=case, actor=actor, scheduled_on=None, party=Recipient.OTHER_PARTY, decision=decision)
     elif (
         recipient == Recipient.OTHER_PARTY
         and case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING)
-        and not Visit.objects.filter(case=case, party=Recipient.OTHER_PARTY, done_at__isnull=True).exists()
+        and not Visit.objects.filter(
+            case=case, party=Recipient.OTHER_PARTY, done_at__isnull=True, decision=decision
+        ).exists()
     ):
-        # 四(五) 对被反馈的争议双方进行跟踪回访: the other party, once told, is visited too.
-        _visit_create(case=case, actor=actor, scheduled_on=None, party=Recipient.OTHER_PARTY)
+        # 四(五) 对被反馈的争议双方进行跟踪回访: the other party, once told, is visited too (a visit
+        # of an earlier round, about a decision since changed, does not stand for it).
+        _visit_create(case=case, actor=actor, scheduled_on=None, party=Recipient.OTHER_PARTY, decision=decision)
     return delivery
 
 
 # --- 跟踪回访 -----------------------------------------------------------------------------
 
 
-def _visit_create(*, case: Case, actor: Staff, scheduled_on: date | None, party: str = Recipient.PAYER) -> Visit:
+def _visit_create(
+    *,
+    case: Case,
+    actor: Staff,
+    scheduled_on: date | None,
+    party: str = Recipient.PAYER,
+    decision: Decision | None = None,
+) -> Visit:
+    """A visit of the current round: tied to the decision whose feedback it follows."""
+    decision = decision or _current_decision(case)
     provisional = False
     if scheduled_on is None:
         if case.due_on is not None and case.state == CaseState.FOLLOWING_UP:
@@ -314,7 +337,9 @@ def _visit_create(*, case: Case, actor: Staff, scheduled_on: date | None, party:
         else:
             due = timelimits.due(timelimits.FOLLOW_UP, calendar.local_day(timezone.now()))
             scheduled_on, provisional = due.day, due.provisional
-    visit = Visit.objects.create(case=case, party=party, scheduled_on=scheduled_on, scheduled_provisional=provisional)
+    visit = Visit.objects.create(
+        case=case, decision=decision, party=party, scheduled_on=scheduled_on, scheduled_provisional=provisional
+    )
     _event(
         case=case,
         actor=actor,
@@ -425,7 +450,9 @@ def remedy_record(
     notes: str = "",
 ) -> Remedy:
     """记录救济途径: the remedy the objecting payer took, with its body and filing date; the
-    statutory deadline is computed (DOMAIN.md) and a check date set for the reminders."""
+    statutory deadline is computed (DOMAIN.md) and a check date set for the reminders. It is
+    tied to the decision it contests (the latest issued: its round), and may follow only a
+    remedy of the same round."""
     case = _lock_case(case.pk)
     _check(actor, case)
     if case.state != CaseState.REMEDY_TRACKING:
@@ -440,10 +467,13 @@ def remedy_record(
     if next_check_on is not None:
         dates.not_before(next_check_on, field="next_check_on", label=_("下次跟踪日期"), bound=today, what=_("今天"))
         dates.within_plan_horizon(next_check_on, field="next_check_on", label=_("下次跟踪日期"), today=today)
+    decision = _current_decision(case)  # the decision contested: this round's
     if previous is not None:
         previous = Remedy.objects.get(pk=previous.pk)
         if previous.case_id != case.pk:
             raise ValidationError({"previous": [_("前一救济途径不属于本案。")]})
+        if decision is not None and previous.decision_id != decision.pk:
+            raise ValidationError({"previous": [_("前一救济途径针对的是已被变更的处理意见，不能接续。")]})
         if previous.status != RemedyStatus.ENDED or previous.outcome_on is None:
             raise ValidationError({"previous": [_("前一救济途径尚未终结。")]})
         if kind not in FOLLOWS[previous.kind]:
@@ -465,6 +495,7 @@ def remedy_record(
         next_check_on = max(next_check_on, today)
     remedy = Remedy.objects.create(
         case=case,
+        decision=decision,
         kind=kind,
         body=body.strip(),
         filed_on=filed_on,

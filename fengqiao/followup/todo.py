@@ -56,10 +56,12 @@ def _visits_due(user: Staff) -> QuerySet[Visit]:
     争议双方进行跟踪回访 sets no waiting time after the feedback, and a visit may be recorded as
     soon as it is scheduled, so it is work waiting on the receiving department at once (its date
     is the limit; near and overdue are marked). It was listed only from two working days before
-    its date, while the follow-up limit is five (docs/todo.md)."""
+    its date, while the follow-up limit is five (docs/todo.md). Visits of the current round only
+    (``selectors.current_round``): one about a decision since changed waits on nobody."""
     return (
         Visit.objects.filter(
             follow_up_scope(user, "case__"),
+            selectors.current_round(),
             done_at__isnull=True,
             case__state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
         )
@@ -69,10 +71,14 @@ def _visits_due(user: Staff) -> QuerySet[Visit]:
 
 
 def _remedies_due(user: Staff) -> QuerySet[Remedy]:
-    """救济途径跟踪: pending remedies whose next check falls on or before the near horizon."""
+    """救济途径跟踪: pending remedies of the current round (``selectors.current_round``) whose next
+    check falls on or before the near horizon."""
     return (
         Remedy.objects.filter(
-            follow_up_scope(user, "case__"), status=RemedyStatus.PENDING, next_check_on__lte=_horizon()
+            follow_up_scope(user, "case__"),
+            selectors.current_round(),
+            status=RemedyStatus.PENDING,
+            next_check_on__lte=_horizon(),
         )
         .select_related("case", "case__payer")
         .order_by("next_check_on", "id")

@@ -45,7 +45,13 @@ def case_followup_context(*, user: Staff, case: Case) -> dict[str, Any]:
     remedies = list(selectors.remedies_of(case))
     in_follow_up = case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING)
     payer_told = any(d.recipient == Recipient.PAYER for d in deliveries)
-    pending = {v.party for v in visits if v.done_at is None}
+    # A visit left undone in an earlier round (about a decision since changed) stands for none
+    # of this round's (selectors.current_round).
+    pending = (
+        set(selectors.current_visits_of(case).filter(done_at__isnull=True).values_list("party", flat=True))
+        if in_follow_up
+        else set()
+    )
     parties = [p for p in selectors.visit_parties(case) if p not in pending]
     return {
         "fu_shown": bool(deliveries or visits or remedies) or case.state == CaseState.DECIDED,
