@@ -246,8 +246,10 @@ def party_correct(
         setattr(identity, f, v)
     identity.phone_index = crypto.blind_index(values["phone"], purpose=PHONE_PURPOSE) if values["phone"] else ""
     identity.save()
+    # Only the case rows are locked: the other party is the nullable side of an outer join,
+    # which PostgreSQL refuses to lock.
     cases = list(
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .filter(Q(payer__identity=identity) | Q(other_party__identity=identity), state__in=OPEN_STATES)
         .select_related("payer", "other_party")
         .order_by("pk")

@@ -31,7 +31,7 @@ def api_token_create(*, staff: Staff) -> Token:
     at once are serialised on the staff row, so exactly one key survives."""
     if not may_use_api(staff):
         raise PermissionDenied
-    Staff.objects.select_for_update().filter(pk=staff.pk).first()
+    Staff.objects.select_for_update(of=("self",)).filter(pk=staff.pk).first()
     Token.objects.filter(user=staff).delete()
     return Token.objects.create(user=staff)
 
