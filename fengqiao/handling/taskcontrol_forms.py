@@ -59,12 +59,8 @@ class DelegationForm(forms.Form):
     """代签授权: whom, from when to when, why."""
 
     deputy = StaffField(label=_("代签人"), queryset=Staff.objects.none(), to_field_name="username")
-    starts_on = forms.DateField(
-        label=_("起始日期"), widget=DateInput(), help_text=_("格式：YYYY-MM-DD")
-    )
-    ends_on = forms.DateField(
-        label=_("截止日期"), widget=DateInput(), help_text=_("含当日")
-    )
+    starts_on = forms.DateField(label=_("起始日期"), widget=DateInput(), help_text=_("格式：YYYY-MM-DD"))
+    ends_on = forms.DateField(label=_("截止日期"), widget=DateInput(), help_text=_("含当日"))
     reason = ReasonField(_("授权事由"))
 
     def __init__(self, *args: Any, deputies: Any = None, **kwargs: Any) -> None:
