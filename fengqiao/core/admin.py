@@ -192,6 +192,18 @@ class TokenAdmin(_DrfTokenAdmin):
 
     list_display = ("key_hint", "user", "created")
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """A token is made only for an account whose roles use the API (``org.permissions.
+        API_ROLES``), never for a superuser by an administrator: a key is a sign-in."""
+        if db_field.name == "user" and not request.user.is_superuser:
+            from fengqiao.org.models import Staff
+            from fengqiao.org.permissions import API_ROLES
+
+            kwargs["queryset"] = Staff.objects.filter(
+                is_active=True, is_superuser=False, roles__role__in=API_ROLES
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     @admin.display(description=_("令牌"))
     def key_hint(self, obj: TokenProxy) -> str:
         return f"{obj.key[:6]}…"

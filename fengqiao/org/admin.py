@@ -112,6 +112,18 @@ class StaffAdmin(UserAdmin):
             readonly.append("is_superuser")
         return readonly
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Nor does an administrator change a superuser (a new password would let them sign in
+        as one): only a superuser changes, or resets the password of, a superuser."""
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """The roles edited in the inline go through ``staff_roles_set``, the one write path for
         roles, which also keeps ``is_staff`` in step with the administrator role."""

@@ -16,6 +16,7 @@ import pytest
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from fengqiao.org.models import Department, Role, Staff
 from fengqiao.org.permissions import ADMINISTRATOR_MODEL_PERMISSIONS, ADMINISTRATOR_WITHHELD
@@ -222,6 +223,33 @@ def test_administrator_cannot_make_a_superuser(naiman, administrator, tax_handle
     assert 'name="is_superuser"' not in page
     _resave(client, url)
     assert not Staff.objects.get(pk=tax_handler.pk).is_superuser
+
+
+def test_administrator_cannot_take_over_a_superuser(
+    naiman, administrator, tax_handler, hotline_officer, client_for
+) -> None:
+    """Nor can an administrator become one another way: a superuser's password is reset, and a
+    superuser changed or deleted, only by a superuser; a token is made only for an account whose
+    roles use the API (a key is a sign-in)."""
+    root = Staff.objects.create_superuser(username="root", password="root-pass-123", name="超级用户")
+    client = client_for(administrator)
+    password_url = reverse("admin:org_staff_changelist") + f"{root.pk}/password/"
+    assert client.get(password_url).status_code == 403
+    refused = client.post(password_url, {"password1": "Taken-over-123", "password2": "Taken-over-123"})
+    assert refused.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password("root-pass-123")
+    assert client.post(reverse("admin:org_staff_delete", args=[root.pk]), {"post": "yes"}).status_code == 403
+    assert Staff.objects.filter(pk=root.pk).exists()
+    # The administrator still resets the password of ordinary staff.
+    assert client.get(reverse("admin:org_staff_changelist") + f"{tax_handler.pk}/password/").status_code == 200
+
+    add = reverse("admin:authtoken_tokenproxy_add")
+    for account in (root, tax_handler):
+        client.post(add, {"user": account.pk})
+        assert not Token.objects.filter(user=account).exists()
+    client.post(add, {"user": hotline_officer.pk})
+    assert Token.objects.filter(user=hotline_officer).exists()
 
 
 def test_the_demo_admin_login_administers(naiman, client) -> None:
