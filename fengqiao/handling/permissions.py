@@ -47,7 +47,7 @@ def may_work_task(staff: Staff, task: Task) -> bool:
 def may_sign_opinion(staff: Staff, task: Task) -> bool:
     """部门负责人签发: the head of the task's department signs its written opinion — or a
     handler of the department the head authorised to sign for the day (代签,
-    ``handling.delegation``)."""
+    ``handling.delegation``), for an opinion someone else wrote."""
     if staff.department_id != task.department_id:
         return False
     if staff.has_role(Role.DEPARTMENT_HEAD):
@@ -55,6 +55,11 @@ def may_sign_opinion(staff: Staff, task: Task) -> bool:
     from fengqiao.handling.delegation import delegation_active
 
     if not staff.has_role(Role.HANDLER):
+        return False
+    # A deputy stands in for the head, not for the second pair of eyes: never their own opinion.
+    from fengqiao.handling.models import Opinion
+
+    if Opinion.objects.filter(task_id=task.pk, author_id=staff.pk).exists():
         return False
     return delegation_active(deputy=staff, department_id=task.department_id) is not None
 

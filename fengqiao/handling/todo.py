@@ -91,7 +91,7 @@ def _opinions_to_sign(user: Staff) -> QuerySet[Task]:
         principal__is_active=True,
         principal__roles__role=Role.DEPARTMENT_HEAD,
     )
-    return qs.filter(Exists(authorised))
+    return qs.filter(Exists(authorised)).exclude(opinion__author_id=user.pk)  # never one's own
 
 
 def _task_source(key: str, label: Any, what: Any, qs: Any, roles: tuple[str, ...], order: int) -> None:

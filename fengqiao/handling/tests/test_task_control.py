@@ -22,7 +22,7 @@ from fengqiao.cases.services import case_review
 from fengqiao.cases.states import Classification
 from fengqiao.cases.tests.helpers import intake
 from fengqiao.cases.workflow import TransitionError
-from fengqiao.handling import delegation, services, taskcontrol
+from fengqiao.handling import delegation, permissions, services, taskcontrol
 from fengqiao.handling.models import OpinionStatus, Task, TaskKind, TaskStatus
 from fengqiao.handling.selectors import opinions_outstanding
 from fengqiao.handling.tests.handling_helpers import complete, dept, file_storage, general_case, head, task_of, worker
@@ -100,7 +100,11 @@ def test_a_deputy_signs_under_the_heads_delegation_and_the_timeline_says_so(naim
     task = task_of(case, "justice")
     deputy = worker(naiman, "justice")
     chief = head(naiman, "justice")
-    _draft_and_submit(task, deputy)
+    author = staff_create(
+        username="h_justice_author", name="司法经办人", password=None, department=deputy.department,
+        roles=(Role.HANDLER,),
+    )  # fmt: skip
+    _draft_and_submit(task, author)
     with pytest.raises(PermissionDenied):  # no delegation yet
         services.opinion_sign(task=task, actor=deputy)
     given = delegation.delegation_create(
@@ -113,6 +117,27 @@ def test_a_deputy_signs_under_the_heads_delegation_and_the_timeline_says_so(naim
     assert event.data["delegation"] == given.pk and event.data["signed_for"] == chief.username
 
 
+def test_a_deputy_never_signs_an_opinion_of_their_own(naiman, intake_clerk, frozen_time) -> None:
+    """代签 stands in for the head, not for the second pair of eyes: the handler who wrote the
+    opinion does not sign it off (经办人起草、负责人签发), and it is not on their to-do list."""
+    from fengqiao.core.todo import todo_for
+
+    frozen_time("2026-03-02 09:00")
+    case = general_case(intake_clerk, naiman, co=("justice",))
+    task = task_of(case, "justice")
+    deputy = worker(naiman, "justice")
+    chief = head(naiman, "justice")
+    delegation.delegation_create(
+        actor=chief, deputy=deputy, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 6), reason="负责人外出学习"
+    )
+    _draft_and_submit(task, deputy)
+    assert not permissions.may_sign_opinion(deputy, Task.objects.get(pk=task.pk))
+    with pytest.raises(PermissionDenied):
+        services.opinion_sign(task=task, actor=deputy)
+    assert not [i for i in todo_for(deputy).items if i.source == "handling.sign_opinion"]
+    assert services.opinion_sign(task=task, actor=chief).status == OpinionStatus.SIGNED
+
+
 def test_a_delegation_ends_with_its_period_its_revocation_or_the_heads_office(
     naiman, intake_clerk, frozen_time
 ) -> None:
@@ -120,7 +145,11 @@ def test_a_delegation_ends_with_its_period_its_revocation_or_the_heads_office(
     case = general_case(intake_clerk, naiman, co=("finance",))
     task = task_of(case, "finance")
     deputy, chief = worker(naiman, "finance"), head(naiman, "finance")
-    _draft_and_submit(task, deputy)
+    author = staff_create(
+        username="h_finance_author", name="财政经办人", password=None, department=deputy.department,
+        roles=(Role.HANDLER,),
+    )  # fmt: skip
+    _draft_and_submit(task, author)
     given = delegation.delegation_create(
         actor=chief, deputy=deputy, starts_on=date(2026, 3, 3), ends_on=date(2026, 3, 4), reason="出差"
     )
