@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +51,15 @@ def current_reviews() -> QuerySet[LegalReview]:
     """The reviews of the current content of the decision ``OuterRef`` points at (its pk and
     ``content_digest``, which ``Decision.save`` keeps): what ``legal_review_blocking`` asks of
     one decision, for a filter on decisions (the review queue, the to-do list)."""
-    return LegalReview.objects.filter(decision=OuterRef("pk"), content_digest=OuterRef("content_digest"))
+    latest = (
+        LegalReview.objects.filter(decision=OuterRef("decision"), content_digest=OuterRef("content_digest"))
+        .order_by("-at", "-id")
+        .values("pk")[:1]
+    )
+    # The latest review of that content decides (a 需修改 after an approval withdraws it).
+    return LegalReview.objects.filter(
+        decision=OuterRef("pk"), content_digest=OuterRef("content_digest"), pk=Subquery(latest)
+    )
 
 
 def content_digest(decision: Decision) -> str:
@@ -83,7 +91,7 @@ def review_state(decision: Decision) -> ReviewState:
     digest = content_digest(decision)
     reviews = list(decision.legal_reviews.select_related("reviewer").order_by("-at", "-id"))
     current = next((r for r in reviews if r.content_digest == digest), None)
-    approved = any(r.content_digest == digest and r.conclusion == LegalReviewConclusion.APPROVED for r in reviews)
+    approved = current is not None and current.conclusion == LegalReviewConclusion.APPROVED
     asked = list(CaseEvent.objects.filter(_requested(decision)).values_list("data", flat=True))
     requested = any(isinstance(d, dict) and d.get("digest") == digest for d in asked)
     needs_new = bool(reviews) and current is None
@@ -115,13 +123,17 @@ def review_state(decision: Decision) -> ReviewState:
 def legal_review_blocking(decision: Decision) -> str | None:
     """A Chinese message if issuing ``decision`` must wait for the 司法局's review, else None.
 
-    Major matters need an APPROVED review of the decision's current content."""
+    Major matters need an APPROVED review of the decision's current content — the latest review
+    of that content, so a 需修改 recorded after an approval withdraws it."""
     if not review_required(decision):
         return None
     digest = content_digest(decision)
     reviews = LegalReview.objects.filter(decision=decision)
-    if reviews.filter(content_digest=digest, conclusion=LegalReviewConclusion.APPROVED).exists():
+    latest = reviews.filter(content_digest=digest).order_by("-at", "-id").first()
+    if latest is not None and latest.conclusion == LegalReviewConclusion.APPROVED:
         return None
+    if latest is not None:
+        return _("司法局对处理意见的现有内容审查结论为“需修改”：请按审查意见修改后申请重新审查。")
     if reviews.exists():
         return _("处理意见的内容在司法局法律审查后已修改，需重新审查：请申请司法局重新审查，审查无误后方可出具。")
     return _("重大疑难事项的处理意见须经司法局法律审查（法律适用无误）后方可出具。")

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import Exists, F
 from django.urls import reverse
 from django.utils import timezone
 
 from fengqiao.cases.models import CaseEvent, EventKind
-from fengqiao.handling.legal import legal_review_blocking, legal_review_record, legal_review_request, review_queue
+from fengqiao.handling.legal import (
+    current_reviews,
+    legal_review_blocking,
+    legal_review_record,
+    legal_review_request,
+    review_queue,
+    review_state,
+)
 from fengqiao.handling.models import Decision, DecisionResult, LegalReviewConclusion, Task, TaskStatus
 from fengqiao.handling.tests.ft_helpers import joint_case, justice_staff, major_case
 from fengqiao.org.models import Role
@@ -59,6 +66,26 @@ def test_major_needs_an_approved_review_of_the_current_content(intake_clerk, nai
     with pytest.raises(ValidationError):  # a stale page
         legal_review_record(decision=decision, reviewer=justice, conclusion="approved", expected_version=1)
     assert CaseEvent.objects.filter(case=case, kind=EventKind.LEGAL_REVIEW).count() == 2
+
+
+def test_a_later_changes_review_withdraws_an_approval_of_the_same_content(intake_clerk, naiman, justice) -> None:
+    """三(二)5 司法局把关: the latest review of the current content decides — an approval followed
+    by 需修改 of the same content blocks issuing again, on the page's state, the issue check and
+    the to-do filter alike (``current_reviews``)."""
+    case = major_case(intake_clerk, naiman)
+    decision = _draft(case, intake_clerk)
+    legal_review_record(decision=decision, reviewer=justice, conclusion=LegalReviewConclusion.APPROVED)
+    assert legal_review_blocking(decision) is None
+    legal_review_record(
+        decision=decision, reviewer=justice, conclusion=LegalReviewConclusion.CHANGES, notes="复核发现依据有误"
+    )
+    decision.refresh_from_db()
+    assert "需修改" in (legal_review_blocking(decision) or "")
+    assert not review_state(decision).approved
+    approved_now = Decision.objects.filter(pk=decision.pk).filter(
+        Exists(current_reviews().filter(conclusion=LegalReviewConclusion.APPROVED))
+    )
+    assert not approved_now.exists()
 
 
 def test_general_is_optional_and_may_be_requested(intake_clerk, naiman, justice) -> None:
