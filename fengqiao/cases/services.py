@@ -220,6 +220,11 @@ def party_correct(
         raise ValidationError({"reason": [_("请说明更正理由（至少4个字）。")]})
     if not name.strip():
         raise ValidationError({"name": [_("请填写姓名/单位名称。")]})
+    # Lock order: the person first, then the cases. Two corrections of the same person started
+    # from two of their cases wait on the person instead of each holding a case the other needs.
+    registered = case.other_party if party == "other_party" else case.payer
+    if registered is not None:
+        list(Payer.objects.select_for_update().filter(pk=registered.identity_id).values_list("pk", flat=True))
     case = _locked(case)
     if not permissions.may_correct_party(actor, case):
         raise PermissionDenied(_("您无权更正该案件的当事人信息。"))
