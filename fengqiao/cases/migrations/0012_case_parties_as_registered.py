@@ -33,6 +33,10 @@ def copy_parties(apps, schema_editor):
             )
             parts[name] = party.pk
         Case.objects.filter(pk=pk).update(**{f"{k}_id": v for k, v in parts.items()})
+    if schema_editor.connection.vendor == "postgresql":
+        # The updates above left deferred foreign-key checks pending on cases_case; the ALTER
+        # TABLEs below would be refused ("pending trigger events") on a database with cases.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
