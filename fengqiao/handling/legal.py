@@ -274,6 +274,19 @@ def legal_review_record(
         for e in CaseEvent.objects.filter(_requested(decision)).only("data")
         if isinstance(e.data, dict) and e.data.get("task")
     ]
+    # A request's task sent on to another unit (转交) is replaced by a new one: close the chain.
+    chain = set(task_ids)
+    frontier = list(chain)
+    while frontier:
+        frontier = [
+            pk
+            for pk in Task.objects.filter(pk__in=frontier, replaced_by__isnull=False).values_list(
+                "replaced_by_id", flat=True
+            )
+            if pk not in chain
+        ]
+        chain.update(frontier)
+    task_ids = list(chain)
     if task_ids:
         Task.objects.filter(pk__in=task_ids, status__in=OPEN_TASK_STATUSES).update(
             status=TaskStatus.DONE, completed_at=now, version=F("version") + 1

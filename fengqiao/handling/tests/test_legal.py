@@ -88,6 +88,23 @@ def test_a_later_changes_review_withdraws_an_approval_of_the_same_content(intake
     assert not approved_now.exists()
 
 
+def test_a_review_closes_its_request_task_even_after_a_transfer(intake_clerk, naiman, justice, group_office) -> None:
+    """转交 of the 司法局's review task gives a new task (``replaced_by``); recording the review
+    closes the task the request now stands on, so nothing stays open and overdue for ever."""
+    from fengqiao.handling import taskcontrol
+    from fengqiao.handling.models import Task, TaskStatus
+    from fengqiao.org.models import Department
+
+    case = major_case(intake_clerk, naiman)
+    decision = _draft(case, intake_clerk)
+    legal_review_request(decision=decision, actor=intake_clerk)
+    first = Task.objects.filter(case=case, department__code="justice").latest("id")
+    finance = Department.objects.get(jurisdiction=naiman, code="finance")
+    moved = taskcontrol.task_transfer(task=first, actor=group_office, department=finance, reason="误派，改由财政局协助")
+    legal_review_record(decision=decision, reviewer=justice, conclusion=LegalReviewConclusion.APPROVED)
+    assert Task.objects.get(pk=moved.pk).status == TaskStatus.DONE
+
+
 def test_general_is_optional_and_may_be_requested(intake_clerk, naiman, justice) -> None:
     case = joint_case(intake_clerk, naiman)
     decision = _draft(case, intake_clerk)
