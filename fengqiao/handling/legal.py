@@ -184,12 +184,14 @@ def review_queue(*, user: Staff) -> QuerySet[Decision]:
         return Decision.objects.none()
     county_id = user.department.jurisdiction_id  # type: ignore[union-attr]
     # Decisions someone asked the 司法局 to review (a JSON key is compared in Python: the
-    # databases disagree on comparing a JSON number with a column).
+    # databases disagree on comparing a JSON number with a column). Read by the event kind's
+    # index alone: joining the case for its county made SQLite walk the county's cases
+    # (0.3–4.6 s at 1,000,000 cases); the decisions below are the county's anyway.
     requested = [
         int(pk)
-        for pk in CaseEvent.objects.filter(
-            case__jurisdiction_id=county_id, kind=EventKind.LEGAL_REVIEW, data__step="requested"
-        ).values_list("data__decision", flat=True)
+        for pk in CaseEvent.objects.filter(kind=EventKind.LEGAL_REVIEW, data__step="requested").values_list(
+            "data__decision", flat=True
+        )
         if pk is not None
     ]
     return (
