@@ -510,8 +510,6 @@ def opinion_sign(*, task: Task, actor: Staff, expected_version: int | None = Non
 
 # --- the decision ------------------------------------------------------------------------
 
-REMEDY_FIELDS = ("kind", "body", "deadline")
-
 
 def _clean_remedies(remedies: Any) -> list[dict[str, str]]:
     """The one check of remedy rows (``handling.remedies``): errors name the row and field."""
