@@ -167,17 +167,14 @@ FOLLOW_UP_ROLES = (Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD, Role.GROUP_OFFICE, R
 
 def follow_up_scope(user: Staff, prefix: str = "") -> Q:
     """The cases whose feedback, visits and remedies ``user`` records — ``may_follow_up`` as a
-    filter: the group office, every case of its county; the receiving department's clerks and
-    head, its received cases; anyone else of that department, the cases they own as first
-    receiver. ``prefix`` is the path to the case (``"case__"`` from a visit or a remedy)."""
-    county_id = user.department.jurisdiction_id if user.department_id and user.department else None
-    if county_id is None or not user.is_active:
-        return Q(pk__in=[])
-    if user.has_role(Role.GROUP_OFFICE):
-        return Q(**{f"{prefix}jurisdiction_id": county_id})
-    if user.has_role(Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD):
-        return Q(**{f"{prefix}receiving_department_id": user.department_id})
-    return Q(**{f"{prefix}receiving_department_id": user.department_id, f"{prefix}owner_id": user.pk})
+    filter. 结果反馈 and 回访 are the receiving department's work as 审核转办 is (首问责任制), so
+    the scope is the review's one rule (``cases.selectors.review_scope``): the group office,
+    every case of its county; the receiving department's clerks and head, its received cases;
+    anyone else of that department, the cases they own as first receiver. ``prefix`` is the
+    path to the case (``"case__"`` from a visit or a remedy)."""
+    from fengqiao.cases.selectors import review_scope
+
+    return review_scope(user, prefix)
 
 
 def _ready_to_archive_q(today: date) -> Q:
