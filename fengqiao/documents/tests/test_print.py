@@ -43,8 +43,8 @@ from fengqiao.handling import delegation
 from fengqiao.handling import services as handling
 from fengqiao.handling.tests.handling_helpers import complete, decision_draft, general_case, head, task_of, worker
 from fengqiao.org import naiman as naiman_setup
-from fengqiao.org.models import Department, Jurisdiction, Staff
-from fengqiao.org.services import naiman_setup_load
+from fengqiao.org.models import Department, Jurisdiction, Role, Staff
+from fengqiao.org.services import naiman_setup_load, staff_create
 
 pytestmark = pytest.mark.django_db
 
@@ -200,12 +200,20 @@ def _sealed(naiman: Jurisdiction, clerk: Staff, frozen_time) -> tuple[Case, Staf
     complete(task_of(case, "tax"), worker(naiman, "tax"), head(naiman, "tax"))
     complete(task_of(case, "hrss"), worker(naiman, "hrss"), head(naiman, "hrss"))
     task = task_of(case, "justice")
-    deputy, chief = worker(naiman, "justice"), head(naiman, "justice")
-    handling.task_sign(task=task, actor=deputy)
-    handling.opinion_save(
-        task=task, actor=deputy, facts="适用法律正确。", text="同意税务局意见。", basis="《中华人民共和国社会保险法》"
+    writer, chief = worker(naiman, "justice"), head(naiman, "justice")
+    # A deputy never signs an opinion they wrote: a second handler of the 司法局 signs it.
+    deputy = staff_create(
+        username="h_justice_deputy",
+        name="司法局副职",
+        password=None,
+        department=writer.department,
+        roles=(Role.HANDLER,),
     )
-    handling.opinion_submit(task=task, actor=deputy)
+    handling.task_sign(task=task, actor=writer)
+    handling.opinion_save(
+        task=task, actor=writer, facts="适用法律正确。", text="同意税务局意见。", basis="《中华人民共和国社会保险法》"
+    )
+    handling.opinion_submit(task=task, actor=writer)
     delegation.delegation_create(
         actor=chief, deputy=deputy, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 6), reason="负责人外出学习"
     )
