@@ -92,3 +92,29 @@ def prepared(cases: int, *, seed: int = 42) -> None:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def record(section: str, name: str, **figures: object) -> None:
+    """Keep one row of ``make bench``'s table: appended as a JSON line to the run's results file
+    (``FENGQIAO_BENCH_RESULTS``, set by ``make bench``; otherwise ``bench/results/latest.jsonl``).
+
+    ``section`` groups rows (``intake``, ``lists``, ``analysis``, ``archive``, ``generator``);
+    ``figures`` are plain numbers or strings, e.g. ``rate=212.0, unit="req/s", p50_ms=…,
+    p95_ms=…, queries=…, baseline="bare INSERT view", baseline_rate=…, ratio=…, target=">= 0.5"``.
+    The database label is added here."""
+    import json
+    from datetime import UTC, datetime
+
+    from django.db import connection
+
+    target = Path(os.environ.get("FENGQIAO_BENCH_RESULTS", str(ROOT / "bench" / "results" / "latest.jsonl")))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    row = {
+        "section": section,
+        "name": name,
+        "database": connection.vendor,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        **figures,
+    }
+    with target.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(row, ensure_ascii=False) + "\n")
