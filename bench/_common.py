@@ -12,11 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
+# Where the benchmark databases live: var/bench, or FENGQIAO_BENCH_DIR (a scratch directory for a
+# trial run beside a kept million-case database nobody may write to meanwhile).
+BENCH_DIR = Path(os.environ.get("FENGQIAO_BENCH_DIR") or ROOT / "var" / "bench")
 
 
 def setup(db_name: str | None = None, *, fresh: bool = False) -> None:
-    """Point Django at ``var/bench/<db_name>.sqlite3`` (unless FENGQIAO_DATABASE_URL is set,
+    """Point Django at ``<BENCH_DIR>/<db_name>.sqlite3`` (unless FENGQIAO_DATABASE_URL is set,
     e.g. to a PostgreSQL database made for benchmarking) and start it."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
