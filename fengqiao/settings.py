@@ -237,6 +237,13 @@ FENGQIAO_DUPLICATE_WINDOW_DAYS = env_int("FENGQIAO_DUPLICATE_WINDOW_DAYS", 180)
 FENGQIAO_MECHANISM_START = env_str("FENGQIAO_MECHANISM_START", "2024-09-11")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Backup -----------------------------------------------------------------------------
+# The daily backup (fengqiao.core.backup, docs/backup.md) writes one folder per run here and
+# keeps the newest FENGQIAO_BACKUP_KEEP; unset, nothing is scheduled (manage.py backup_create
+# still works by hand).
+FENGQIAO_BACKUP_DIR = env_str("FENGQIAO_BACKUP_DIR", "")
+FENGQIAO_BACKUP_KEEP = env_int("FENGQIAO_BACKUP_KEEP", 14)
+
 # --- Security ---------------------------------------------------------------------------
 HTTPS = env_bool("FENGQIAO_HTTPS", PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
