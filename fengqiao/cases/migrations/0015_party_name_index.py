@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0014_full_width_parentheses'),
+        ("cases", "0014_full_width_parentheses"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='caseparty',
-            index=models.Index(fields=['name'], name='cases_party_name'),
+            model_name="caseparty",
+            index=models.Index(fields=["name"], name="cases_party_name"),
         ),
     ]
