@@ -56,6 +56,42 @@ class MonthlyReport(models.Model):
         return f"{self.jurisdiction} {self.year}年{self.month}月综合分析（第{self.version}版）"
 
 
+class MonthSnapshot(models.Model):
+    """The kept figures of one county and closed month: what ``analysis.monthly_figures`` and
+    the scorecards' counts (``scorecards.department_counts``) gave when the month was closed,
+    so a past month is read in one query instead of recounted over the county's cases.
+
+    Written by ``fengqiao.analytics.months`` when a month is closed — by the daily job once the
+    month and its grace days (``months.CLOSING_DAYS``) are over, or on the first request for such
+    a month — and read thereafter; the current month is counted live. ``taken_at`` says as at
+    when the figures were counted (the "as at generation" figures — open and overdue cases,
+    overdue tasks — are as at then). A correction made afterwards to a case of that month is not
+    in them until the month is recounted (``manage.py analytics_months --recount``), which
+    rewrites the row and its ``taken_at``."""
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="month_snapshots"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    figures = models.JSONField(_("分析数据"))
+    department_counts = models.JSONField(_("部门考评计数"))
+    taken_at = models.DateTimeField(_("统计时间"))
+    recounts = models.PositiveSmallIntegerField(_("重新统计次数"), default=0)
+
+    class Meta:
+        verbose_name = _("月度统计快照")
+        verbose_name_plural = _("月度统计快照")
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year", "month"], name="analytics_snapshot_once"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="analytics_snapshot_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction} {self.year}年{self.month}月统计快照"
+
+
 class ScoringRule(models.Model):
     """绩效考评 (五(四)) — one measure of a department's month and its points: a deduction per
     occurrence (e.g. an overdue task), capped. Data an administrator edits; defaults are seeded
