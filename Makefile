@@ -7,7 +7,7 @@ export FENGQIAO_VAR_DIR ?= $(CURDIR)/var
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup sysdeps lint fmt check typecheck migrate demo-data lock clean
+.PHONY: run test setup sysdeps lint fmt check typecheck migrate demo-data lock clean bench
 
 ## setup: virtual environment with the locked dependencies (re-run when the lock changes)
 setup: $(STAMP)
@@ -34,6 +34,13 @@ run: setup
 test: setup
 	mkdir -p $(FENGQIAO_VAR_DIR)/static
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: every benchmark on SQLite and PostgreSQL (when it answers), one table kept in bench/results/
+##        (CASES=1000000 by default: ~20–30 min, the cases generated once; CASES=100000 for a quick run)
+CASES ?= 1000000
+bench: setup
+	mkdir -p $(FENGQIAO_VAR_DIR)/static
+	$(BIN)/python bench/run.py --cases $(CASES) $(BENCH_ARGS)
 
 ## lint: everything CI checks besides the tests
 lint: setup
