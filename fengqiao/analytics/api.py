@@ -17,9 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fengqiao.analytics import permissions, services
-from fengqiao.analytics.analysis import monthly_figures
 from fengqiao.analytics.models import MonthlyReport
-from fengqiao.analytics.scorecards import department_scorecards
+from fengqiao.analytics.months import figures_of, scorecards_of
 from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
@@ -184,7 +183,7 @@ class MonthlyView(APIView):
         if not permissions.may_view_analysis(staff):
             raise PermissionDenied()
         year, number = _month(month)
-        figures = monthly_figures(county=_county(staff), year=year, month=number)
+        figures, _taken_at = figures_of(county=_county(staff), year=year, month=number)
         return Response(FiguresSerializer(figures.as_dict()).data)
 
 
@@ -205,7 +204,7 @@ class ScorecardsView(APIView):
         if allowed is not None and not allowed:
             raise PermissionDenied()
         year, number = _month(month)
-        cards = department_scorecards(county=_county(staff), year=year, month=number)
+        cards, _taken_at = scorecards_of(county=_county(staff), year=year, month=number)
         rows: list[dict[str, Any]] = [c.as_dict() for c in cards if allowed is None or c.department_code in allowed]
         return Response(ScorecardSerializer(rows, many=True).data)
 

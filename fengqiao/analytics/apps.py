@@ -8,12 +8,16 @@ from django.utils.translation import gettext_lazy as _
 #: The django-q2 schedule of the monthly report (fengqiao.analytics.services.monthly_report_task).
 REPORT_SCHEDULE_NAME = "analytics.monthly_report"
 REPORT_SCHEDULE_FUNC = "fengqiao.analytics.services.monthly_report_task"
+#: The daily job that keeps the month just closed (fengqiao.analytics.months.months_close_task).
+CLOSE_SCHEDULE_NAME = "analytics.months_close"
+CLOSE_SCHEDULE_FUNC = "fengqiao.analytics.months.months_close_task"
 
 
 def report_schedule_ensure(**kwargs: Any) -> None:
-    """Create the monthly report's schedule once (the 1st of each month, 07:00 Asia/Shanghai),
-    after migrate. Idempotent: an existing schedule (perhaps retimed) is left alone."""
-    from datetime import datetime, time
+    """Create the monthly report's schedule once (the 1st of each month, 07:00 Asia/Shanghai)
+    and the daily closing of months (01:30, ``months.months_close_task``), after migrate.
+    Idempotent: an existing schedule (perhaps retimed) is left alone."""
+    from datetime import datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
     from django.db import DatabaseError
@@ -31,6 +35,19 @@ def report_schedule_ensure(**kwargs: Any) -> None:
                 "func": REPORT_SCHEDULE_FUNC,
                 "schedule_type": Schedule.MONTHLY,
                 "next_run": first,
+                "repeats": -1,
+            },
+        )
+        # Daily at 01:30: a month is closed CLOSING_DAYS days after its end, then kept.
+        next_close = datetime.combine(now.date(), time(1, 30), tzinfo=shanghai)
+        if next_close <= now:
+            next_close += timedelta(days=1)
+        Schedule.objects.get_or_create(
+            name=CLOSE_SCHEDULE_NAME,
+            defaults={
+                "func": CLOSE_SCHEDULE_FUNC,
+                "schedule_type": Schedule.DAILY,
+                "next_run": next_close,
                 "repeats": -1,
             },
         )

@@ -12,11 +12,13 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, Final
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from fengqiao.analytics.analysis import of_county
 from fengqiao.analytics.models import ScoringRule
+from fengqiao.cases.models import Case as CaseModel
 from fengqiao.core import calendar, timelimits
 from fengqiao.core.models import TimeLimit, TimeLimitUnit
 from fengqiao.followup.models import Delivery, Satisfaction, Visit
@@ -275,6 +277,14 @@ def department_scorecards(*, county: Jurisdiction, year: int, month: int) -> lis
     calendar year the feedback limits cross that is not cached), whatever the number of cases
     or departments; only the month's deliveries are looped over in Python.
     """
+    return scorecards_from_counts(department_counts(county=county, year=year, month=month))
+
+
+def department_counts(*, county: Jurisdiction, year: int, month: int) -> list[dict[str, Any]]:
+    """The counts of ``department_scorecards``, one dict per active member unit of ``county`` in
+    ``sort_order``: ``department_code``, ``department_name`` and the ``_COUNT_FIELDS`` — what a
+    closed month keeps (``MonthSnapshot.department_counts``); the points are applied on reading,
+    by the rules in force then."""
     start, end = month_bounds(year, month)
     departments = list(
         Department.objects.filter(jurisdiction=county, active=True, is_member_unit=True)
@@ -291,18 +301,23 @@ def department_scorecards(*, county: Jurisdiction, year: int, month: int) -> lis
         _count_feedback_late(counts, county=county, start=start, end=end)
         _count_visits(counts, county=county, start=start, end=end)
         _count_refusals(counts, county=county, start=start, end=end)
+    return [{"department_code": d.code, "department_name": d.name, **counts[d.pk]} for d in departments]
+
+
+def scorecards_from_counts(rows: list[dict[str, Any]]) -> list[Scorecard]:
+    """Score the counts of ``department_counts`` by the active ``ScoringRule`` rows (one query)."""
     rules = [
         r for r in ScoringRule.objects.filter(active=True).order_by("sort_order", "code") if r.code in _OCCURRENCES
     ]
     cards = []
-    for department in departments:
-        figures = counts[department.pk]
+    for row in rows:
+        figures = {name: int(row.get(name, 0)) for name in _COUNT_FIELDS}
         measures = [_measure(rule, _OCCURRENCES[rule.code](figures)) for rule in rules]
         total = sum((m.deduction for m in measures), Decimal(0))
         cards.append(
             Scorecard(
-                department_code=department.code,
-                department_name=department.name,
+                department_code=row["department_code"],
+                department_name=row["department_name"],
                 **figures,
                 measures=measures,
                 score=max(HUNDRED - total, Decimal(0)).quantize(CENT),
@@ -384,9 +399,9 @@ def _count_referrals(
 
     by_code = {d.code: d.pk for d in departments}
     events = (
-        CaseEvent.objects.filter(
+        of_county(CaseEvent.objects.all(), county)
+        .filter(
             _within("at", start, end),
-            case__jurisdiction=county,
             kind=EventKind.REFERRAL,
             data__step__in=(*REFERRAL_DISPATCH_STEPS, "returned"),
         )
@@ -425,9 +440,9 @@ def _count_referrals(
 def _count_notices(counts: dict[int, dict[str, int]], *, county: Jurisdiction, start: datetime, end: datetime) -> None:
 
     rows = (
-        FollowUpNotice.objects.filter(
+        of_county(FollowUpNotice.objects.all(), county)
+        .filter(
             _within("created_at", start, end),
-            case__jurisdiction=county,
             kind__in=(FollowUpKind.REMINDER, FollowUpKind.ESCALATION),
         )
         .order_by()
@@ -445,7 +460,8 @@ def _count_extensions(
 ) -> None:
 
     rows = (
-        Extension.objects.filter(_within("requested_at", start, end), case__jurisdiction=county)
+        of_county(Extension.objects.all(), county)
+        .filter(_within("requested_at", start, end))
         .order_by()
         .values(dept=Coalesce("task__department_id", "case__receiving_department_id"))
         .annotate(extensions=Count("pk"))
@@ -465,9 +481,8 @@ def _count_decisions(
         default=F("case__receiving_department_id"),
     )
     rows = (
-        Decision.objects.filter(
-            _within("issued_at", start, end), case__jurisdiction=county, status=DecisionStatus.ISSUED
-        )
+        of_county(Decision.objects.all(), county)
+        .filter(_within("issued_at", start, end), status=DecisionStatus.ISSUED)
         .order_by()
         .values(dept=issuer)
         .annotate(decisions=Count("pk"))
@@ -480,9 +495,10 @@ def _count_feedback_late(
 ) -> None:
 
     rows = (
-        Delivery.objects.filter(_within("delivered_at", start, end), case__jurisdiction=county)
+        of_county(Delivery.objects.all(), county)
+        .filter(_within("delivered_at", start, end))
         .order_by()
-        .values_list("case__receiving_department_id", "delivered_at", "decision__issued_at")
+        .values_list(_receiving_department(), "delivered_at", "decision__issued_at")
     )
     limit: TimeLimit | None = None
     due_by_issue_day: dict[date, date] = {}
@@ -498,12 +514,20 @@ def _count_feedback_late(
             counts[department_id]["feedback_late"] += 1
 
 
+def _receiving_department() -> Subquery:
+    """The receiving department of the row's case, read by its key (a correlated subquery, not
+    a join: see ``analysis.of_county`` — grouping by a joined case's column led SQLite to walk
+    the cases in that column's index order)."""
+    return Subquery(CaseModel.objects.filter(pk=OuterRef("case_id")).values("receiving_department_id")[:1])
+
+
 def _count_visits(counts: dict[int, dict[str, int]], *, county: Jurisdiction, start: datetime, end: datetime) -> None:
 
     rows = (
-        Visit.objects.filter(_within("done_at", start, end), case__jurisdiction=county)
+        of_county(Visit.objects.all(), county)
+        .filter(_within("done_at", start, end))
         .order_by()
-        .values(dept=F("case__receiving_department_id"))
+        .values(dept=_receiving_department())
         .annotate(
             visits_done=Count("pk"),
             satisfied=Count("pk", filter=Q(satisfaction__in=(Satisfaction.SATISFIED, Satisfaction.BASICALLY))),

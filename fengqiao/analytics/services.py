@@ -14,9 +14,10 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from fengqiao.analytics.analysis import MonthlyFigures, monthly_figures
+from fengqiao.analytics.analysis import MonthlyFigures
 from fengqiao.analytics.models import MonthlyReport
-from fengqiao.analytics.scorecards import Scorecard, department_scorecards
+from fengqiao.analytics.months import figures_of, scorecards_of
+from fengqiao.analytics.scorecards import Scorecard
 from fengqiao.core import crypto
 from fengqiao.documents.render import html_render
 from fengqiao.org.models import Jurisdiction, JurisdictionLevel, Staff
@@ -57,9 +58,10 @@ def report_context(figures: MonthlyFigures, scorecards: list[Scorecard]) -> dict
 @transaction.atomic
 def report_generate(*, county: Jurisdiction, year: int, month: int, actor: Staff | None = None) -> MonthlyReport:
     """生成综合分析报告: compute the month's figures and scorecards, render the report, keep
-    both. Generating a month again makes the next version; earlier versions stay."""
-    figures = monthly_figures(county=county, year=year, month=month)
-    cards = department_scorecards(county=county, year=year, month=month)
+    both. Generating a month again makes the next version; earlier versions stay. A closed
+    month's figures are its kept ones (``months``), so the report reads what the pages show."""
+    figures, _taken_at = figures_of(county=county, year=year, month=month)
+    cards, _taken_at = scorecards_of(county=county, year=year, month=month)
     now = timezone.now()
     title = f"{county.name}社会保险费征缴争议{year}年{month}月综合分析报告"
     html = render_to_string("analytics/forms/monthly_report.html", {**report_context(figures, cards), "now": now})

@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fengqiao.analytics import permissions, services
-from fengqiao.analytics.analysis import monthly_figures
 from fengqiao.analytics.models import MonthlyReport
-from fengqiao.analytics.scorecards import department_scorecards
+from fengqiao.analytics.months import figures_of, scorecards_of
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.org.models import Jurisdiction, Staff
@@ -74,9 +73,9 @@ def monthly(request: HttpRequest) -> HttpResponse:
     county = _county(user)
     today = timezone.localdate()
     year, month = month_of(request.GET.get("month"), today=today)
-    figures = monthly_figures(county=county, year=year, month=month)
+    figures, taken_at = figures_of(county=county, year=year, month=month)
     if request.GET.get("format") == "xlsx":
-        cards = department_scorecards(county=county, year=year, month=month)
+        cards, _taken_at = scorecards_of(county=county, year=year, month=month)
         response = HttpResponse(
             services.figures_xlsx(figures, cards),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -91,6 +90,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
             **context,
             "month_value": f"{year}-{month:02d}",
             "months": _months(today),
+            "taken_at": taken_at,
             "bars": {
                 "category": _bar(figures.by_category),
                 "payer_group": _bar(figures.by_payer_group),
@@ -117,13 +117,13 @@ def scorecards(request: HttpRequest) -> HttpResponse:
     county = _county(user)
     today = timezone.localdate()
     year, month = month_of(request.GET.get("month"), today=today)
-    cards = department_scorecards(county=county, year=year, month=month)
+    cards, taken_at = scorecards_of(county=county, year=year, month=month)
     if allowed is not None:
         cards = [c for c in cards if c.department_code in allowed]
     return render(
         request,
         "analytics/scorecards.html",
-        {"cards": cards, "month_value": f"{year}-{month:02d}", "months": _months(today)},
+        {"cards": cards, "month_value": f"{year}-{month:02d}", "months": _months(today), "taken_at": taken_at},
     )
 
 

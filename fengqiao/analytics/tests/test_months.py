@@ -1,0 +1,149 @@
+"""Kept figures of closed months (issue 12 §3, ``fengqiao.analytics.months``): a closed month is
+counted once and read from its ``MonthSnapshot`` thereafter — fewer queries, the same figures
+as the live count; the current month and a month in its grace days are counted live; a late
+correction waits for a recount."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from fengqiao.analytics import months
+from fengqiao.analytics.analysis import monthly_figures
+from fengqiao.analytics.models import MonthSnapshot
+from fengqiao.analytics.scorecards import department_scorecards, scoring_defaults_load
+from fengqiao.cases.services import case_merge
+from fengqiao.cases.tests.helpers import intake
+from fengqiao.followup.tests.helpers import decided_own_case, file_storage  # noqa: F401  (a fixture)
+from fengqiao.org.models import Jurisdiction, Staff
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def march(naiman: Jurisdiction, intake_clerk: Staff, tax_handler: Staff, department_head: Staff, frozen_time: Any):
+    """March 2026: eight disputes about 04 in one township (a cluster warning), two of them
+    decided (tasks done, decisions issued: the scorecards count them)."""
+    scoring_defaults_load()
+    cases = []
+    for day in range(2, 8):
+        frozen_time(f"2026-03-{day:02d} 10:00")
+        cases.append(intake(intake_clerk, categories=("04",)))
+    for day in (10, 11):
+        frozen_time(f"2026-03-{day:02d} 10:00")
+        cases.append(decided_own_case(intake_clerk, tax_handler, department_head))
+    return cases
+
+
+def captured(call: Any) -> tuple[Any, int]:
+    with CaptureQueriesContext(connection) as queries:
+        value = call()
+    return value, len(queries.captured_queries)
+
+
+def test_a_closed_month_is_read_from_its_kept_figures_and_equals_the_live_count(
+    march: list[Any], naiman: Jurisdiction, frozen_time: Any
+) -> None:
+    frozen_time("2026-04-10 09:00")  # March and its closing days are over
+    assert months.is_closed(2026, 3)
+    live, live_queries = captured(lambda: monthly_figures(county=naiman, year=2026, month=3))
+    live_cards = department_scorecards(county=naiman, year=2026, month=3)
+    assert live.received == 8 and live.decided == 2 and live.warnings
+
+    (first, taken_at), _first_queries = captured(lambda: months.figures_of(county=naiman, year=2026, month=3))
+    assert taken_at is not None  # kept on this first request
+    assert MonthSnapshot.objects.filter(jurisdiction=naiman, year=2026, month=3).count() == 1
+
+    (kept, kept_at), kept_queries = captured(lambda: months.figures_of(county=naiman, year=2026, month=3))
+    assert kept == first == live
+    assert kept_at == taken_at
+    assert kept_queries == 1 < live_queries  # one indexed row instead of the recount
+
+    (cards, _at), cards_queries = captured(lambda: months.scorecards_of(county=naiman, year=2026, month=3))
+    assert cards == live_cards
+    assert cards_queries == 2  # the kept counts and the scoring rules
+    assert sum(card.decisions for card in cards) == 2
+
+
+def test_the_current_month_and_one_in_its_closing_days_are_counted_live(
+    march: list[Any], naiman: Jurisdiction, frozen_time: Any
+) -> None:
+    frozen_time(f"2026-04-0{months.CLOSING_DAYS} 23:00")  # still March's closing days
+    figures, taken_at = months.figures_of(county=naiman, year=2026, month=3)
+    _cards, cards_at = months.scorecards_of(county=naiman, year=2026, month=3)
+    assert taken_at is None and cards_at is None
+    assert figures.received == 8
+    assert not MonthSnapshot.objects.exists()
+    with pytest.raises(ValueError):
+        months.month_close(county=naiman, year=2026, month=3)
+    with pytest.raises(CommandError):
+        call_command("analytics_months", "--month", "2026-03")
+
+
+def test_a_late_correction_waits_for_the_recount(
+    march: list[Any], naiman: Jurisdiction, intake_clerk: Staff, frozen_time: Any
+) -> None:
+    """The kept figures are as at ``taken_at``; a case of March merged in April as a duplicate
+    changes the live count only, until ``analytics_months --recount``."""
+    frozen_time("2026-04-10 09:00")
+    call_command("analytics_months", "--month", "2026-03")
+    snapshot = MonthSnapshot.objects.get(jurisdiction=naiman, year=2026, month=3)
+    assert snapshot.figures["received"] == 8 and snapshot.recounts == 0
+
+    frozen_time("2026-04-12 09:00")
+    case_merge(case=march[1], into=march[0], actor=intake_clerk, reason="同一缴费人同一事项重复登记")
+    assert monthly_figures(county=naiman, year=2026, month=3).received == 7
+    assert months.figures_of(county=naiman, year=2026, month=3)[0].received == 8
+
+    call_command("analytics_months", "--month", "2026-03", "--recount")
+    snapshot.refresh_from_db()
+    assert snapshot.recounts == 1
+    kept, taken_at = months.figures_of(county=naiman, year=2026, month=3)
+    assert kept == monthly_figures(county=naiman, year=2026, month=3)
+    assert kept.received == 7 and taken_at == snapshot.taken_at
+
+
+def test_the_live_month_reads_the_months_it_compares_with_from_their_snapshots(
+    march: list[Any], naiman: Jurisdiction, intake_clerk: Staff, frozen_time: Any
+) -> None:
+    frozen_time("2026-04-20 10:00")
+    intake(intake_clerk, categories=("04",))
+    months.month_close(county=naiman, year=2026, month=3)
+    recounted = monthly_figures(county=naiman, year=2026, month=4)
+    live, taken_at = months.figures_of(county=naiman, year=2026, month=4)
+    assert taken_at is None
+    assert live == recounted
+    assert live.received == 1 and live.received_previous_month == 8
+
+
+def test_the_daily_job_keeps_the_month_just_closed_once(
+    march: list[Any], naiman: Jurisdiction, frozen_time: Any
+) -> None:
+    frozen_time("2026-04-03 01:30")
+    assert months.last_closed() == (2026, 2)
+    frozen_time("2026-04-06 01:30")
+    assert months.last_closed() == (2026, 3)
+    kept = months.months_close_task()
+    assert len(kept) == 1
+    assert months.months_close_task() == []
+    assert MonthSnapshot.objects.get(pk=kept[0]).figures["received"] == 8
+
+
+def test_the_page_says_when_a_kept_month_was_counted(
+    march: list[Any], group_office: Staff, client_for: Any, frozen_time: Any
+) -> None:
+    frozen_time("2026-04-10 09:00")
+    client = client_for(group_office)
+    page = client.get(reverse("analytics-monthly"), {"month": "2026-03"})
+    assert page.status_code == 200
+    assert "本月已结，数据统计于2026-04-10 09:00" in page.content.decode()
+    assert page.context["f"].received == 8
+    live = client.get(reverse("analytics-monthly"), {"month": "2026-04"})
+    assert "数据为实时统计" in live.content.decode()
+    cards = client.get(reverse("analytics-scorecards"), {"month": "2026-03"})
+    assert "本月已结，数据统计于2026-04-10 09:00" in cards.content.decode()
