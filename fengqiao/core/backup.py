@@ -108,6 +108,8 @@ class RestoreSummary:
     dossiers_ok: int = 0
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Seconds of each step: checking the backup, the database, the files, migrating, checking.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 # --- Digests and keys --------------------------------------------------------------------
@@ -524,18 +526,25 @@ def backup_restore(folder: Path, *, alias: str = "default", force: bool = False)
     )
     if unknown:
         problems.append(f"备份的数据库结构比本程序新（本程序没有迁移 {', '.join(unknown[:5])}）：请用备份时的版本恢复")
+    started = time.monotonic()
     problems += backup_verify(folder, manifest)
+    summary.seconds["backup_verify"] = time.monotonic() - started
     if not force:
         problems += _target_problems(alias)
     if problems:
         raise BackupError(problems)
 
+    started = time.monotonic()
     dump = folder / manifest["database"]["file"]
     if vendor == "sqlite":
         _sqlite_restore(alias, dump)
     else:
         _pg_restore(alias, dump, force=force)
+    summary.seconds["database"] = time.monotonic() - started
+    started = time.monotonic()
     _store_restore(folder, manifest, summary)
+    summary.seconds["files"] = time.monotonic() - started
+    started = time.monotonic()
 
     applied = {(app, name) for app, names in manifest["migrations"].items() for name in names}
     pending = sorted(known - applied)
@@ -544,7 +553,10 @@ def backup_restore(folder: Path, *, alias: str = "default", force: bool = False)
 
         call_command("migrate", database=alias, interactive=False, verbosity=0)
         summary.migrated = [f"{app}.{name}" for app, name in pending]
+    summary.seconds["migrate"] = time.monotonic() - started
+    started = time.monotonic()
     _restored_checks(manifest, summary, alias)
+    summary.seconds["checks"] = time.monotonic() - started
     return summary
 
 

@@ -40,6 +40,9 @@ class Command(BaseCommand):
         counts = "，".join(f"{k} {v}" for k, v in summary.counts.items())
         self.stdout.write(f"已恢复 {summary.vendor} 数据库与 {summary.files} 个文件；{counts}")
         self.stdout.write(f"已归档案卷 {summary.dossiers} 卷，核验通过 {summary.dossiers_ok} 卷")
+        steps = {"backup_verify": "核对备份", "database": "数据库", "files": "文件", "migrate": "迁移"}
+        steps["checks"] = "核验"
+        self.stdout.write("用时：" + "，".join(f"{steps[k]} {v:.1f} 秒" for k, v in summary.seconds.items()))
         for problem in summary.problems:
             self.stderr.write(problem)
         if summary.problems:
