@@ -92,6 +92,8 @@ class BackupSummary:
     database_bytes: int = 0
     files: int = 0
     file_bytes: int = 0
+    #: Files hard-linked to the previous backup's copy instead of copied (``previous``).
+    linked: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     seconds_database: float = 0.0
     seconds_files: float = 0.0
@@ -206,6 +208,34 @@ def _store_copy_out(storage: Storage, name: str, target: Path) -> tuple[str, int
     return digest.hexdigest(), digest.size
 
 
+def _store_sm3(storage: Storage, name: str) -> tuple[str, int]:
+    digest = _Digest()
+    with storage.open(name, "rb") as source:
+        while chunk := source.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest(), digest.size
+
+
+def _linked_from(previous: Path, store_alias: str, name: str, known: tuple[int, str], target: Path) -> bool:
+    """Hard-link ``target`` to the previous backup's copy of a store file when the file in the
+    store and that copy both still have the size and SM3 the previous manifest gives (a stored
+    file never changes, so most files of a daily backup are yesterday's). False when they differ
+    or the two folders are on different file systems: the file is then copied."""
+    old = previous / FILES / store_alias / name
+    if not old.is_file():
+        return False
+    size, digest = known
+    storage = storages[store_alias]
+    if _store_sm3(storage, name) != (digest, size) or file_sm3(old) != (digest, size):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, target)
+    except OSError:
+        return False
+    return True
+
+
 # --- Database snapshots ------------------------------------------------------------------
 
 
@@ -308,13 +338,19 @@ def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
-def backup_create(folder: Path, *, alias: str = "default") -> BackupSummary:
+def backup_create(folder: Path, *, alias: str = "default", previous: Path | None = None) -> BackupSummary:
     """Back up the database ``alias``, every store and the key references into ``folder`` (new
     or empty). The database first, then the files (see the module's note on consistency);
-    ``manifest.json`` last."""
+    ``manifest.json`` last. With ``previous`` (an earlier backup on the same file system), a
+    store file unchanged since is hard-linked to its copy there rather than copied again."""
     folder = Path(folder)
     if folder.exists() and any(folder.iterdir()):
         raise BackupError([f"备份目录 {folder} 不是空目录"])
+    earlier: dict[tuple[str, str], tuple[int, str]] = {}
+    if previous is not None:
+        previous = Path(previous)
+        for store_alias, store in manifest_read(previous)["stores"].items():
+            earlier.update({(store_alias, e["name"]): (e["size"], e["sm3"]) for e in store["files"]})
     vendor = _vendor(alias)
     folder.mkdir(parents=True, exist_ok=True)
     summary = BackupSummary(folder=folder, vendor=vendor)
@@ -332,7 +368,13 @@ def backup_create(folder: Path, *, alias: str = "default") -> BackupSummary:
     for store_alias, storage in backed_up_stores().items():
         entries = []
         for name in store_walk(storage):
-            digest, size = _store_copy_out(storage, name, folder / FILES / store_alias / name)
+            target = folder / FILES / store_alias / name
+            known = earlier.get((store_alias, name))
+            if previous is not None and known is not None and _linked_from(previous, store_alias, name, known, target):
+                size, digest = known
+                summary.linked += 1
+            else:
+                digest, size = _store_copy_out(storage, name, target)
             entries.append({"name": name, "size": size, "sm3": digest})
             summary.files += 1
             summary.file_bytes += size
@@ -565,14 +607,23 @@ def backup_restore(folder: Path, *, alias: str = "default", force: bool = False)
 
 def scheduled_backup_run(now: datetime | None = None) -> BackupSummary | None:
     """The daily job: a new folder ``fengqiao-YYYYMMDD-HHMMSS`` under FENGQIAO_BACKUP_DIR, then
-    the oldest complete ones beyond FENGQIAO_BACKUP_KEEP removed (an unfinished folder — no
+    the oldest complete ones beyond FENGQIAO_BACKUP_KEEP removed. Store files unchanged since the
+    newest complete backup are hard-linked to it (each folder stays a whole backup on its own:
+    removing an old one removes only its names for the files) (an unfinished folder — no
     manifest — is left for someone to look at). Nothing when no directory is configured."""
     root = settings.FENGQIAO_BACKUP_DIR
     if not root:
         return None
     stamp = timezone.localtime(now or timezone.now()).strftime("%Y%m%d-%H%M%S")
-    summary = backup_create(Path(root) / f"{SCHEDULED_PREFIX}{stamp}")
     done = sorted(p for p in Path(root).glob(f"{SCHEDULED_PREFIX}*") if (p / MANIFEST).is_file())
+    previous = done[-1] if done else None
+    if previous is not None:
+        try:
+            manifest_read(previous)
+        except BackupError:
+            previous = None  # a damaged backup is no base: copy everything
+    summary = backup_create(Path(root) / f"{SCHEDULED_PREFIX}{stamp}", previous=previous)
+    done.append(summary.folder)
     for old in done[: max(len(done) - max(settings.FENGQIAO_BACKUP_KEEP, 1), 0)]:
         shutil.rmtree(old)
     return summary

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
 
@@ -194,10 +196,21 @@ def test_the_daily_backup_runs_only_with_a_folder_and_keeps_the_newest(settings:
     schedule = Schedule.objects.get(name=backup.BACKUP_SCHEDULE_NAME)
     assert schedule.func == backup.BACKUP_SCHEDULE_FUNC and schedule.schedule_type == Schedule.DAILY
     shanghai = ZoneInfo("Asia/Shanghai")
-    for day in (1, 2, 3):
-        backup.scheduled_backup_run(datetime(2026, 3, day, 2, 0, tzinfo=shanghai))
+    default_storage.save("attachments/a/one", ContentFile(b"one"))
+    default_storage.save("attachments/a/two", ContentFile(b"two"))
+    runs = [backup.scheduled_backup_run(datetime(2026, 3, day, 2, 0, tzinfo=shanghai)) for day in (1, 2)]
+    assert [(r.files, r.linked) for r in runs if r] == [(2, 0), (2, 2)]
+    # A copy in the previous backup that no longer matches its manifest is no base: copied again.
+    damaged = tmp_path / "backups" / "fengqiao-20260302-020000" / "files" / "default" / "attachments" / "a" / "two"
+    damaged.unlink()
+    damaged.write_bytes(b"TWO")
+    third = backup.scheduled_backup_run(datetime(2026, 3, 3, 2, 0, tzinfo=shanghai))
+    assert third is not None and (third.files, third.linked) == (2, 1)
     kept = sorted(p.name for p in (tmp_path / "backups").iterdir())
     assert kept == ["fengqiao-20260302-020000", "fengqiao-20260303-020000"]
+    one = [tmp_path / "backups" / k / "files" / "default" / "attachments" / "a" / "one" for k in kept]
+    assert one[0].stat().st_ino == one[1].stat().st_ino
+    assert backup.backup_verify(third.folder, backup.manifest_read(third.folder)) == []
 
     settings.FENGQIAO_BACKUP_DIR = ""
     backup.backup_schedule_ensure()

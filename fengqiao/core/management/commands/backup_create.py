@@ -18,10 +18,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", help="备份目录（不存在或为空）")
         parser.add_argument("--database", default="default", help="数据库别名（默认 default）")
+        parser.add_argument(
+            "--link-dest", help="上一次的备份目录（同一文件系统）：未变的文件硬链接到那里的副本，不再复制"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            summary = backup_create(Path(options["folder"]), alias=options["database"])
+            previous = Path(options["link_dest"]) if options["link_dest"] else None
+            summary = backup_create(Path(options["folder"]), alias=options["database"], previous=previous)
         except BackupError as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
@@ -30,5 +34,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{summary.folder}: {summary.vendor} 数据库 {summary.database_bytes} 字节"
             f"（{summary.seconds_database:.1f} 秒），文件 {summary.files} 个 {summary.file_bytes} 字节"
+            f"（其中硬链接 {summary.linked} 个）"
             f"（{summary.seconds_files:.1f} 秒）；{counts}"
         )
