@@ -45,6 +45,7 @@ from fengqiao.cases.states import Classification
 from fengqiao.core.api import error_responses, form_errors
 from fengqiao.core.auth import request_staff
 from fengqiao.core.identifiers import validate_resident_id, validate_social_credit_code
+from fengqiao.core.paging import KeysetPagination
 from fengqiao.org.models import Staff
 
 TAGS = ["cases"]
@@ -119,6 +120,7 @@ class CaseListView(GenericAPIView[Case]):
 
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = CaseListSerializer
+    pagination_class = KeysetPagination
 
     @extend_schema(
         tags=TAGS,
@@ -126,6 +128,9 @@ class CaseListView(GenericAPIView[Case]):
         summary="案件列表",
         description=(
             "The cases the caller may see, newest first (due date first for due_soon and overdue). "
+            "`q` finds exact matches only: a case number, a party's full name as registered, an ID "
+            "number, a mobile number or a credit code. Pages follow `next` (a keyset cursor: page 200 "
+            "costs what page 1 does); `count` stops at 10,001 (`count_capped`). "
             "A bad parameter is answered with 400 naming it."
         ),
         parameters=[CaseListQuerySerializer],

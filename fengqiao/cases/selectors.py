@@ -5,6 +5,7 @@ other way to fetch one."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ from fengqiao.cases.models import (
     Case,
     CaseDepartment,
     CaseEvent,
+    CaseParty,
     DisputeCategory,
     Payer,
     PayerKind,
@@ -86,6 +88,45 @@ class CaseFilter:
 
 
 WORKBENCH_VIEWS = ("mine", "review", "due_soon", "overdue", "all")
+
+_RESIDENT_ID = re.compile(r"^(\d{17}[\dX]|\d{15})$")
+_CREDIT_CODE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{18}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def search_q(text: str) -> Q:
+    """The list's search box as a filter of exact matches, each an index seek (issue 12 §2;
+    ``docs/cases.md``, "Lists and searches at scale"): the case number (the county's unique
+    number index), a party's name exactly as registered (``cases_party_name``), and — when the
+    text has their shape — a 公民身份号码 or 手机号码 by its blind index, or a 统一社会信用代码,
+    on the party's identity (``Payer``). Payer and other party are both searched. There is no
+    "contains" search: over a million cases no index answers it, and it took 2.5–4.5 s."""
+    from fengqiao.core.identifiers import normalize_mobile, normalize_resident_id
+
+    term = text.strip()
+    folded = normalize_resident_id(term)  # NFKC-folded, spaces dropped, upper case
+    identities: Q | None = None
+    if _RESIDENT_ID.match(folded):
+        identities = Q(id_number_index=crypto.blind_index(folded, purpose="resident_id"))
+    if _CREDIT_CODE.match(folded):
+        by_code = Q(credit_code=folded)
+        identities = by_code if identities is None else identities | by_code
+    mobile = normalize_mobile(term)
+    if _MOBILE.match(mobile):
+        identities = Q(phone_index=crypto.blind_index(mobile, purpose="phone"))
+    parties = Q(name=term)
+    if identities is not None:
+        parties |= Q(identity__in=Payer.objects.filter(identities).values("pk"))
+    matched = CaseParty.objects.filter(parties).values("pk")
+    return Q(number__in=_number_forms(term)) | Q(payer__in=matched) | Q(other_party__in=matched)
+
+
+def _number_forms(term: str) -> list[str]:
+    """The case number as typed and NFKC-folded upper case (full-width digits, a lower-case
+    letter)."""
+    from fengqiao.core.identifiers import normalize_social_credit_code
+
+    return sorted({term, normalize_social_credit_code(term)})
 DUE_SOON_WORKING_DAYS = 2
 
 
@@ -115,14 +156,17 @@ def case_list_for(*, user: Staff, filters: CaseFilter | None = None) -> QuerySet
         qs = qs.filter(channel=f.channel)
     if f.township:
         qs = qs.filter(township__code=f.township)
-    if f.q:
-        term = f.q.strip()
-        qs = qs.filter(Q(number__icontains=term) | Q(payer__name__icontains=term))
+    if f.q.strip():
+        # As a subquery of its own: the planner then seeks the matches by their indexes and
+        # sorts the few found, instead of walking every case of the county newest first to
+        # test each (SQLite did: 2.6 s at a million cases).
+        qs = qs.filter(pk__in=Case.objects.filter(search_q(f.q)).values("pk"))
     if f.received_from:
         qs = qs.filter(received_at__date__gte=f.received_from)
     if f.received_to:
         qs = qs.filter(received_at__date__lte=f.received_to)
-    order = ("due_on", "-received_at") if f.view in ("due_soon", "overdue") else ("-received_at", "-id")
+    # Ending in the primary key: a total order, which the API's keyset paging needs.
+    order = ("due_on", "-received_at", "-id") if f.view in ("due_soon", "overdue") else ("-received_at", "-id")
     return (
         qs.select_related(*LIST_RELATED)
         .prefetch_related(Prefetch("categories", queryset=DisputeCategory.objects.only("code", "name")))

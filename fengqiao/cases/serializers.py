@@ -335,7 +335,10 @@ class CaseListQuerySerializer(serializers.Serializer):
     category = serializers.CharField(required=False, help_text="争议事项编号")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     township = serializers.CharField(required=False, help_text="乡镇代码")
-    q = serializers.CharField(required=False, help_text="案件编号或缴费人名称")
+    q = serializers.CharField(
+        required=False,
+        help_text="精确查找：案件编号、当事人全名（与登记一致）、公民身份号码、手机号码或统一社会信用代码",
+    )
     received_from = serializers.DateField(required=False, help_text="受理日期起（含）")
     received_to = serializers.DateField(required=False, help_text="受理日期止（含）")
 
