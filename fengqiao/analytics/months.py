@@ -154,11 +154,17 @@ def scorecards_of(*, county: Jurisdiction, year: int, month: int) -> tuple[list[
 
 
 def months_close_task() -> list[int]:
-    """The daily job (django-q2 schedule ``analytics.months_close``): keep the month just closed
-    of every county that has not kept it yet. Safe to run twice."""
-    year, month = last_closed()
+    """The daily job (django-q2 schedule ``analytics.months_close``): keep, for every county,
+    the month just closed and the closed months the live month compares with (the month before,
+    the same month a year before, the surge's base months) that are not kept yet — after the
+    first run on a database with history, one month a month. Safe to run twice."""
+    today = timezone.localdate()
+    wanted = {last_closed(today), _ym(today, -12)}
+    wanted |= {_ym(today, -shift) for shift in range(1, SURGE_BASE_MONTHS + 1)}
     kept = []
     for county in Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY):
-        if not MonthSnapshot.objects.filter(jurisdiction=county, year=year, month=month).exists():
-            kept.append(month_close(county=county, year=year, month=month).pk)
+        have = set(MonthSnapshot.objects.filter(jurisdiction=county).values_list("year", "month"))
+        for year, month in sorted(wanted - have):
+            if is_closed(year, month, today=today):
+                kept.append(month_close(county=county, year=year, month=month).pk)
     return kept
