@@ -7,6 +7,9 @@ their basis; ``DEFAULTS`` is what the data migration loads.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from typing import Final
 
@@ -79,9 +82,36 @@ def defaults_load() -> int:
     return added
 
 
+# The rows read once for the length of one step (``rows_kept``), or None: read each time.
+_kept: ContextVar[dict[str, TimeLimit] | None] = ContextVar("timelimits_kept", default=None)
+
+
+@contextmanager
+def rows_kept() -> Iterator[None]:
+    """Within the block, every ``limit`` is answered from one read of the table (one query for
+    the whole step, however many deadlines it computes: a registration for own handling needs
+    three). Scoped to one step, not to the process, so an administrator's change (or a test's)
+    is seen by the next step at once."""
+    if _kept.get() is not None:
+        yield
+        return
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
 def limit(code: str) -> TimeLimit:
     """The time-limit row for ``code`` (a missing row is a configuration error)."""
-    return TimeLimit.objects.get(code=code)
+    kept = _kept.get()
+    if kept is None:
+        return TimeLimit.objects.get(code=code)
+    if not kept:
+        kept.update((row.code, row) for row in TimeLimit.objects.all())
+    if code not in kept:
+        raise TimeLimit.DoesNotExist(f"TimeLimit matching query does not exist: {code}")
+    return kept[code]
 
 
 def due(code: str, start: date) -> calendar.DueDate:

@@ -194,7 +194,13 @@ def case_status_report(*, case: Case, event: CaseEvent, **kwargs: Any) -> None:
     """Receiver of ``case_transition_recorded``, sent by ``workflow.transition`` inside the
     step's transaction: the status report is written in that transaction (see
     ``case_status_enqueue``). An error here is not swallowed: it fails the step, rather than
-    keeping a step whose report was lost."""
+    keeping a step whose report was lost.
+
+    A registration is skipped without a query: the case is being created in this very
+    transaction, so no work order names it yet (``work_order_receive`` reports its steps once
+    the order row exists)."""
+    if event.kind == EventKind.REGISTERED:
+        return
     case_status_enqueue(case=case, event=event)
 
 
