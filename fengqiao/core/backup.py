@@ -283,7 +283,24 @@ def _sqlite_snapshot(alias: str, target: Path) -> tuple[dict[str, list[str]], di
     return facts
 
 
+#: libpq connection parameters and the environment variables pg_dump and pg_restore read them from.
+_LIBPQ_ENV = {
+    "dbname": "PGDATABASE",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "host": "PGHOST",
+    "port": "PGPORT",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "options": "PGOPTIONS",
+}
+
+
 def _pg_params(alias: str) -> dict[str, str]:
+    """The connection parameters of the database ``alias`` as Django connects (NAME, USER,
+    PASSWORD, HOST, PORT and the libpq options of OPTIONS, e.g. ``sslmode`` from the URL)."""
     conf = connections[alias].settings_dict
     params = {
         "dbname": conf["NAME"],
@@ -292,13 +309,17 @@ def _pg_params(alias: str) -> dict[str, str]:
         "host": conf.get("HOST") or "",
         "port": str(conf.get("PORT") or ""),
     }
+    for key, value in (conf.get("OPTIONS") or {}).items():
+        if key in _LIBPQ_ENV and isinstance(value, str | int):
+            params[key] = str(value)
     return {k: v for k, v in params.items() if v}
 
 
 def _pg_env(params: dict[str, str]) -> dict[str, str]:
-    names = {"dbname": "PGDATABASE", "user": "PGUSER", "password": "PGPASSWORD", "host": "PGHOST", "port": "PGPORT"}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    env.update({names[k]: v for k, v in params.items()})
+    """The environment for pg_dump/pg_restore: the process's own (libpq defaults such as
+    PGSSLMODE stay, as for Django's connection) with the settings' parameters over it."""
+    env = dict(os.environ)
+    env.update({_LIBPQ_ENV[k]: v for k, v in params.items()})
     return env
 
 
