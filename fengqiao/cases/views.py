@@ -71,7 +71,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.case_list_for(user=user, filters=f)
     page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
-    counts = selectors.workbench_counts(user=user)
+    partial = bool(request.htmx)  # type: ignore[attr-defined]  # a filter changed: the table alone
+    # The tabs' counts (four capped counts, the dearest part of the page) only for the whole page.
+    counts = {} if partial else selectors.workbench_counts(user=user)
     query = QueryDict(mutable=True)
     query.update(kept)
     query.pop("view", None)
@@ -98,7 +100,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             ("all", _("全部可见案件")),
         ],
     }
-    template = "cases/_case_table.html" if request.htmx else "cases/case_list.html"  # type: ignore[attr-defined]
+    template = "cases/_case_table.html" if partial else "cases/case_list.html"
     return render(request, template, context)
 
 
