@@ -11,6 +11,7 @@ turns on the HTTPS-only settings that ``manage.py check --deploy`` asks for.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -190,6 +191,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
+# Beyond one machine (docs/deployment.md). Behind PgBouncer in transaction mode a connection
+# is another client's between two transactions: server-side cursors (QuerySet.iterator on
+# PostgreSQL) would not survive, so they are turned off.
+if env_bool("FENGQIAO_DB_TRANSACTION_POOLER", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A read replica for the analysis: fengqiao.core.db_routers sends the reads made inside
+# ``read_replica()`` there; everything else, and every write, goes to "default".
+ANALYTICS_DATABASE_URL = env_str("FENGQIAO_ANALYTICS_DATABASE_URL", "")
+if ANALYTICS_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        ANALYTICS_DATABASE_URL, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0)
+    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False)
+    # The tests read the replica from the test database itself, as streaming replication would.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["fengqiao.core.db_routers.ReadReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.Staff"
 # Model permissions come from roles (org.permissions), not from permission rows.
@@ -222,20 +240,49 @@ FORMAT_MODULE_PATH = ["fengqiao.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "fengqiao" / "static"]
-# Outside production WhiteNoise serves straight from the apps, no collectstatic needed.
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# WhiteNoise serves what ``collectstatic`` put in STATIC_ROOT. Production and ``make run``
+# (scripts/run.sh sets both variables after collecting) serve the collected files with hashed
+# names, compressed copies and far-future cache headers; ``make dev`` and the tests serve
+# straight from the apps' folders, no collectstatic needed.
+WHITENOISE_USE_FINDERS = env_bool("FENGQIAO_STATIC_FINDERS", not PRODUCTION)
 WHITENOISE_AUTOREFRESH = DEBUG
+STATIC_MANIFEST = env_bool("FENGQIAO_STATIC_MANIFEST", PRODUCTION)
+
+
+def file_storage() -> dict[str, object]:
+    """Where attachments, documents and archives are kept: by default FENGQIAO_VAR_DIR/files,
+    outside the web root and served only through views that check who may see the case.
+
+    ``FENGQIAO_FILE_STORAGE`` replaces it with any Django storage as JSON
+    ``{"BACKEND": "dotted.path", "OPTIONS": {…}}`` — for an S3-compatible store
+    ``storages.backends.s3.S3Storage`` of django-storages, which a deployment installs itself
+    (docs/deployment.md: it is not in this project's lock)."""
+    raw = os.environ.get("FENGQIAO_FILE_STORAGE", "").strip()
+    if not raw:
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(VAR_DIR / "files")},
+        }
+    try:
+        storage = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"FENGQIAO_FILE_STORAGE is not valid JSON: {exc}") from exc
+    if not isinstance(storage, dict) or not isinstance(storage.get("BACKEND"), str):
+        raise ImproperlyConfigured('FENGQIAO_FILE_STORAGE must be {"BACKEND": "dotted.path", "OPTIONS": {...}}')
+    unknown = set(storage) - {"BACKEND", "OPTIONS"}
+    if unknown:
+        raise ImproperlyConfigured(f"FENGQIAO_FILE_STORAGE has unknown keys: {', '.join(sorted(unknown))}")
+    if not isinstance(storage.get("OPTIONS", {}), dict):
+        raise ImproperlyConfigured("FENGQIAO_FILE_STORAGE: OPTIONS must be an object")
+    return storage
+
+
 STORAGES = {
-    # Attachments, documents and archives live outside the web root and are served only
-    # through views that check who may see the case.
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(VAR_DIR / "files")},
-    },
+    "default": file_storage(),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -298,11 +345,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Background jobs --------------------------------------------------------------------
-# A database-backed queue (django-q2's ORM broker): one worker beside the web server on the
-# embedded default, several workers on PostgreSQL at scale. No extra service to install.
-Q_CLUSTER = {
+# django-q2. On one machine the queue is the database itself (the ORM broker): no extra
+# service to install. Several web and job machines share one Redis instead
+# (FENGQIAO_REDIS_URL=redis://host:6379/0): the queue moves there, schedules and results stay
+# in the database. A cluster is five processes — the qcluster command, its sentinel (which
+# also runs the schedules), the pusher (takes tasks off the queue), the monitor (saves the
+# results) and FENGQIAO_JOB_WORKERS workers.
+REDIS_URL = env_str("FENGQIAO_REDIS_URL", "")
+Q_CLUSTER: dict[str, object] = {
     "name": "fengqiao",
-    "orm": "default",
     "workers": env_int("FENGQIAO_JOB_WORKERS", 1),
     "timeout": 600,
     "retry": 900,
@@ -310,7 +361,18 @@ Q_CLUSTER = {
     "catch_up": False,
     "poll": 2,
     "label": "后台任务",
+    # A worker whose peak memory passed this (in KB) is replaced by a fresh one after the
+    # task in hand: a monthly report's PDF (WeasyPrint, fonts) is not carried until the next.
+    "max_rss": env_int("FENGQIAO_JOB_MAX_RSS_MB", 150) * 1024,
+    # … and after this many tasks whatever its size.
+    "recycle": 200,
+    # Successful results kept (failures are all kept, for the admin).
+    "save_limit": 250,
 }
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
 
 # The outbox (fengqiao.integrations): webhooks to the 12345 platform, SMS and e-mail notices.
 # A failed delivery is retried after 1, 2, 4 … minutes (at most an hour apart) and given up

@@ -23,7 +23,6 @@ from fengqiao.cases.models import Case, CaseEvent, CaseParty, EventKind, RevealR
 from fengqiao.core import crypto
 from fengqiao.documents import permissions, registry
 from fengqiao.documents.models import DocumentNumbering, IssuedDocument
-from fengqiao.documents.render import document_render
 from fengqiao.org.models import Jurisdiction, Staff
 
 if TYPE_CHECKING:
@@ -165,6 +164,9 @@ def document_issue(
         replaces_number=replaces.number if replaces else "",
         replaces_version=replaces.version if replaces else None,
     )
+    # Imported here: python-docx and lxml stay out of every process that never renders.
+    from fengqiao.documents.render import document_render
+
     rendered = document_render(doc_type=kind.code, subject=case, issue=issue)
     document = IssuedDocument(
         jurisdiction=case.jurisdiction,
@@ -240,6 +242,9 @@ def document_issue_for_consultation(*, consultation: Consultation, actor: Staff)
     year = timezone.localdate(now).year
     seq, number = _number_take(county=county, doc_type=kind, year=year)
     issue = registry.Issue(number=number, version=1, issued_at=now)
+    # Imported here: python-docx and lxml stay out of every process that never renders.
+    from fengqiao.documents.render import document_render
+
     rendered = document_render(doc_type=kind.code, subject=consultation, issue=issue)
     document = IssuedDocument(
         jurisdiction=county,

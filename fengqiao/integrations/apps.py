@@ -31,6 +31,15 @@ def outbox_schedule_ensure(**kwargs: Any) -> None:
         )
 
 
+def case_status_report(**kwargs: Any) -> None:
+    """``hotline.case_status_report``, imported at the first step rather than at start-up:
+    hotline reaches the intake form and through it the REST framework (~30 MB), which the job
+    worker's five processes would otherwise each load without using."""
+    from fengqiao.integrations.hotline import case_status_report
+
+    case_status_report(**kwargs)
+
+
 class IntegrationsConfig(AppConfig):
     """对接 — the outbox (webhooks, SMS, e-mail) and the 12345 platform (四(八))."""
 
@@ -40,7 +49,6 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from fengqiao.cases.workflow import case_transition_recorded
-        from fengqiao.integrations.hotline import case_status_report
 
         # In the step's transaction (the transactional outbox), not on commit: see hotline.py.
         case_transition_recorded.connect(case_status_report, dispatch_uid="integrations.case_status_report")
