@@ -7,7 +7,7 @@ export FENGQIAO_VAR_DIR ?= $(CURDIR)/var
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test setup sysdeps lint fmt check typecheck migrate demo-data lock clean bench
+.PHONY: run dev test setup sysdeps lint fmt check typecheck migrate demo-data lock clean bench
 
 ## setup: virtual environment with the locked dependencies (re-run when the lock changes)
 setup: $(STAMP)
@@ -22,13 +22,20 @@ $(STAMP): requirements.lock pyproject.toml
 sysdeps:
 	@sh scripts/sysdeps.sh
 
-## run: set up, migrate, load the Naiman Banner set-up and demo staff, start web + job worker
+## run: set up, migrate, load the Naiman Banner set-up and demo staff, collect the static files,
+## then serve like a deployment: gunicorn (FENGQIAO_WEB_WORKERS, default 2 x cores + 1) with DEBUG
+## off, and the job worker. Ctrl+C, or SIGTERM to make, stops both (scripts/run.sh).
 run: setup
+	exec bash scripts/run.sh $(HOST) $(PORT)
+
+## dev: the same set-up, then Django's auto-reloading development server with DEBUG on and the
+## job worker beside it (static files straight from the source folders)
+dev: setup
 	mkdir -p $(FENGQIAO_VAR_DIR)/static
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py setup_naiman
 	$(BIN)/python manage.py demo_staff
-	FENGQIAO_DEBUG=1 sh scripts/run.sh $(HOST) $(PORT)
+	exec env FENGQIAO_DEBUG=1 bash scripts/dev.sh $(HOST) $(PORT)
 
 ## test: set up and run the whole suite (FENGQIAO_DATABASE_URL picks the database)
 test: setup
