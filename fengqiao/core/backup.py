@@ -547,13 +547,13 @@ def _restored_checks(manifest: dict[str, Any], summary: RestoreSummary, alias: s
     from fengqiao.archive.services import dossier_verify
 
     for label, key in COUNTED.items():
-        found = apps.get_model(label)._default_manager.using(alias).count()
+        found = apps.get_model(label)._base_manager.using(alias).count()
         summary.counts[key] = found
         if key in manifest["counts"] and found != manifest["counts"][key]:
             summary.problems.append(f"{key}：恢复后 {found} 条，备份时 {manifest['counts'][key]} 条")
     default_names = {e["name"] for e in manifest["stores"].get("default", {}).get("files", [])}
     for model, file_field in _file_fields():
-        names = model._default_manager.using(alias).exclude(**{file_field.name: ""}).values_list(file_field.name)
+        names = model._base_manager.using(alias).exclude(**{file_field.name: ""}).values_list(file_field.name)
         for (name,) in names.iterator():
             present = (
                 name in default_names if file_field.storage is default_storage else file_field.storage.exists(name)

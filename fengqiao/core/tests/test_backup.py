@@ -170,6 +170,25 @@ def test_a_changed_file_or_other_keys_are_refused_before_anything_is_written(
     assert f"{relative}：SM3摘要不符" in done.stderr
     assert not (Path(target["FENGQIAO_VAR_DIR"]) / "files").exists()
 
+    # A backup of the other vendor, or of a schema newer than the code, is refused (a manifest
+    # made so, with its digest recomputed: the digest guards against damage, not a forger).
+    data[len(data) // 2] ^= 0x01  # the file as it was
+    path.write_bytes(bytes(data))
+    manifest = folder / "manifest.json"
+    original = manifest.read_bytes()
+    changed = json.loads(original)
+    changed["database"]["vendor"] = "postgresql" if connection.vendor == "sqlite" else "sqlite"
+    changed["migrations"]["cases"].append("9999_from_the_future")
+    raw = backup._manifest_bytes(changed)
+    manifest.write_bytes(raw)
+    (folder / "manifest.sm3").write_text(f"{crypto.sm3_hex(raw)}  manifest.json\n", encoding="utf-8")
+    done = _restore(folder, target)
+    assert done.returncode == 1
+    assert f"备份的数据库是 {changed['database']['vendor']}" in done.stderr
+    assert "cases.9999_from_the_future" in done.stderr
+    assert not (Path(target["FENGQIAO_VAR_DIR"]) / "files").exists()
+    manifest.write_bytes(original)
+
     # A changed manifest is refused before anything else is read.
     manifest = folder / "manifest.json"
     manifest.write_bytes(manifest.read_bytes().replace(b'"cases": 1', b'"cases": 2'))
