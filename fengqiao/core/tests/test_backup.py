@@ -197,7 +197,7 @@ def test_a_changed_file_or_other_keys_are_refused_before_anything_is_written(
     assert "manifest.json：SM3摘要与 manifest.sm3 不符" in done.stderr
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_the_daily_backup_runs_only_with_a_folder_and_keeps_the_newest(settings: Any, tmp_path: Path) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
