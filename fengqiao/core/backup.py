@@ -440,8 +440,19 @@ def manifest_read(folder: Path) -> dict[str, Any]:
         manifest: dict[str, Any] = json.loads(raw)
     except ValueError as exc:
         raise BackupError([f"{MANIFEST}：无法解析（{exc}）"]) from exc
-    if manifest.get("format") != FORMAT:
-        raise BackupError([f"{MANIFEST}：格式 {manifest.get('format')!r} 不是 {FORMAT}"])
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise BackupError([f"{MANIFEST}：格式 {found!r} 不是 {FORMAT}"])
+    try:
+        names = [manifest["database"]["file"]]
+        names += [f"{FILES}/{a}/{e['name']}" for a, store in manifest["stores"].items() for e in store["files"]]
+        shaped = isinstance(manifest["migrations"], dict) and isinstance(manifest["counts"], dict)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BackupError([f"{MANIFEST}：缺少 {exc}"]) from exc
+    # Every name stays inside the backup folder (and inside its store when restored).
+    outside = [n for n in names if not isinstance(n, str) or n.startswith("/") or ".." in n.split("/")]
+    if outside or not shaped:
+        raise BackupError([f"{MANIFEST}：内容不合格式（{', '.join(map(str, outside[:3])) or '迁移或计数'}）"])
     return manifest
 
 
