@@ -361,9 +361,11 @@ def _event_written(sender: type, instance: CaseEvent, created: bool = False, **k
 post_save.connect(_event_written, sender=CaseEvent, dispatch_uid="cases.services.event_written")
 
 
-def _prefetched(case: Case, name: str, model: type[Any], rows: list[Any]) -> None:
-    """Give ``case`` the rows of relation ``name`` as if prefetched (they were just written)."""
-    qs = model._default_manager.all()
+def _prefetched(case: Case, name: str, rows: list[Any]) -> None:
+    """Give ``case`` the rows of relation ``name`` as if prefetched (they were just written),
+    as Django's prefetch does: the relation's own queryset (so a later ``.filter()`` on it
+    still reads this case's rows only) with its result already in hand."""
+    qs = getattr(case, name).all()
     qs._result_cache = rows
     qs._prefetch_done = True
     case.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
@@ -474,13 +476,13 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
         links = [_link(case=case, other=other_case, actor=actor, at=now) for other_case in data.link_to]
     finally:
         _events_written.reset(token)
-    _prefetched(case, "categories", DisputeCategory, categories)
-    _prefetched(case, "involvements", CaseDepartment, [receiving])
-    _prefetched(case, "attachments", Attachment, attachments)
-    _prefetched(case, "links_out", CaseLink, links)
-    _prefetched(case, "links_in", CaseLink, [])
+    _prefetched(case, "categories", categories)
+    _prefetched(case, "involvements", [receiving])
+    _prefetched(case, "attachments", attachments)
+    _prefetched(case, "links_out", links)
+    _prefetched(case, "links_in", [])
     timeline = sorted((e for e in events if e.case_id == case.pk), key=lambda e: (e.at, e.pk))
-    _prefetched(case, "events", CaseEvent, timeline)
+    _prefetched(case, "events", timeline)
     return case
 
 

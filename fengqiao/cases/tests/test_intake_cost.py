@@ -166,3 +166,15 @@ def test_sqlite_keeps_its_statistics(tmp_path: Path, django_db_blocker: Any) -> 
         stats = cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 't'").fetchall()
     wrapper.close()
     assert ("t_k",) in stats
+
+
+@pytest.mark.django_db
+def test_returned_case_relations_stay_the_cases_own(intake_clerk: Staff) -> None:
+    """The rows handed back as if prefetched are the relation's own queryset: filtering it
+    reads this case's rows, never another case's (the 12345 intake filters the events)."""
+    first = intake(intake_clerk, id_number=id_number(8))
+    second = intake(intake_clerk, id_number=id_number(9), outcome=IntakeOutcome.OWN)
+    assert [e.kind for e in second.events.all()] == ["registered", "task"]
+    assert list(second.events.filter(kind="registered").values_list("case_id", flat=True)) == [second.pk]
+    assert set(second.categories.filter(code="04").values_list("code", flat=True)) == {"04"}
+    assert first.events.count() == 1
