@@ -1,10 +1,11 @@
-"""Workbench numbers at scale: the tiles (``workbench_counts``, one aggregate of open cases)
-and the case list's capped count (``CappedPaginator``: exact up to 10,000, "10,000+" beyond)
-against the exact ``count()``, for a department handler, the group office and a clerk; and the
-to-do list (``core.todo``: per source one capped count and one bounded read) beside them, for
-those and the department head, the leader, the hotline office and a 司法局 handler.
+"""The workbench (工作台, the staff home ``/``) and the to-do list (待办: the navigation's badge
+``/todo/badge/`` and ``GET /api/v1/todo/``) of every demo role at scale, as pages: each page
+requested ``--repeat`` times through Django's test client (signed in, middleware and template
+included), median and p95 in ms and the number of queries, beside a bare indexed SELECT (one
+case by primary key) timed in the same run; ``--sources`` adds each to-do source's capped count
+and row read, to find the dear one.
 
-    .venv/bin/python bench/bench_workbench.py [--cases 1000000] [--repeat 9] [--no-todo]
+    .venv/bin/python bench/bench_workbench.py [--cases 1000000] [--repeat 15] [--sources] [--users clerk,office]
 
 The demo generator writes cases and their events only; for the to-do list the script adds,
 once, the work those cases would carry (``todo_work_add``): a task per involved department of
@@ -14,7 +15,9 @@ case and per major matter in special handling, a visit per case in follow-up and
 case in remedy tracking.
 
 The database is the one ``bench_list.py`` uses (``var/bench/cases_<N>.sqlite3``, generated the
-first time; or FENGQIAO_DATABASE_URL). Prints medians in ms.
+first time; or FENGQIAO_DATABASE_URL, e.g. a copy of the million-case file or a PostgreSQL
+copy). Each row goes to ``make bench``'s table (``_common.record("lists", "workbench …" /
+"todo badge …" / "todo API …")``).
 """
 
 from __future__ import annotations
@@ -26,111 +29,131 @@ from collections.abc import Callable
 
 import _common
 
-USERS = ["tax_handler", "office", "clerk"]
-TODO_USERS = ["tax_handler", "tax_head", "office", "clerk", "leader", "hotline", "justice_handler"]
+#: One user per role of ``demo_staff`` (the deputy leader is a department head too).
+USERS = ["clerk", "tax_handler", "tax_head", "office", "leader", "justice_handler", "hotline", "admin"]
+PAGES = (("workbench", "/"), ("todo badge", "/todo/badge/"), ("todo API", "/api/v1/todo/"))
 
 
-def median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    result = fn()  # warm-up
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    """``repeat`` timings of ``fn`` in ms, after one warm-up call."""
+    fn()
     times = []
     for _i in range(repeat):
         t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000, result
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=9)
-    parser.add_argument("--no-todo", action="store_true", help="skip the to-do list")
-    parser.add_argument("--todo-only", action="store_true", help="measure the to-do list only")
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--users", default=",".join(USERS), help="comma-separated demo usernames")
+    parser.add_argument("--sources", action="store_true", help="also time each to-do source")
+    parser.add_argument("--no-record", action="store_true", help="print only, keep no row")
     args = parser.parse_args()
     _common.prepared(args.cases)
-    if not args.no_todo:
-        todo_work_add()
+    todo_work_add()
 
     from django.db import connection
-    from django.db.models import QuerySet
-
-    from fengqiao.cases.models import Case
-    from fengqiao.cases.selectors import CaseFilter, case_list_for, workbench_counts
-    from fengqiao.core.paging import CappedPaginator
-    from fengqiao.org.models import Staff
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
-    print(f"{'user':<12} {'what':<24} {'value':>26} {'ms':>8}   (median of {args.repeat})")
-    for username in [] if args.todo_only else USERS:
-        user = Staff.objects.select_related("department").get(username=username)
-        _ = user.role_set
-
-        def tiles(u: Staff = user) -> object:
-            return workbench_counts(user=u)
-
-        ms, counts = median_ms(tiles, args.repeat)
-        print(f"{username:<12} {'tiles (4 counts)':<24} {counts!s:>26} {ms:>8.1f}")
-        for view in ("all", "mine"):
-            qs = case_list_for(user=user, filters=CaseFilter(view=view))
-
-            def exact_count(q: QuerySet[Case] = qs) -> object:
-                return q.count()
-
-            def capped_count(q: QuerySet[Case] = qs) -> object:
-                return CappedPaginator(q, 25).count
-
-            ms_exact, exact = median_ms(exact_count, args.repeat)
-            ms_capped, capped = median_ms(capped_count, args.repeat)
-            print(f"{username:<12} {view + ' exact count()':<24} {exact:>26,} {ms_exact:>8.1f}")
-            print(f"{username:<12} {view + ' capped count':<24} {capped:>26,} {ms_capped:>8.1f}")
-    if not args.no_todo:
-        todo_measure(args.repeat)
+    pages_measure(args.users.split(","), args.repeat, record=not args.no_record)
+    if args.sources:
+        sources_measure(args.users.split(","), max(3, args.repeat // 3))
 
 
-def todo_measure(repeat: int) -> None:
-    """The to-do list of each user: its counts alone (the navigation's badge) and the whole
-    list (counts and rows, the workbench), with the number of queries."""
+def baseline_ms(repeat: int) -> float:
+    """Median ms of a bare indexed SELECT: one case's number by primary key."""
     from django.db import connection
+
+    from fengqiao.cases.models import Case
+
+    pks = list(Case.objects.order_by("pk").values_list("pk", flat=True)[:: max(1, Case.objects.count() // 50)][:50])
+
+    def one() -> object:
+        with connection.cursor() as cursor:
+            for pk in pks:
+                cursor.execute("SELECT number FROM cases_case WHERE id = %s", [pk])
+                cursor.fetchone()
+        return None
+
+    return statistics.median(timed(one, repeat)) / len(pks)
+
+
+def pages_measure(usernames: list[str], repeat: int, *, record: bool) -> None:
+    """Each user's workbench, badge and to-do API: median, p95, queries; the baseline beside."""
+    from django.db import connection
+    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from fengqiao.org.models import Staff
+
+    base = baseline_ms(repeat)
+    print(f"baseline: bare indexed SELECT (one case by pk) {base:.3f} ms")
+    print(f"{'user':<16} {'page':<12} {'items':>7} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8}   ({repeat} runs)")
+    for username in usernames:
+        user = Staff.objects.filter(username=username).first()
+        if user is None:
+            print(f"{username:<16} (no such demo user)")
+            continue
+        client = Client()
+        client.force_login(user)
+        for page, url in PAGES:
+
+            def get(u: str = url, c: Client = client) -> object:
+                response = c.get(u)
+                assert response.status_code == 200, (u, response.status_code)
+                return response
+
+            times = timed(get, repeat)
+            with CaptureQueriesContext(connection) as ctx:
+                response = get()
+            queries = len(ctx.captured_queries)
+            items = response.json()["total"] if page == "todo API" else ""  # type: ignore[attr-defined]
+            p50, p95 = statistics.median(times), _common.percentile(times, 0.95)
+            print(f"{username:<16} {page:<12} {items!s:>7} {queries:>8} {p50:>8.1f} {p95:>8.1f}")
+            if record:
+                _common.record(
+                    "lists",
+                    f"{page} ({username})",
+                    p50_ms=round(p50, 1),
+                    p95_ms=round(p95, 1),
+                    queries=queries,
+                    runs=repeat,
+                    baseline="bare indexed SELECT (one case by pk)",
+                    baseline_ms=round(base, 3),
+                    ratio=round(p95 / base, 1) if base else None,
+                    target="p95 < 50 ms, queries constant",
+                )
+
+
+def sources_measure(usernames: list[str], repeat: int) -> None:
+    """Each to-do source of each user: its capped count and its read of rows, median ms."""
     from fengqiao.core import todo
     from fengqiao.org.models import Staff
 
-    print(f"\n{'user':<16} {'what':<22} {'items':>8} {'queries':>8} {'ms':>8}   (median of {repeat})")
-    for username in TODO_USERS:
+    print(f"\n{'user':<16} {'source':<26} {'count':>6} {'count ms':>9} {'rows ms':>8}   (median of {repeat})")
+    for username in usernames:
         found = Staff.objects.select_related("department").filter(username=username).first()
         if found is None:
-            print(f"{username:<16} (no such demo user)")
             continue
         user: Staff = found
         _ = user.role_set
-
-        def counts(u: Staff = user) -> object:
-            return todo.todo_counts(u)
-
-        def whole(u: Staff = user) -> object:
-            return todo.todo_for(u)
-
-        for label, fn in (("counts (badge)", counts), ("list (workbench)", whole)):
-            ms, result = median_ms(fn, repeat)
-            with CaptureQueriesContext(connection) as ctx:
-                fn()
-            total = sum(result.values()) if isinstance(result, dict) else result.total  # type: ignore[attr-defined]
-            print(f"{username:<16} {label:<22} {total:>8,} {len(ctx.captured_queries):>8} {ms:>8.1f}")
-        result = todo.todo_for(user)
-        print(f"{'':<16} {'by source':<22} {dict((k, n) for k, n in result.counts.items() if n)}")
         for source in todo.sources_for(user):
 
             def count(s: todo.TodoSource = source, u: Staff = user) -> object:
-                return s.queryset(u).order_by()[: todo.paging.COUNT_CAP + 1].count()
+                return todo.capped_count(s.queryset(u))
 
             def read(s: todo.TodoSource = source, u: Staff = user) -> object:
                 return len(list(s.queryset(u)[: todo.ROW_LIMIT]))
 
-            ms_count, n = median_ms(count, repeat)
-            ms_rows, _n = median_ms(read, repeat)
-            print(f"{'':<16} {source.key:<26} {n!s:>6} count {ms_count:>7.1f} ms, rows {ms_rows:>7.1f} ms")
+            n = count()
+            ms_count = statistics.median(timed(count, repeat))
+            ms_rows = statistics.median(timed(read, repeat))
+            print(f"{username:<16} {source.key:<26} {n!s:>6} {ms_count:>9.1f} {ms_rows:>8.1f}")
 
 
 def todo_work_add(seed: int = 7) -> None:

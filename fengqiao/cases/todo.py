@@ -3,6 +3,8 @@ and routing (``core.todo``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,17 @@ from fengqiao.core.todo import TodoItem, TodoSource, register
 from fengqiao.org.models import Role, Staff
 
 CASE_ROW = ("payer", "receiving_department")
+#: A party's encrypted fields (``core.crypto``): a to-do row shows the party's name only, and
+#: decrypting these cost a third of a row read (0.1 ms a party).
+PARTY_SECRETS = ("id_number", "phone", "address")
+
+
+def lean(qs: QuerySet[Any], *parties: str) -> QuerySet[Any]:
+    """``qs`` without the encrypted fields of the parties it reads (``select_related`` paths
+    such as ``"payer"`` or ``"case__payer"``)."""
+    return qs.defer(*(f"{party}__{name}" for party in parties for name in PARTY_SECRETS))
+
+
 #: Who may hold the receiving department's work (``review_scope``): its clerks and head, the
 #: group office, and whoever registered the case (the hotline office registers work orders).
 REVIEWER_ROLES = (Role.INTAKE_CLERK, Role.DEPARTMENT_HEAD, Role.GROUP_OFFICE, Role.HOTLINE_OFFICE)
@@ -36,10 +49,11 @@ def case_item(source: str, what: str, case: Case, url: str) -> TodoItem:
 def _to_review(user: Staff) -> QuerySet[Case]:
     """四(二) 受理部门…审核转办 (``permissions.may_review``): the first receiver, the receiving
     department's clerks and head, the group office — one working day."""
-    return (
+    return lean(
         Case.objects.filter(review_scope(user), state=CaseState.REGISTERED)
         .select_related(*CASE_ROW)
-        .order_by("due_on", "id")
+        .order_by("due_on", "id"),
+        "payer",
     )
 
 

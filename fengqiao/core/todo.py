@@ -12,8 +12,11 @@ The core knows nothing of the apps above it: each app declares its own *sources*
 that app's permissions and selectors, so the list holds exactly what the user may act on.
 
 A source costs at most two queries, whatever the number of cases: one bounded query of rows
-(``ROW_LIMIT``, ordered by due date) and one capped count (``core.paging.COUNT_CAP``). A source
-whose ``applies`` is false for the user (a role check, no query) costs none.
+(``ROW_LIMIT``, ordered by due date) and, only when that read is full, one capped count
+(``COUNT_CAP``, 999: "999+" beyond) — fewer rows than the limit are their own exact count. The badge
+reads the counts alone, one per source. A count selects the primary key only: the rows'
+joins (``select_related``) and annotations are dropped, so it reads no more than its filter
+needs. A source whose ``applies`` is false for the user (a role check, no query) costs none.
 """
 
 from __future__ import annotations
@@ -27,8 +30,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from fengqiao.core import paging
-
 if TYPE_CHECKING:
     from fengqiao.org.models import Staff
 
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 ROW_LIMIT = 50
 #: "Near its limit": due today or within this many working days (as the workbench's 即将到期).
 NEAR_WORKING_DAYS = 2
+#: A source's count is exact up to this number and shown "999+" beyond (the workbench's tiles
+#: too): counting stops at ``COUNT_CAP`` + 1 rows, so a source with thousands of rows costs
+#: what a thousand cost (the case list's own count stops at ``core.paging.COUNT_CAP``).
+COUNT_CAP = 999
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ class TodoList:
 
     @property
     def capped(self) -> bool:
-        return any(n > paging.COUNT_CAP for n in self.counts.values())
+        return any(n > COUNT_CAP for n in self.counts.values())
 
     @property
     def overdue(self) -> int:
@@ -137,6 +142,20 @@ class TodoList:
     def groups(self) -> list[tuple[str, Any, int]]:
         """(key, label, count) of each source with something waiting."""
         return [(k, self.labels[k], n) for k, n in self.counts.items() if n]
+
+    def shown_groups(self) -> list[tuple[str, Any, str]]:
+        """``groups`` with each count as shown: "999+" beyond ``COUNT_CAP``."""
+        return [(k, label, shown(n)) for k, label, n in self.groups()]
+
+    @property
+    def shown_total(self) -> str:
+        """The total as shown: exact when no source reached ``COUNT_CAP``, else "N+"."""
+        return f"{self.total}+" if self.capped else str(self.total)
+
+
+def shown(n: int) -> str:
+    """A to-do count as shown: exact up to ``COUNT_CAP``, "999+" beyond."""
+    return f"{COUNT_CAP}+" if n > COUNT_CAP else str(n)
 
 
 def _flagged(item: TodoItem, today: date, horizon: date) -> TodoItem:
@@ -155,6 +174,12 @@ def _horizon(today: date) -> date:
     return calendar.add_working_days(today, NEAR_WORKING_DAYS).day
 
 
+def capped_count(qs: QuerySet[Any]) -> int:
+    """``qs``'s number of rows up to ``COUNT_CAP`` + 1: ``COUNT(*)`` over the primary keys of
+    at most that many rows, unordered, without the joins and annotations the rows carry."""
+    return int(qs.order_by().values("pk")[: COUNT_CAP + 1].count())
+
+
 def todo_counts(user: Staff, *, only: Iterable[str] | None = None) -> dict[str, int]:
     """The capped count of each source that applies to ``user`` (one query each)."""
     wanted = set(only) if only is not None else None
@@ -162,26 +187,27 @@ def todo_counts(user: Staff, *, only: Iterable[str] | None = None) -> dict[str, 
     for source in sources_for(user):
         if wanted is not None and source.key not in wanted:
             continue
-        qs = source.queryset(user).order_by()
-        counts[source.key] = int(qs[: paging.COUNT_CAP + 1].count())
+        counts[source.key] = capped_count(source.queryset(user))
     return counts
 
 
 def todo_for(user: Staff, *, source: str = "", limit: int = ROW_LIMIT) -> TodoList:
-    """Everything that waits on ``user``: per source one capped count and one bounded query
-    of rows (a source with nothing counted is not read again); the rows merged earliest due
-    first, overdue and near-limit marked. ``source`` narrows the rows to one source."""
+    """Everything that waits on ``user``: per source one bounded query of rows, and a capped
+    count only when the rows fill it (fewer are their own count); the rows merged earliest due
+    first, overdue and near-limit marked. ``source`` narrows the rows to one source (the
+    others are counted only)."""
     today = timezone.localdate()
     horizon = _horizon(today)
     result = TodoList(today=today)
     for src in sources_for(user):
         qs = src.queryset(user)
-        count = int(qs.order_by()[: paging.COUNT_CAP + 1].count())
-        result.counts[src.key] = count
         result.labels[src.key] = src.label
-        if not count or (source and src.key != source):
+        if source and src.key != source:
+            result.counts[src.key] = capped_count(qs)
             continue
-        result.items.extend(_flagged(src.item(obj), today, horizon) for obj in qs[:limit])
+        rows = list(qs[:limit])
+        result.counts[src.key] = len(rows) if len(rows) < limit else capped_count(qs)
+        result.items.extend(_flagged(src.item(obj), today, horizon) for obj in rows)
     result.items.sort(key=lambda i: i.sort_key)
     del result.items[limit:]
     return result

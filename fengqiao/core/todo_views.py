@@ -15,21 +15,22 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fengqiao.core import paging, todo
+from fengqiao.core import todo
 from fengqiao.core.auth import request_staff
 
 
 @login_required
 @require_GET
 def todo_badge(request: HttpRequest) -> HttpResponse:
-    """待办 in the navigation: the capped total of what waits on the user (one count per source
-    that applies to them), fetched by htmx once the page is shown."""
+    """待办 in the navigation: the total of what waits on the user (one count per source that
+    applies to them, each exact up to ``todo.COUNT_CAP``; "N+" once one reaches it), fetched by
+    htmx once the page is shown."""
     counts = todo.todo_counts(request_staff(request))
     total = sum(counts.values())
     response = render(
         request,
         "core/_todo_badge.html",
-        {"todo_total": total, "todo_capped": any(n > paging.COUNT_CAP for n in counts.values())},
+        {"todo_total": total, "todo_capped": any(n > todo.COUNT_CAP for n in counts.values())},
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -50,7 +51,7 @@ class TodoItemSerializer(serializers.Serializer):
 class TodoGroupSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text="待办类别（来源）")
     name = serializers.CharField(help_text="类别名称")
-    count = serializers.IntegerField(help_text=f"超过{paging.COUNT_CAP}时为{paging.COUNT_CAP + 1}")
+    count = serializers.IntegerField(help_text=f"超过{todo.COUNT_CAP}时为{todo.COUNT_CAP + 1}")
 
 
 class TodoSerializer(serializers.Serializer):

@@ -28,7 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     # Each warning leads its reader to the page that puts it right, or names who can.
     warnings = workbench_warnings(staff=user, today=today)
-    from fengqiao.cases.views import home_summary
+    from fengqiao.cases import permissions as case_permissions
+    from fengqiao.cases.selectors import workbench_counts
     from fengqiao.core import todo
     from fengqiao.followup.selectors import follow_up_counts
     from fengqiao.handling.followthrough_views import notice_count_for_home
@@ -41,7 +42,10 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "today": today,
             "warnings": warnings,
-            **home_summary(user),
+            # The tiles count to todo.COUNT_CAP ("999+"), as the to-do list does.
+            "counts": workbench_counts(user=user, cap=todo.COUNT_CAP),
+            "todo_cap": todo.COUNT_CAP,
+            "may_register": case_permissions.may_register(user),
             **notice_count_for_home(user),
             "follow_up": follow_up_counts(user=user, today=today),
             # 待办: everything waiting on the user, each row linking to the page that does it.

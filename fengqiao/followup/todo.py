@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import CaseState
-from fengqiao.cases.todo import CASE_ROW, REVIEWER_ROLES, case_item
+from fengqiao.cases.todo import CASE_ROW, REVIEWER_ROLES, case_item, lean
 from fengqiao.core import todo
 from fengqiao.core.todo import TodoItem, TodoSource, register
 from fengqiao.followup import selectors
@@ -32,23 +32,24 @@ def _horizon() -> object:
 
 def _to_notify(user: Staff) -> QuerySet[Case]:
     """结果反馈 to the payer: decided cases (``cases_case_dept_state``), due on the feedback limit."""
-    return (
+    return lean(
         Case.objects.filter(follow_up_scope(user), state=CaseState.DECIDED)
         .select_related(*CASE_ROW)
-        .order_by("due_on", "id")
+        .order_by("due_on", "id"),
+        "payer",
     )
 
 
 def _to_notify_other(user: Staff) -> QuerySet[Case]:
     """向争议双方进行反馈 (四(四)): the payer was told, the other party not yet (the 回访 page's
     list, ``selectors.other_party_to_notify``)."""
-    return selectors.other_party_to_notify(user=user).select_related(*CASE_ROW)
+    return lean(selectors.other_party_to_notify(user=user).select_related(*CASE_ROW), "payer", "other_party")
 
 
 def _to_visit_other(user: Staff) -> QuerySet[Case]:
     """对被反馈的争议双方进行跟踪回访 (四(五)): the other party was told but no visit to it is done or
     scheduled (the 回访 page's 待安排回访争议另一方, ``selectors.other_party_to_visit``)."""
-    return selectors.other_party_to_visit(user=user).select_related(*CASE_ROW)
+    return lean(selectors.other_party_to_visit(user=user).select_related(*CASE_ROW), "payer", "other_party")
 
 
 def _visits_due(user: Staff) -> QuerySet[Visit]:
@@ -58,7 +59,7 @@ def _visits_due(user: Staff) -> QuerySet[Visit]:
     is the limit; near and overdue are marked). It was listed only from two working days before
     its date, while the follow-up limit is five (docs/todo.md). Visits of the current round only
     (``selectors.current_round``): one about a decision since changed waits on nobody."""
-    return (
+    return lean(
         Visit.objects.filter(
             follow_up_scope(user, "case__"),
             selectors.current_round(),
@@ -66,14 +67,15 @@ def _visits_due(user: Staff) -> QuerySet[Visit]:
             case__state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
         )
         .select_related("case", "case__payer")
-        .order_by("scheduled_on", "id")
+        .order_by("scheduled_on", "id"),
+        "case__payer",
     )
 
 
 def _remedies_due(user: Staff) -> QuerySet[Remedy]:
     """救济途径跟踪: pending remedies of the current round (``selectors.current_round``) whose next
     check falls on or before the near horizon."""
-    return (
+    return lean(
         Remedy.objects.filter(
             follow_up_scope(user, "case__"),
             selectors.current_round(),
@@ -81,14 +83,15 @@ def _remedies_due(user: Staff) -> QuerySet[Remedy]:
             next_check_on__lte=_horizon(),
         )
         .select_related("case", "case__payer")
-        .order_by("next_check_on", "id")
+        .order_by("next_check_on", "id"),
+        "case__payer",
     )
 
 
 def _ready_to_archive(user: Staff) -> QuerySet[Case]:
     """案卷归档 (四(七)): ``selectors.ready_to_archive`` — the 回访 page's and the API's 可以归档,
     ``archive_blocker``'s rule (both parties told and visited, no remedy window open)."""
-    return selectors.ready_to_archive(user=user, today=timezone.localdate()).select_related(*CASE_ROW)
+    return lean(selectors.ready_to_archive(user=user, today=timezone.localdate()).select_related(*CASE_ROW), "payer")
 
 
 def _feedback_url(case: Case, other: bool = False) -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import review_scope
 from fengqiao.cases.states import CaseState, Classification
-from fengqiao.cases.todo import CASE_ROW, REVIEWER_ROLES, case_item
+from fengqiao.cases.todo import CASE_ROW, PARTY_SECRETS, REVIEWER_ROLES, case_item, lean
 from fengqiao.core import calendar
 from fengqiao.core.todo import TodoItem, TodoSource, register
 from fengqiao.handling import legal, permissions
@@ -53,7 +53,10 @@ def _department_tasks(user: Staff) -> QuerySet[Task]:
     """The tasks of ``user``'s department (``handling_task_inbox``: department, status, due)."""
     if user.department_id is None:
         return Task.objects.none()
-    return Task.objects.filter(department_id=user.department_id).select_related(*TASK_ROW).order_by("due_on", "id")
+    return lean(
+        Task.objects.filter(department_id=user.department_id).select_related(*TASK_ROW).order_by("due_on", "id"),
+        "case__payer",
+    )
 
 
 def _to_sign_for(user: Staff) -> QuerySet[Task]:
@@ -126,10 +129,11 @@ def _special_approvals(user: Staff) -> QuerySet[SpecialHandlingRequest]:
         statuses.append(SpecialHandlingStatus.FORWARDED)
     if county is None or not statuses:
         return SpecialHandlingRequest.objects.none()
-    return (
+    return lean(
         SpecialHandlingRequest.objects.filter(case__jurisdiction_id=county.pk, status__in=statuses)
         .select_related("case", "case__payer")
-        .order_by("requested_at", "id")
+        .order_by("requested_at", "id"),
+        "case__payer",
     )
 
 
@@ -170,10 +174,11 @@ def _extensions_to_decide(user: Staff) -> QuerySet[Extension]:
     county = user.jurisdiction
     if user.has_role(Role.GROUP_LEADER) and county is not None:
         mine |= Q(task__isnull=True, case__jurisdiction_id=county.pk) & major
-    return (
+    return lean(
         Extension.objects.filter(mine, status=ExtensionStatus.REQUESTED)
         .select_related("case", "case__payer", "task")
-        .order_by("old_due_on", "id")
+        .order_by("old_due_on", "id"),
+        "case__payer",
     )
 
 
@@ -200,7 +205,9 @@ register(
 def _legal_reviews(user: Staff) -> QuerySet[Decision]:
     """司法局把关 (三(二)5): ``legal.review_queue`` — the drafts of the county that need or asked
     for a review and have none approving their current version."""
-    return legal.review_queue(user=user).select_related("case__payer").order_by("case__due_on", "id")
+    return lean(
+        legal.review_queue(user=user).select_related("case__payer").order_by("case__due_on", "id"), "case__payer"
+    )
 
 
 register(
@@ -281,6 +288,7 @@ def _decisions_to_draft(user: Staff) -> QuerySet[Case]:
         )
         .select_related(*CASE_ROW)
         .order_by("due_on", "id")
+        .defer(*(f"payer__{name}" for name in PARTY_SECRETS))
     )
 
 

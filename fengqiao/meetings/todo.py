@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import CaseState
-from fengqiao.cases.todo import CASE_ROW, case_item
+from fengqiao.cases.todo import CASE_ROW, case_item, lean
 from fengqiao.core import todo
 from fengqiao.core.todo import TodoItem, TodoSource, register
 from fengqiao.meetings.models import Consultation, ConsultationKind, ConsultationStatus
@@ -112,11 +112,12 @@ def _special_without_consultation(user: Staff) -> QuerySet[Case]:
     covering = Consultation.objects.filter(cases=OuterRef("pk")).exclude(
         status__in=(ConsultationStatus.CANCELLED, ConsultationStatus.DECLINED)
     )
-    return (
+    return lean(
         Case.objects.filter(jurisdiction_id=county.pk, state=CaseState.SPECIAL_HANDLING)
         .exclude(Exists(covering))
         .select_related(*CASE_ROW)
-        .order_by("due_on", "id")
+        .order_by("due_on", "id"),
+        "payer",
     )
 
 

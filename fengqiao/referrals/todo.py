@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.cases.todo import lean
 from fengqiao.core import calendar
 from fengqiao.core.todo import TodoItem, TodoSource, register
 from fengqiao.org.models import Role, Staff
@@ -42,10 +43,11 @@ def _to_dispatch(user: Staff) -> QuerySet[Referral]:
     county = user.jurisdiction
     if county is None:
         return Referral.objects.none()
-    return (
+    return lean(
         Referral.objects.filter(jurisdiction_id=county.pk, status__in=(ReferralStatus.SENT, ReferralStatus.RETURNED))
         .select_related(*ROW)
-        .order_by("sent_at", "id")
+        .order_by("sent_at", "id"),
+        "case__payer",
     )
 
 
@@ -59,10 +61,11 @@ def _of_department(user: Staff, status: str) -> QuerySet[Referral]:
     if user.department_id is None:
         return Referral.objects.none()
     due = "sign_due_on" if status == ReferralStatus.DISPATCHED else "handle_due_on"
-    return (
+    return lean(
         Referral.objects.filter(department_id=user.department_id, status=status)
         .select_related(*ROW)
-        .order_by(due, "id")
+        .order_by(due, "id"),
+        "case__payer",
     )
 
 

@@ -11,5 +11,8 @@ register = template.Library()
 
 
 @register.filter
-def capped(value: int) -> str:
-    return f"{paging.COUNT_CAP}+" if value > paging.COUNT_CAP else str(value)
+def capped(value: int, cap: int | None = None) -> str:
+    """``value`` as shown: "10000+" beyond ``core.paging.COUNT_CAP``, or beyond ``cap``
+    (``{{ n|capped:999 }}``)."""
+    limit = paging.COUNT_CAP if cap is None else cap
+    return f"{limit}+" if value > limit else str(value)

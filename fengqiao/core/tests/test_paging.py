@@ -34,10 +34,14 @@ def test_the_case_list_says_the_list_is_longer_than_the_cap(monkeypatch, naiman,
 
 
 def test_the_workbench_tiles_count_up_to_the_cap(monkeypatch, naiman, intake_clerk, client_for) -> None:
+    """The case list's views count to ``paging.COUNT_CAP``; the staff home's tiles to the to-do
+    list's ``todo.COUNT_CAP`` (999)."""
     from fengqiao.cases.selectors import workbench_counts
+    from fengqiao.core import todo
     from fengqiao.core.templatetags.paging import capped
 
     monkeypatch.setattr(paging, "COUNT_CAP", 2)
+    monkeypatch.setattr(todo, "COUNT_CAP", 2)
     for _n in range(4):
         intake(intake_clerk)
     assert workbench_counts(user=intake_clerk)["mine"] == 3
