@@ -14,8 +14,10 @@ end. This joins the rows of SQLite and PostgreSQL by (section, name) into one ta
 - the baseline: ``baseline`` (what it is, e.g. "bare INSERT view") with ``baseline_rate``,
   ``baseline_ms``, ``baseline_p95_ms`` or ``baseline_seconds``;
 - the ratio: ``ratio`` as recorded (the benchmark decides which way it reads);
-- the target: ``target``, e.g. ``">= 0.5"`` (compares ``ratio``) or ``"p95_ms < 50"`` (compares
-  that figure); ``passed`` (true/false), when recorded, decides instead;
+- the target: ``target``, e.g. ``">= 0.5"`` (compares ``ratio``), ``"p95 < 50 ms"`` (compares
+  ``p95_ms``) or ``"< 2 s"`` (the row's time: ``seconds``, ``ms``, ``median_ms``); what follows
+  the first comparison (", queries constant") is shown, not checked; ``passed`` (true/false),
+  when recorded, decides instead;
 - a row with ``failed`` (written by ``run.py`` when a script is missing, exits non-zero or
   records nothing) reads ``failed: …`` and fails.
 """
@@ -43,7 +45,9 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     ">": operator.gt,
     "<": operator.lt,
 }
-TARGET = re.compile(r"^\s*(?:(?P<key>[A-Za-z_][\w]*)\s*)?(?P<op>>=|<=|≥|≤|>|<)\s*(?P<value>[-+]?\d+(?:\.\d+)?)")
+TARGET = re.compile(
+    r"^\s*(?:(?P<key>[A-Za-z_]\w*)\s*)?(?P<op>>=|<=|≥|≤|>|<)\s*(?P<value>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>ms|s\b)?"
+)
 BOOKKEEPING = {"section", "name", "database", "at", "failed", "passed", "target", "ratio", "baseline", "unit", "figure"}
 
 
@@ -51,8 +55,8 @@ def number(value: Any) -> str:
     """A figure as people read it: thousands separated, 3 significant digits below 100."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    if value == 0:
-        return "0"
+    if isinstance(value, int) or value == 0:
+        return f"{value:,}"
     if abs(value) >= 100:
         return f"{value:,.0f}"
     if abs(value) >= 10:
@@ -88,15 +92,23 @@ def figure(row: dict[str, Any]) -> str:
 
 
 def baseline(row: dict[str, Any]) -> str:
-    for key, unit in (
-        ("baseline_rate", f" {row.get('unit', '/s')}"),
-        ("baseline_p95_ms", " ms p95"),
-        ("baseline_ms", " ms"),
-        ("baseline_seconds", " s"),
-    ):
-        if key in row:
-            return f"{number(row[key])}{unit}"
-    return ""
+    """The baseline's figures: ``baseline_rate`` (in the row's unit), ``baseline_<x>_ms``,
+    ``baseline_ms``, ``baseline_seconds``."""
+    parts = []
+    for key, value in row.items():
+        if not key.startswith("baseline_") or not isinstance(value, int | float):
+            continue
+        what = key.removeprefix("baseline_")
+        if what == "rate":
+            parts.append(f"{number(value)} {row.get('unit', '/s')}")
+        elif what.endswith("ms"):
+            label = what.removesuffix("ms").rstrip("_")
+            parts.append(f"{label + ' ' if label else ''}{number(value)} ms")
+        elif what == "seconds":
+            parts.append(f"{number(value)} s")
+        else:
+            parts.append(f"{what} {number(value)}")
+    return ", ".join(parts)
 
 
 def verdict(row: dict[str, Any]) -> bool | None:
@@ -111,10 +123,33 @@ def verdict(row: dict[str, Any]) -> bool | None:
     match = TARGET.match(str(target))
     if not match:
         return None
-    value = row.get(match["key"] or "ratio")
-    if not isinstance(value, int | float):
+    value = target_value(row, match["key"], match["unit"])
+    if value is None:
         return False
-    return OPS[match["op"]](float(value), float(match["value"]))
+    return OPS[match["op"]](value, float(match["value"]))
+
+
+def target_value(row: dict[str, Any], key: str | None, unit: str | None) -> float | None:
+    """The figure a target speaks of: ``p95 < 50 ms`` → ``p95_ms``; ``< 2 s`` → the row's time
+    (``seconds``, or ``ms``/``median_ms`` in seconds); no key and no unit → ``ratio``."""
+
+    def num(name: str) -> float | None:
+        value = row.get(name)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+    if key is None and unit is None:
+        return num("ratio")
+    names = [key, f"{key}_ms", f"{key}_seconds"] if key else ["seconds", "ms", "median_ms", "p95_ms"]
+    for name in names:
+        value = num(name)
+        if value is None:
+            continue
+        if unit == "s" and name.endswith("ms"):
+            return value / 1000
+        if unit == "ms" and name.endswith("seconds"):
+            return value * 1000
+        return value
+    return None
 
 
 @dataclass
