@@ -193,17 +193,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Beyond one machine (docs/deployment.md). Behind PgBouncer in transaction mode a connection
 # is another client's between two transactions: server-side cursors (QuerySet.iterator on
-# PostgreSQL) would not survive, so they are turned off.
-if env_bool("FENGQIAO_DB_TRANSACTION_POOLER", False):
-    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# PostgreSQL) and psycopg's automatically prepared statements would not survive, so both are off.
+DB_TRANSACTION_POOLER = env_bool("FENGQIAO_DB_TRANSACTION_POOLER", False)
+
+
+def pooler_adapt(database: dj_database_url.DBConfig) -> None:
+    """Fit a database to PgBouncer's transaction mode when FENGQIAO_DB_TRANSACTION_POOLER is on."""
+    if DB_TRANSACTION_POOLER:
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        if "postgresql" in database["ENGINE"]:
+            database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+
+pooler_adapt(DATABASES["default"])
 # A read replica for the analysis: fengqiao.core.db_routers sends the reads made inside
 # ``read_replica()`` there; everything else, and every write, goes to "default".
 ANALYTICS_DATABASE_URL = env_str("FENGQIAO_ANALYTICS_DATABASE_URL", "")
 if ANALYTICS_DATABASE_URL:
     DATABASES["replica"] = dj_database_url.parse(
-        ANALYTICS_DATABASE_URL, conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0)
+        ANALYTICS_DATABASE_URL,
+        conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0),
+        conn_health_checks=True,
     )
-    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False)
+    pooler_adapt(DATABASES["replica"])
     # The tests read the replica from the test database itself, as streaming replication would.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["fengqiao.core.db_routers.ReadReplicaRouter"]

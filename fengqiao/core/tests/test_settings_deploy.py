@@ -50,3 +50,37 @@ def test_the_job_queue_is_redis_when_configured_and_the_database_otherwise(setti
     else:
         assert settings.Q_CLUSTER["orm"] == "default"
         assert "redis" not in settings.Q_CLUSTER
+
+
+def test_behind_a_transaction_pooler_server_side_cursors_and_prepared_statements_are_off(tmp_path):
+    """Read by a fresh interpreter, as a server reads its environment (no connection is made)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FENGQIAO_")}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "fengqiao.settings",
+        "FENGQIAO_VAR_DIR": str(tmp_path),
+        "FENGQIAO_DB_TRANSACTION_POOLER": "1",
+        "FENGQIAO_DATABASE_URL": "postgres://fengqiao@pgbouncer.internal:6432/fengqiao",
+        "FENGQIAO_ANALYTICS_DATABASE_URL": "postgres://fengqiao@replica.internal:5432/fengqiao",
+    }
+    probe = (
+        "import json; from django.conf import settings; d = settings.DATABASES;"
+        "print(json.dumps({a: [d[a].get('DISABLE_SERVER_SIDE_CURSORS'), d[a].get('OPTIONS', {}), d[a]['HOST']]"
+        " for a in d}))"
+    )
+    run = subprocess.run(  # noqa: S603 - this interpreter and the probe above
+        [sys.executable, "-c", probe],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    databases = json.loads(run.stdout)
+    assert databases["default"] == [True, {"prepare_threshold": None}, "pgbouncer.internal"]
+    assert databases["replica"] == [True, {"prepare_threshold": None}, "replica.internal"]
