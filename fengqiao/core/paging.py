@@ -30,8 +30,13 @@ COUNT_CAP = 10_000
 
 
 class CappedPaginator(Paginator):
-    """A ``Paginator`` whose ``count`` is exact up to ``COUNT_CAP`` and ``COUNT_CAP + 1``
-    beyond (``capped`` tells which); pages beyond the cap are not offered."""
+    """A ``Paginator`` whose ``count`` is exact up to ``cap`` (``COUNT_CAP`` unless given) and
+    ``cap + 1`` beyond (``capped`` tells which); pages beyond the cap are not offered, so the
+    deepest page's OFFSET is bounded by the cap too."""
+
+    def __init__(self, *args: Any, cap: int = COUNT_CAP, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
 
     @cached_property
     def count(self) -> int:
@@ -39,12 +44,12 @@ class CappedPaginator(Paginator):
         if isinstance(object_list, QuerySet):
             if not object_list.query.is_sliced:
                 object_list = object_list.order_by()  # no sort to count
-            return int(object_list[: COUNT_CAP + 1].count())
-        return min(len(object_list), COUNT_CAP + 1)
+            return int(object_list[: self.cap + 1].count())
+        return min(len(object_list), self.cap + 1)
 
     @property
     def capped(self) -> bool:
-        return self.count > COUNT_CAP
+        return self.count > self.cap
 
 
 class CappedPageNumberPagination(PageNumberPagination):

@@ -259,3 +259,19 @@ def test_the_case_page_runs_the_same_statements_with_3_and_50_events(client: Cli
     add_notes(50)
     assert case.events.count() == 50
     assert statements(lambda: client.get(url)) == few
+
+
+def test_the_list_page_counts_to_its_cap_and_offers_no_page_beyond(
+    client: Client, intake_clerk: Staff, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fengqiao.cases import views
+
+    monkeypatch.setattr(views, "LIST_COUNT_CAP", 5)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    grow(intake_clerk, 8)
+    client.force_login(intake_clerk)
+    page = client.get(reverse("case-list") + "?view=all&page=99").content.decode()
+    assert "超过 5 件，请用筛选条件缩小范围" in page
+    assert "第 3 页" in page  # 6 rows counted (the cap + 1): the last page offered is the third
+    assert "下一页" not in page
+    assert "5+" in page  # the tabs: 8 cases for review or handled, counted to the cap
