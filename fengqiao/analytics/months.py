@@ -155,12 +155,18 @@ def scorecards_of(*, county: Jurisdiction, year: int, month: int) -> tuple[list[
 
 def months_close_task() -> list[int]:
     """The daily job (django-q2 schedule ``analytics.months_close``): keep, for every county,
-    the month just closed and the closed months the live month compares with (the month before,
-    the same month a year before, the surge's base months) that are not kept yet — after the
+    the month just closed and the closed months the live months (the current one, and the one
+    before while in its closing days) compare with (the month before, the same month a year
+    before, the surge's base months) that are not kept yet — after the
     first run on a database with history, one month a month. Safe to run twice."""
     today = timezone.localdate()
-    wanted = {last_closed(today), _ym(today, -12)}
-    wanted |= {_ym(today, -shift) for shift in range(1, SURGE_BASE_MONTHS + 1)}
+    wanted = {last_closed(today)}
+    live = [(today.year, today.month)]
+    if not is_closed(*_ym(today, -1), today=today):  # the month before, in its closing days
+        live.append(_ym(today, -1))
+    for year, month in live:
+        first = _first_day(year, month)
+        wanted |= {_ym(first, -shift) for shift in (*range(1, SURGE_BASE_MONTHS + 1), 12)}
     kept = []
     for county in Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY):
         have = set(MonthSnapshot.objects.filter(jurisdiction=county).values_list("year", "month"))

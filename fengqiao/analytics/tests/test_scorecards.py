@@ -221,7 +221,7 @@ def test_5_4_scorecards_take_the_same_queries_however_many_cases(
     deadline_jobs_run(today=date(2026, 3, 9))
     with CaptureQueriesContext(connection) as many:
         cards = _cards(naiman)
-    assert len(many) == len(few) <= 12, [q["sql"] for q in many.captured_queries]
+    assert len(many) == len(few) <= 13, [q["sql"] for q in many.captured_queries]  # 12, + SET jit on PostgreSQL
     tax = cards["tax"]
     assert (tax.decisions, tax.feedback_late, tax.tasks_received) == (2, 1, 6)
     assert cards["hrss"].tasks_received == 4
