@@ -42,6 +42,7 @@ from fengqiao.cases.serializers import (
     RevealResponseSerializer,
     ReviewRequestSerializer,
     RoutingSerializer,
+    case_detail_data,
 )
 from fengqiao.cases.states import Classification
 from fengqiao.core.api import error_responses, form_errors
@@ -214,8 +215,8 @@ class CaseListView(GenericAPIView[Case]):
         # Built from what the registration wrote (the case carries its categories, departments,
         # attachments, links and events): nothing is read back. Every role that may register sees
         # the case — its department is the receiving one (selectors.cases_visible_to).
-        context = {"request": request, "timeline": list(case.events.all())}
-        return Response(CaseDetailSerializer(case, context=context).data, status=status.HTTP_201_CREATED)
+        data = case_detail_data(case, actor=staff, timeline=list(case.events.all()))
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class CaseDetailView(APIView):

@@ -178,3 +178,19 @@ def test_returned_case_relations_stay_the_cases_own(intake_clerk: Staff) -> None
     assert list(second.events.filter(kind="registered").values_list("case_id", flat=True)) == [second.pk]
     assert set(second.categories.filter(code="04").values_list("code", flat=True)) == {"04"}
     assert first.events.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("outcome", [IntakeOutcome.REVIEW, IntakeOutcome.OWN, IntakeOutcome.INFORM])
+def test_registration_answer_is_the_detail_serializers(api: APIClient, intake_clerk: Staff, outcome: str) -> None:
+    """The 201 written out by hand (``case_detail_data``) is what the case's detail endpoint
+    serialises once the case is read back, key for key — with a link to an earlier case too."""
+    earlier = api.post("/api/v1/cases/", body(10), format="json").json()["number"]
+    extra = {"informed_department": "hrss", "informed_note": "请前往人社局"} if outcome == IntakeOutcome.INFORM else {}
+    created = api.post("/api/v1/cases/", body(11, outcome=outcome, link_to=[earlier], **extra), format="json")
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert data["links"] == [earlier]
+    again = api.get(f"/api/v1/cases/{data['number']}/").json()
+    assert list(data) == list(again)
+    assert data == again
