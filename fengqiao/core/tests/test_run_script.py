@@ -23,7 +23,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # The script always runs on a fresh embedded database: once, in the SQLite stage, is enough.
+    pytest.mark.skipif(
+        bool(os.environ.get("FENGQIAO_DATABASE_URL")),
+        reason="scripts/run.sh is tested on the embedded database (the SQLite stage of CI)",
+    ),
+]
 
 
 def session_pids(sid: int) -> list[int]:
