@@ -15,11 +15,11 @@ WEB=""
 JOBS=""
 stop() {
   trap - INT TERM HUP
-  # runserver's auto-reloader runs the server in a child process: stop that one too.
-  for pid in $WEB $JOBS; do
-    pkill -TERM -P "$pid" 2>/dev/null || true
-    kill -TERM "$pid" 2>/dev/null || true
-  done
+  # runserver's auto-reloader runs the server in a child process: stop that one too. The
+  # qcluster is stopped through its main process only, which stops its own children in order
+  # (a SIGTERM straight to its sentinel would leave the worker, pusher and monitor behind).
+  [ -n "$WEB" ] && { pkill -TERM -P "$WEB" 2>/dev/null || true; }
+  for pid in $WEB $JOBS; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in $WEB $JOBS; do wait "$pid" 2>/dev/null || true; done
 }
 trap 'stop; exit 143' TERM
