@@ -238,11 +238,13 @@ def duplicates_find(
         return []
     days = window_days if window_days is not None else settings.FENGQIAO_DUPLICATE_WINDOW_DAYS
     since = timezone.now() - timedelta(days=days)
-    qs = (
-        cases_visible_to(user)
-        .filter(Q(payer__identity__in=payers) | Q(other_party__identity__in=payers), received_at__gte=since)
-        .exclude(state=CaseState.MERGED)
-    )
+    # The payer's cases as a UNION of index seeks (party by identity, case by party), as in
+    # ``search_matches``: one OR of the two made SQLite walk every case received in the window
+    # (2.5 s on the case page at a million cases).
+    parties = CaseParty.objects.filter(identity__in=payers).values("pk")
+    ids = Case.objects.order_by().values("pk")
+    matches = ids.filter(payer__in=parties).union(ids.filter(other_party__in=parties))
+    qs = cases_visible_to(user).filter(pk__in=matches, received_at__gte=since).exclude(state=CaseState.MERGED)
     if exclude is not None:
         qs = qs.exclude(pk=exclude.pk)
     if categories:
