@@ -70,6 +70,28 @@ class CategorySerializer(serializers.ModelSerializer[DisputeCategory]):
         fields = ["code", "name", "description"]
 
 
+class CalledField(serializers.CharField):
+    """A string read by calling the object's method named by ``source`` (``get_state_display``,
+    ``__str__``). DRF's own lookup inspects the method's signature on every row to decide whether
+    to call it: 200 ``inspect.signature`` per API page of 50 cases, a fifth of its time."""
+
+    def get_attribute(self, instance: Any) -> Any:
+        return getattr(instance, str(self.source))()
+
+
+class LabelField(serializers.CharField):
+    """The label of a choice field's value (``source`` is the field), read from the choices
+    given once: Django's ``get_state_display`` rebuilds and hashes every lazy label of the
+    field on each call (25 translations per row for the state)."""
+
+    def __init__(self, choices: Any, **kwargs: Any) -> None:
+        self.labels = dict(choices)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return str(self.labels.get(value, value))
+
+
 class CodeNameSerializer(serializers.Serializer):
     """A township or a department: its code and name."""
 
@@ -79,7 +101,7 @@ class CodeNameSerializer(serializers.Serializer):
 
 class StaffBriefSerializer(serializers.Serializer):
     username = serializers.CharField()
-    name = serializers.CharField(source="__str__")
+    name = CalledField(source="__str__")
 
 
 def masked_id(payer: CaseParty) -> str:
@@ -95,7 +117,7 @@ class PayerSerializer(serializers.Serializer):
 
     name = serializers.CharField()
     kind = InlineChoiceField(choices=PayerKind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = LabelField(PayerKind.choices, source="kind")
     payer_group = serializers.ChoiceField(choices=PayerGroup.choices)
     id_masked = serializers.SerializerMethodField(help_text="公民身份号码（脱敏）或统一社会信用代码")
     phone_masked = serializers.SerializerMethodField(help_text="联系电话（脱敏）")
@@ -115,9 +137,9 @@ class CaseListSerializer(serializers.Serializer):
 
     number = serializers.CharField()
     state = serializers.ChoiceField(choices=CaseState.choices)
-    state_label = serializers.CharField(source="get_state_display")
+    state_label = LabelField(CaseState.choices, source="state")
     channel = serializers.ChoiceField(choices=Channel.choices)
-    channel_label = serializers.CharField(source="get_channel_display")
+    channel_label = LabelField(Channel.choices, source="channel")
     received_at = serializers.DateTimeField()
     township = CodeNameSerializer()
     receiving_department = CodeNameSerializer()
@@ -142,14 +164,14 @@ class DepartmentRoleSerializer(serializers.Serializer):
     code = serializers.CharField(source="department.code")
     name = serializers.CharField(source="department.name")
     role = serializers.CharField(help_text="receiving / lead / co")
-    role_label = serializers.CharField(source="get_role_display")
+    role_label = CalledField(source="get_role_display")
 
 
 class AttachmentSerializer(serializers.Serializer):
     name = serializers.CharField(source="original_name")
     size = serializers.IntegerField()
     kind = InlineChoiceField(choices=AttachmentKind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = CalledField(source="get_kind_display")
     content_type = serializers.CharField()
     sm3 = serializers.CharField()
     uploaded_at = serializers.DateTimeField()
@@ -164,7 +186,7 @@ class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     actor = serializers.SerializerMethodField()
     kind = serializers.CharField()
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = CalledField(source="get_kind_display")
     summary = serializers.CharField()
     from_state = serializers.CharField()
     to_state = serializers.CharField()
@@ -188,7 +210,7 @@ class CaseDetailSerializer(CaseListSerializer):
     claims = serializers.CharField()
     disputed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     intake_outcome = serializers.ChoiceField(choices=IntakeOutcome.choices)
-    intake_outcome_label = serializers.CharField(source="get_intake_outcome_display")
+    intake_outcome_label = CalledField(source="get_intake_outcome_display")
     classification = serializers.ChoiceField(choices=Classification.choices, allow_blank=True)
     classification_reason = serializers.CharField()
     informed_department = CodeNameSerializer(allow_null=True)
