@@ -34,9 +34,9 @@ class CappedPaginator(Paginator):
     ``cap + 1`` beyond (``capped`` tells which); pages beyond the cap are not offered, so the
     deepest page's OFFSET is bounded by the cap too."""
 
-    def __init__(self, *args: Any, cap: int = COUNT_CAP, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cap: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def count(self) -> int:

@@ -25,8 +25,7 @@ def test_the_count_stops_at_the_cap(monkeypatch, naiman, intake_clerk) -> None:
 
 
 def test_the_case_list_says_the_list_is_longer_than_the_cap(monkeypatch, naiman, intake_clerk, client_for) -> None:
-    monkeypatch.setattr(paging, "COUNT_CAP", 2)
-    monkeypatch.setattr("fengqiao.cases.views.COUNT_CAP", 2)
+    monkeypatch.setattr("fengqiao.cases.views.LIST_COUNT_CAP", 2)  # the page's cap (999)
     for _n in range(3):
         intake(intake_clerk)
     page = client_for(intake_clerk).get(reverse("case-list"), {"view": "all"}).content.decode()
@@ -34,8 +33,9 @@ def test_the_case_list_says_the_list_is_longer_than_the_cap(monkeypatch, naiman,
 
 
 def test_the_workbench_tiles_count_up_to_the_cap(monkeypatch, naiman, intake_clerk, client_for) -> None:
-    """The case list's views count to ``paging.COUNT_CAP``; the staff home's tiles to the to-do
-    list's ``todo.COUNT_CAP`` (999)."""
+    """``workbench_counts`` counts to ``paging.COUNT_CAP`` unless given a cap; the staff home's
+    tiles to the to-do list's ``todo.COUNT_CAP`` (999), the case list's to its ``LIST_COUNT_CAP``
+    (999, ``cases/tests/test_list_cost.py``)."""
     from fengqiao.cases.selectors import workbench_counts
     from fengqiao.core import todo
     from fengqiao.core.templatetags.paging import capped
