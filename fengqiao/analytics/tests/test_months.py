@@ -12,11 +12,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_q.models import Schedule
 
 from fengqiao.analytics import months
 from fengqiao.analytics.analysis import monthly_figures
+from fengqiao.analytics.apps import CLOSE_SCHEDULE_NAME
 from fengqiao.analytics.models import MonthSnapshot
 from fengqiao.analytics.scorecards import department_scorecards, scoring_defaults_load
+from fengqiao.analytics.tests.test_pages import api
 from fengqiao.cases.services import case_merge
 from fengqiao.cases.tests.helpers import intake
 from fengqiao.followup.tests.helpers import decided_own_case, file_storage  # noqa: F401  (a fixture)
@@ -156,3 +159,16 @@ def test_the_page_says_when_a_kept_month_was_counted(
     assert "数据为实时统计" in live.content.decode()
     cards = client.get(reverse("analytics-scorecards"), {"month": "2026-03"})
     assert "本月已结，数据统计于2026-04-10 09:00" in cards.content.decode()
+    # The API reads the same kept row.
+    MonthSnapshot.objects.filter(year=2026, month=3).update(figures={**kept_march(), "received": 99})
+    assert api(group_office).get("/api/v1/analytics/monthly/2026-03/").json()["received"] == 99
+
+
+def kept_march() -> dict[str, Any]:
+    return MonthSnapshot.objects.get(year=2026, month=3).figures
+
+
+def test_the_daily_job_is_scheduled() -> None:
+    schedule = Schedule.objects.get(name=CLOSE_SCHEDULE_NAME)
+    assert schedule.func == "fengqiao.analytics.months.months_close_task"
+    assert schedule.schedule_type == Schedule.DAILY
