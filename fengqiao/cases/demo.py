@@ -1325,8 +1325,8 @@ def statistics_update() -> None:
             verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             cursor.execute(f"{verb} {', '.join(tables)}")
         else:
-            # Full statistics: the app's connections sample (analysis_limit, core.sqlite), and a
-            # sampled ANALYZE at a million cases made every index of cases_case look alike.
+            # Full statistics, whatever analysis_limit the connection has: a sampled ANALYZE at a
+            # million cases made every index of cases_case look alike (core.sqlite).
             cursor.execute("PRAGMA analysis_limit")
             limit = int(cursor.fetchone()[0])
             cursor.execute("PRAGMA analysis_limit=0")

@@ -8,8 +8,13 @@
   (``CONN_MAX_AGE``) a connection closes when it is older than that, so this runs
   periodically in every process.
 
-Both run under ``PRAGMA analysis_limit`` (set at open), so an ANALYZE reads a bounded sample of
-each index and finishes in milliseconds even at a million cases. Without statistics the
+Neither sets ``PRAGMA analysis_limit``: the statistics are full ones. Sampled statistics
+(``analysis_limit=400``, tried first) made every index of ``cases_case`` look alike at a million
+cases ("401 rows a key"), and the planner read a department's cases through the wrong index: the
+clerk's workbench took 10 s. A full ANALYZE of a table of a million cases takes seconds, but
+``PRAGMA optimize`` runs one only for a table without statistics or whose size changed many
+times over since the last (SQLite 3.40: ~25×), so a handful of times in a database's life; the
+demo generator analyses what it filled. Without statistics the
 planner picked poor indexes: registration fell to 5 requests/s at 1,000,000 cases
 (issue 12)."""
 
