@@ -197,6 +197,10 @@ class Run:
     def misses(self) -> int:
         return sum(1 for line in self.lines for row in line.rows.values() if verdict(row) is False)
 
+    @property
+    def checked(self) -> int:
+        return sum(1 for line in self.lines for row in line.rows.values() if verdict(row) is not None)
+
 
 def load(path: Path) -> Run:
     lines: dict[tuple[str, str], Line] = {}
@@ -252,9 +256,13 @@ def machine_notes(run: Run) -> list[str]:
 
 
 def summary(run: Run) -> str:
-    parts = [f"{len(run.lines)} rows"]
+    """E.g. "129 rows on 2 databases; none failed; 189 of 230 figures with a target missed it"."""
+    parts = [f"{len(run.lines)} rows on {len(run.databases)} database(s)"]
     parts.append(f"{run.failures} failed" if run.failures else "none failed")
-    parts.append(f"{run.misses} missed their target" if run.misses else "every stated target met")
+    if run.misses:
+        parts.append(f"{run.misses} of {run.checked} figures with a target missed it")
+    else:
+        parts.append(f"all {run.checked} figures with a target met it")
     return "; ".join(parts)
 
 
