@@ -43,7 +43,7 @@ test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## bench: every benchmark on SQLite and PostgreSQL (when it answers), one table kept in bench/results/
-##        (CASES=1000000 by default: ~20–30 min, the cases generated once; CASES=100000 for a quick run)
+##        (CASES=1000000 by default: ~35–60 min, the cases generated once; CASES=100000 for a quicker run)
 CASES ?= 1000000
 bench: setup
 	mkdir -p $(FENGQIAO_VAR_DIR)/static
