@@ -300,7 +300,7 @@ def main() -> None:
         for target in targets:
             run = results[(target.name, level)]
             ratio = run.rate / bare.rate if bare.rate else 0.0
-            key = {"API register": "api", "page register": "page"}.get(target.name)
+            key = {"API register": "api", "page register": "page"}.get(target.name, "")
             print(
                 f"{target.name:<18} {level:>8} {run.rate:>8.1f} {run.p50_ms:>8.1f} {run.p95_ms:>8.1f} "
                 f"{ratio:>8.2f} {statements.get(key, 1) if key else 1:>8} {run.errors:>8}"
