@@ -321,6 +321,19 @@ class Case(models.Model):
                 condition=models.Q(due_on__isnull=False),
                 name="cases_case_county_deadline",
             ),
+            # 向另一方反馈 / 回访另一方 (followup.selectors.other_party_to_notify, …_to_visit): the
+            # cases of a county or a department that have another party, by state — a few
+            # thousand of a million — instead of every open case's row read to test other_party.
+            models.Index(
+                fields=["jurisdiction", "state", "state_changed_at"],
+                condition=models.Q(other_party__isnull=False),
+                name="cases_case_county_other",
+            ),
+            models.Index(
+                fields=["receiving_department", "state", "state_changed_at"],
+                condition=models.Q(other_party__isnull=False),
+                name="cases_case_dept_other",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -112,6 +112,13 @@ class Visit(models.Model):
         verbose_name = _("跟踪回访")
         verbose_name_plural = _("跟踪回访")
         ordering = ["scheduled_on", "id"]
+        indexes = [
+            # 待跟踪回访 (followup.todo, the 回访 page): the visits not yet done, earliest first —
+            # the few open ones, not the table of every visit ever made.
+            models.Index(
+                fields=["scheduled_on", "id"], condition=models.Q(done_at__isnull=True), name="followup_visit_open"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} 回访{self.get_party_display()} {self.scheduled_on}"
