@@ -73,7 +73,7 @@ def main() -> None:
     if not args.no_analyze:
         with connection.cursor() as cursor:  # fresh statistics for the planner
             if connection.vendor == "sqlite":
-                # Full statistics: the app's connections set analysis_limit=400 (core/sqlite), and a
+                # Full statistics whatever the connection's analysis_limit: a
                 # sampled ANALYZE at a million cases estimated ~400 cases per county and per
                 # department — the planner then walked the county for every count (1–2 s a page).
                 cursor.execute("PRAGMA analysis_limit=0")
