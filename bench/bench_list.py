@@ -82,6 +82,7 @@ def main() -> None:
                 cursor.execute("VACUUM ANALYZE")
 
     handler = Staff.objects.select_related("department").get(username="tax_handler")
+    assert handler.department is not None, "tax_handler belongs to the tax bureau (demo_staff)"
     county_id = handler.department.jurisdiction_id
     # The searched case: one in the middle of the handler's department's cases (all three see it).
     mine = Case.objects.filter(jurisdiction_id=county_id, involvements__department=handler.department_id)
