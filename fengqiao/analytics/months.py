@@ -33,6 +33,7 @@ from django.utils import timezone
 from fengqiao.analytics.analysis import SURGE_BASE_MONTHS, MonthlyFigures, monthly_figures
 from fengqiao.analytics.models import MonthSnapshot
 from fengqiao.analytics.scorecards import Scorecard, department_counts, scorecards_from_counts
+from fengqiao.core.dates import mechanism_start
 from fengqiao.org.models import Jurisdiction, JurisdictionLevel
 
 #: Days after a month's end before it is closed and kept (default, unverified: long enough for
@@ -50,6 +51,19 @@ def is_closed(year: int, month: int, *, today: date | None = None) -> bool:
     default)."""
     today = today or timezone.localdate()
     return today >= _first_day(year, month, 1) + timedelta(days=CLOSING_DAYS)
+
+
+def is_kept(year: int, month: int) -> bool:
+    """A closed month the mechanism was in force for: its figures are kept. A month before
+    ``FENGQIAO_MECHANISM_START`` is counted live when asked (it holds nothing, unless cases are
+    imported later — a kept row of zeros would then stay wrong without a sign)."""
+    start = mechanism_start()
+    return is_closed(year, month) and (year, month) >= (start.year, start.month)
+
+
+#: The kept months that compare with month M (M+1: 上月; M+1..M+3: the surge's base months;
+#: M+12: 去年同月) — recounted with M, so no page disagrees with another after a correction.
+DEPENDENT_SHIFTS = (*range(1, SURGE_BASE_MONTHS + 1), 12)
 
 
 def last_closed(today: date | None = None) -> tuple[int, int]:
@@ -99,8 +113,8 @@ def count_live(county: Jurisdiction, year: int, month: int) -> Month:
 def month_close(*, county: Jurisdiction, year: int, month: int, recount: bool = False) -> MonthSnapshot:
     """Count a closed month and keep it (``recount``: count again and rewrite a kept one).
     Refuses a month not closed yet (``ValueError``): its figures are still moving."""
-    if not is_closed(year, month):
-        raise ValueError(f"{year}-{month:02d} is not closed yet (closing days: {CLOSING_DAYS})")
+    if not is_kept(year, month):
+        raise ValueError(f"{year}-{month:02d} is not closed yet (closing days: {CLOSING_DAYS}) or before the mechanism")
     counted = count_live(county, year, month)
     values = {
         "figures": counted.figures.as_dict(),
@@ -119,13 +133,33 @@ def month_close(*, county: Jurisdiction, year: int, month: int, recount: bool = 
                 snapshot.save()
     except IntegrityError:  # another request kept it meanwhile
         snapshot = MonthSnapshot.objects.get(jurisdiction=county, year=year, month=month)
+    else:
+        if recount and not created:
+            for shift in DEPENDENT_SHIFTS:
+                later = _first_day(year, month, shift)
+                if is_kept(later.year, later.month) and (
+                    MonthSnapshot.objects.filter(jurisdiction=county, year=later.year, month=later.month).exists()
+                ):
+                    _recount_one(county, later.year, later.month)
     return snapshot
+
+
+def _recount_one(county: Jurisdiction, year: int, month: int) -> None:
+    """Rewrite one kept month (its comparisons read the months before it as now kept)."""
+    counted = count_live(county, year, month)
+    with transaction.atomic():
+        snapshot = MonthSnapshot.objects.select_for_update().get(jurisdiction=county, year=year, month=month)
+        snapshot.figures = counted.figures.as_dict()
+        snapshot.department_counts = counted.department_counts
+        snapshot.taken_at = timezone.now()
+        snapshot.recounts += 1
+        snapshot.save()
 
 
 def month_of(*, county: Jurisdiction, year: int, month: int) -> Month:
     """The month as the pages show it: a closed month from its snapshot (kept now if it is not
-    yet), the current month counted live."""
-    if not is_closed(year, month):
+    yet), the current month (and one before the mechanism) counted live."""
+    if not is_kept(year, month):
         return count_live(county, year, month)
     snapshot = MonthSnapshot.objects.filter(jurisdiction=county, year=year, month=month).first()
     if snapshot is None:
@@ -136,7 +170,7 @@ def month_of(*, county: Jurisdiction, year: int, month: int) -> Month:
 def figures_of(*, county: Jurisdiction, year: int, month: int) -> tuple[MonthlyFigures, datetime | None]:
     """The month's analysis and when it was counted (None: live). Reads no scorecard counts
     for a live month."""
-    if not is_closed(year, month):
+    if not is_kept(year, month):
         earlier = _earlier(county, year, month)
         return monthly_figures(county=county, year=year, month=month, earlier=earlier), None
     kept = month_of(county=county, year=year, month=month)
@@ -145,7 +179,7 @@ def figures_of(*, county: Jurisdiction, year: int, month: int) -> tuple[MonthlyF
 
 def scorecards_of(*, county: Jurisdiction, year: int, month: int) -> tuple[list[Scorecard], datetime | None]:
     """The month's scorecards (points by the rules in force) and when they were counted."""
-    if not is_closed(year, month):
+    if not is_kept(year, month):
         return scorecards_from_counts(department_counts(county=county, year=year, month=month)), None
     snapshot = MonthSnapshot.objects.filter(jurisdiction=county, year=year, month=month).only(
         "department_counts", "taken_at"
@@ -171,6 +205,6 @@ def months_close_task() -> list[int]:
     for county in Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY):
         have = set(MonthSnapshot.objects.filter(jurisdiction=county).values_list("year", "month"))
         for year, month in sorted(wanted - have):
-            if is_closed(year, month, today=today):
+            if is_kept(year, month):
                 kept.append(month_close(county=county, year=year, month=month).pk)
     return kept

@@ -111,6 +111,41 @@ def test_a_late_correction_waits_for_the_recount(
     assert kept.received == 7 and taken_at == snapshot.taken_at
 
 
+def test_a_recount_rewrites_the_kept_months_that_compare_with_it(
+    march: list[Any], naiman: Jurisdiction, intake_clerk: Staff, frozen_time: Any
+) -> None:
+    """April's kept figures hold March's count (上月受理); after March is recounted for a merge,
+    April is recounted with it, so the two pages agree."""
+    frozen_time("2026-04-12 09:00")
+    intake(intake_clerk, categories=("04",))
+    frozen_time("2026-05-10 09:00")
+    months.month_close(county=naiman, year=2026, month=3)
+    april = months.month_close(county=naiman, year=2026, month=4)
+    assert april.figures["received_previous_month"] == 8
+
+    case_merge(case=march[1], into=march[0], actor=intake_clerk, reason="同一缴费人同一事项重复登记")
+    call_command("analytics_months", "--month", "2026-03", "--recount")
+    april.refresh_from_db()
+    assert april.recounts == 1
+    assert april.figures["received_previous_month"] == 7
+    assert months.figures_of(county=naiman, year=2026, month=4)[0] == monthly_figures(county=naiman, year=2026, month=4)
+
+
+def test_a_month_before_the_mechanism_is_counted_live_and_never_kept(
+    naiman: Jurisdiction, settings: Any, frozen_time: Any
+) -> None:
+    """A month before FENGQIAO_MECHANISM_START holds no case of the mechanism: it is not kept
+    (a row of zeros would stay wrong if its cases were imported later)."""
+    settings.FENGQIAO_MECHANISM_START = "2024-09-11"
+    frozen_time("2026-04-10 09:00")
+    figures, taken_at = months.figures_of(county=naiman, year=2024, month=8)
+    assert taken_at is None and figures.received == 0
+    assert months.is_kept(2024, 9) and not months.is_kept(2024, 8)
+    assert not MonthSnapshot.objects.filter(jurisdiction=naiman, year=2024, month=8).exists()
+    with pytest.raises(CommandError, match="早于本机制施行之月"):
+        call_command("analytics_months", "--month", "2024-08")
+
+
 def test_the_live_month_reads_the_months_it_compares_with_from_their_snapshots(
     march: list[Any], naiman: Jurisdiction, intake_clerk: Staff, frozen_time: Any
 ) -> None:

@@ -1,7 +1,7 @@
 """``manage.py analytics_months [--month YYYY-MM] [--county CODE] [--recount]`` — keep the figures
 of a closed month (default: the latest closed month) for one county or every county; with
-``--recount``, count a kept month again and rewrite it (after a late correction to one of its
-cases: ``fengqiao.analytics.months``)."""
+``--recount``, count a kept month again and rewrite it, and the kept months that compare with
+it (after a late correction to one of its cases: ``fengqiao.analytics.months``)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"{year}年{month}月尚未结束（月末后{months.CLOSING_DAYS}日结月），其数据为实时统计，不保存"
                 )
+            if not months.is_kept(year, month):
+                raise CommandError(f"{year}年{month}月早于本机制施行之月，其数据为实时统计，不保存")
         else:
             year, month = months.last_closed()
         counties = Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY)
