@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -75,6 +76,8 @@ COUNTED = {
 CHUNK = 1024 * 1024
 #: Folders of the scheduled backup under FENGQIAO_BACKUP_DIR: ``fengqiao-20260301-020000``.
 SCHEDULED_PREFIX = "fengqiao-"
+#: Only folders the daily job names so are its own: removed when old, used as the link base.
+SCHEDULED_NAME = re.compile(r"fengqiao-\d{8}-\d{6}")
 
 
 class BackupError(Exception):
@@ -298,6 +301,18 @@ _LIBPQ_ENV = {
 }
 
 
+def _pg_direct(alias: str) -> None:
+    """pg_dump and pg_restore keep session state outside their transaction, which a PgBouncer in
+    transaction mode loses between transactions: refuse rather than make a doubtful copy."""
+    if getattr(settings, "DB_TRANSACTION_POOLER", False):
+        raise BackupError(
+            [
+                f"数据库 {alias} 经连接池（事务模式，FENGQIAO_DB_TRANSACTION_POOLER）连接：备份与恢复须直连数据库，"
+                "请以指向数据库本身的 FENGQIAO_DATABASE_URL、不设 FENGQIAO_DB_TRANSACTION_POOLER 运行"
+            ]
+        )
+
+
 def _pg_params(alias: str) -> dict[str, str]:
     """The connection parameters of the database ``alias`` as Django connects (NAME, USER,
     PASSWORD, HOST, PORT and the libpq options of OPTIONS, e.g. ``sslmode`` from the URL)."""
@@ -334,6 +349,7 @@ def _pg_snapshot(alias: str, target: Path) -> tuple[dict[str, list[str]], dict[s
     read in the same transaction: the dump, the counts and the migrations see one state."""
     import psycopg
 
+    _pg_direct(alias)
     params = _pg_params(alias)
     with psycopg.connect(**params, autocommit=False) as conn:  # type: ignore[arg-type]
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -488,6 +504,25 @@ def _known_migrations() -> set[tuple[str, str]]:
     return set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
 
 
+def _newer_target(alias: str, manifest: dict[str, Any]) -> list[str]:
+    """A forced PostgreSQL restore drops and recreates only what the dump holds: over a database
+    with migrations the backup lacks, their tables would stay beside the backup's older
+    ``django_migrations`` and the migrate after it would fail half-way. Refused before writing."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    recorder = MigrationRecorder(connections[alias])
+    if not recorder.has_table():
+        return []
+    backed_up = {(app, name) for app, names in manifest["migrations"].items() for name in names}
+    newer = sorted(f"{app}.{name}" for app, name in recorder.applied_migrations() if (app, name) not in backed_up)
+    if not newer:
+        return []
+    return [
+        f"目标数据库已执行备份中没有的迁移（{', '.join(newer[:5])}）：--force 只能覆盖结构不比备份新的数据库，"
+        "请恢复到新建的空数据库"
+    ]
+
+
 def _target_problems(alias: str) -> list[str]:
     problems = []
     connection = connections[alias]
@@ -521,6 +556,7 @@ def _sqlite_restore(alias: str, dump: Path) -> None:
 
 
 def _pg_restore(alias: str, dump: Path, *, force: bool) -> None:
+    _pg_direct(alias)
     connections[alias].close()
     params = _pg_params(alias)
     command = ["pg_restore", "--exit-on-error", "--single-transaction", "--no-owner", "--no-privileges"]
@@ -603,8 +639,16 @@ def backup_restore(folder: Path, *, alias: str = "default", force: bool = False)
     started = time.monotonic()
     problems += backup_verify(folder, manifest)
     summary.seconds["backup_verify"] = time.monotonic() - started
+    stores = backed_up_stores()
+    problems += [
+        f"备份清单中的文件存储 {a} 未在本机配置（或不属备份范围）" for a in manifest["stores"] if a not in stores
+    ]
     if not force:
         problems += _target_problems(alias)
+    elif vendor == "postgresql":
+        problems += _newer_target(alias, manifest)
+    if vendor == "postgresql":
+        _pg_direct(alias)
     if problems:
         raise BackupError(problems)
 
@@ -616,7 +660,11 @@ def backup_restore(folder: Path, *, alias: str = "default", force: bool = False)
         _pg_restore(alias, dump, force=force)
     summary.seconds["database"] = time.monotonic() - started
     started = time.monotonic()
-    _store_restore(folder, manifest, summary)
+    try:
+        _store_restore(folder, manifest, summary)
+    except BackupError as exc:  # the database is written by now: say so, do not claim otherwise
+        summary.problems += [f"数据库已恢复，文件恢复中断：{p}" for p in exc.problems]
+        return summary
     summary.seconds["files"] = time.monotonic() - started
     started = time.monotonic()
 
@@ -641,13 +689,18 @@ def scheduled_backup_run(now: datetime | None = None) -> BackupSummary | None:
     """The daily job: a new folder ``fengqiao-YYYYMMDD-HHMMSS`` under FENGQIAO_BACKUP_DIR, then
     the oldest complete ones beyond FENGQIAO_BACKUP_KEEP removed. Store files unchanged since the
     newest complete backup are hard-linked to it (each folder stays a whole backup on its own:
-    removing an old one removes only its names for the files) (an unfinished folder — no
-    manifest — is left for someone to look at). Nothing when no directory is configured."""
+    removing an old one removes only its names for the files). Only folders named so are touched;
+    an unfinished one (no manifest: a run killed part-way) is removed after a day. Nothing when no
+    directory is configured."""
     root = settings.FENGQIAO_BACKUP_DIR
     if not root:
         return None
     stamp = timezone.localtime(now or timezone.now()).strftime("%Y%m%d-%H%M%S")
-    done = sorted(p for p in Path(root).glob(f"{SCHEDULED_PREFIX}*") if (p / MANIFEST).is_file())
+    ours = [p for p in Path(root).glob(f"{SCHEDULED_PREFIX}*") if SCHEDULED_NAME.fullmatch(p.name) and p.is_dir()]
+    done = sorted(p for p in ours if (p / MANIFEST).is_file())
+    stale = time.time() - 24 * 3600
+    for unfinished in (p for p in ours if not (p / MANIFEST).is_file() and p.stat().st_mtime < stale):
+        shutil.rmtree(unfinished)  # a run killed part-way (the job's timeout): never a backup
     previous = done[-1] if done else None
     if previous is not None:
         try:
@@ -676,7 +729,8 @@ BACKUP_SCHEDULE_FUNC = "fengqiao.core.backup.scheduled_backup_task"
 
 def backup_schedule_ensure(**kwargs: Any) -> None:
     """After migrate: with FENGQIAO_BACKUP_DIR set, the daily backup is scheduled once (02:00
-    Asia/Shanghai; an administrator may retime it); without it, no backup schedule exists."""
+    Asia/Shanghai; an administrator may retime it); without it nothing is scheduled, and a
+    schedule made before is kept (the job does nothing while the folder is not set)."""
     import contextlib
     from datetime import time as clock
     from datetime import timedelta
@@ -687,7 +741,8 @@ def backup_schedule_ensure(**kwargs: Any) -> None:
 
     with contextlib.suppress(DatabaseError):  # django_q's tables may not exist yet
         if not settings.FENGQIAO_BACKUP_DIR:
-            Schedule.objects.filter(name=BACKUP_SCHEDULE_NAME).delete()
+            # Not deleted: migrate may run with another environment than the worker (straight to
+            # the database, docs/deployment.md); the job itself does nothing without the folder.
             return
         shanghai = ZoneInfo("Asia/Shanghai")
         now = timezone.now().astimezone(shanghai)

@@ -12,6 +12,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -215,6 +216,13 @@ def test_the_daily_backup_runs_only_with_a_folder_and_keeps_the_newest(settings:
     schedule = Schedule.objects.get(name=backup.BACKUP_SCHEDULE_NAME)
     assert schedule.func == backup.BACKUP_SCHEDULE_FUNC and schedule.schedule_type == Schedule.DAILY
     shanghai = ZoneInfo("Asia/Shanghai")
+    # Folders the job did not name are not its own: never removed, never a link base. A folder
+    # of its own without a manifest (a run killed part-way) is removed once a day old.
+    (tmp_path / "backups" / "fengqiao-2025-preupgrade").mkdir(parents=True)
+    (tmp_path / "backups" / "fengqiao-manual").mkdir()
+    killed = tmp_path / "backups" / "fengqiao-20260228-020000"
+    killed.mkdir()
+    os.utime(killed, (time.time() - 2 * 24 * 3600,) * 2)
     default_storage.save("attachments/a/one", ContentFile(b"one"))
     default_storage.save("attachments/a/two", ContentFile(b"two"))
     runs = [backup.scheduled_backup_run(datetime(2026, 3, day, 2, 0, tzinfo=shanghai)) for day in (1, 2)]
@@ -226,11 +234,45 @@ def test_the_daily_backup_runs_only_with_a_folder_and_keeps_the_newest(settings:
     third = backup.scheduled_backup_run(datetime(2026, 3, 3, 2, 0, tzinfo=shanghai))
     assert third is not None and (third.files, third.linked) == (2, 1)
     kept = sorted(p.name for p in (tmp_path / "backups").iterdir())
-    assert kept == ["fengqiao-20260302-020000", "fengqiao-20260303-020000"]
+    assert kept == [
+        "fengqiao-2025-preupgrade",
+        "fengqiao-20260302-020000",
+        "fengqiao-20260303-020000",
+        "fengqiao-manual",
+    ]
+    kept = kept[1:3]
     one = [tmp_path / "backups" / k / "files" / "default" / "attachments" / "a" / "one" for k in kept]
     assert one[0].stat().st_ino == one[1].stat().st_ino
     assert backup.backup_verify(third.folder, backup.manifest_read(third.folder)) == []
 
+    # A migrate run without the variable (e.g. straight to the database) keeps the schedule;
+    # the job does nothing while the folder is not set.
     settings.FENGQIAO_BACKUP_DIR = ""
     backup.backup_schedule_ensure()
-    assert not Schedule.objects.filter(name=backup.BACKUP_SCHEDULE_NAME).exists()
+    assert Schedule.objects.filter(name=backup.BACKUP_SCHEDULE_NAME).exists()
+    assert backup.scheduled_backup_task() == "FENGQIAO_BACKUP_DIR 未配置，未备份"
+
+
+@pytest.mark.django_db
+def test_a_forced_restore_over_a_newer_schema_is_refused_before_writing() -> None:
+    """pg_restore --clean drops only what the dump holds: over a database with migrations the
+    backup lacks, their tables would stay and the migrate after would fail half-way."""
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied = sorted(MigrationRecorder(connection).applied_migrations())
+    older: dict[str, dict[str, list[str]]] = {"migrations": {}}
+    for app, name in applied:
+        older["migrations"].setdefault(app, []).append(name)
+    assert backup._newer_target("default", older) == []
+    app, name = applied[-1]
+    older["migrations"][app].remove(name)
+    (problem,) = backup._newer_target("default", older)
+    assert f"{app}.{name}" in problem and "新建的空数据库" in problem
+
+
+def test_backup_and_restore_refuse_a_transaction_pooler(settings: Any) -> None:
+    settings.DB_TRANSACTION_POOLER = True
+    with pytest.raises(backup.BackupError, match="直连数据库"):
+        backup._pg_direct("default")
+    settings.DB_TRANSACTION_POOLER = False
+    backup._pg_direct("default")
