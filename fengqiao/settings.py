@@ -211,7 +211,8 @@ pooler_adapt(DATABASES["default"])
 # 6.2 s for a read that takes 0.2 s without (issue 12 §2, 1,000,000 cases). Off for the web's
 # short queries. PgBouncer refuses the startup option: there, ALTER DATABASE … SET jit = off.
 if "postgresql" in DATABASES["default"]["ENGINE"] and not DB_TRANSACTION_POOLER:
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()  # beside an operator's own
 # A read replica for the analysis: fengqiao.core.db_routers sends the reads made inside
 # ``read_replica()`` there; everything else, and every write, goes to "default".
 ANALYTICS_DATABASE_URL = env_str("FENGQIAO_ANALYTICS_DATABASE_URL", "")

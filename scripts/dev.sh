@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Needs bash 5.1+ (wait -n with process ids).
 # `make dev`: Django's auto-reloading development server (DEBUG on, static files from the source
 # folders) and the job worker beside it. Ctrl+C or SIGTERM stops both. The set-up (migrate,
 # setup_naiman, demo_staff) is done by `make dev` before this script runs.

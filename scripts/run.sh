@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Needs bash 5.1+ (wait -n with process ids).
 # `make run`: set up the installation in FENGQIAO_VAR_DIR and serve it as a deployment does —
 # gunicorn (several workers, static files through WhiteNoise, DEBUG off) and the job worker
 # (django-q2 qcluster) together. Stopping this script (Ctrl+C, or SIGTERM to it or to `make`,

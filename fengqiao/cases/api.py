@@ -215,7 +215,7 @@ class CaseListView(GenericAPIView[Case]):
         # Built from what the registration wrote (the case carries its categories, departments,
         # attachments, links and events): nothing is read back. Every role that may register sees
         # the case — its department is the receiving one (selectors.cases_visible_to).
-        data = case_detail_data(case, actor=staff, timeline=list(case.events.all()))
+        data = case_detail_data(case, actor=staff, timeline=case.written_rows["events"])
         return Response(data, status=status.HTTP_201_CREATED)
 
 

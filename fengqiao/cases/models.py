@@ -225,6 +225,10 @@ class Case(models.Model):
     generator (``fengqiao.cases.demo``), which inserts demo cases in bulk and keeps the same
     invariants itself; it never runs in production."""
 
+    #: Set by ``services.case_register`` on the case it returns: the rows it wrote, by relation
+    #: name, for the registration's answer (not a field; absent on a case read from the database).
+    written_rows: dict[str, list[Any]]
+
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="cases"
     )

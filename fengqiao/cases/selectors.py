@@ -116,7 +116,8 @@ def search_matches(text: str, *, county_id: int) -> QuerySet[Case, Any]:
         identities = by_code if identities is None else identities | by_code
     mobile = normalize_mobile(term)
     if _MOBILE.match(mobile):
-        identities = Q(phone_index=crypto.blind_index(mobile, purpose="phone"))
+        by_phone = Q(phone_index=crypto.blind_index(mobile, purpose="phone"))
+        identities = by_phone if identities is None else identities | by_phone
     parties = CaseParty.objects.filter(name=term).values("pk")
     if identities is not None:
         people = Payer.objects.filter(identities).values("pk")

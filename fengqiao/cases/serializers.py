@@ -250,7 +250,12 @@ def case_detail_data(case: Case, *, actor: Any, timeline: list[CaseEvent]) -> di
     """``CaseDetailSerializer(case).data`` written out by hand, for the 201 of a registration:
     the same keys and values (``test_intake_cost`` compares the two for every outcome), without
     building some fifty serializer fields per request — a fifth of a registration's time went
-    to the serializer. ``case`` carries its relations as ``case_register`` returns it."""
+    to the serializer. ``case`` carries the rows it wrote (``written_rows``) as ``case_register``
+    returns it; without them the relations are read."""
+    written: dict[str, list[Any]] = getattr(case, "written_rows", {})
+
+    def rows(name: str) -> list[Any]:
+        return written[name] if name in written else list(getattr(case, name).all())
 
     def code_name(obj: Any) -> dict[str, str] | None:
         return None if obj is None else {"code": str(obj.code), "name": str(obj.name)}
@@ -270,7 +275,7 @@ def case_detail_data(case: Case, *, actor: Any, timeline: list[CaseEvent]) -> di
     def at(value: Any) -> Any:
         return None if value is None else _DATETIME.to_representation(value)
 
-    links = {link.other.number for link in case.links_out.all()} | {link.case.number for link in case.links_in.all()}
+    links = {link.other.number for link in rows("links_out")} | {link.case.number for link in rows("links_in")}
     return {
         "number": str(case.number),
         "state": str(case.state),
@@ -282,7 +287,7 @@ def case_detail_data(case: Case, *, actor: Any, timeline: list[CaseEvent]) -> di
         "receiving_department": code_name(case.receiving_department),
         "owner": {"username": str(case.owner.username), "name": str(case.owner)},
         "payer": party(case.payer),
-        "categories": sorted(c.code for c in case.categories.all()),
+        "categories": sorted(c.code for c in rows("categories")),
         "due_on": case.due_on.isoformat() if case.due_on else None,
         "due_provisional": bool(case.due_provisional),
         "overdue": case.is_open and case.due_on is not None and case.due_on < timezone.localdate(),
@@ -304,7 +309,7 @@ def case_detail_data(case: Case, *, actor: Any, timeline: list[CaseEvent]) -> di
                 "role": str(d.role),
                 "role_label": str(d.get_role_display()),
             }
-            for d in case.involvements.all()
+            for d in rows("involvements")
         ],
         "attachments": [
             {
@@ -317,7 +322,7 @@ def case_detail_data(case: Case, *, actor: Any, timeline: list[CaseEvent]) -> di
                 "uploaded_at": at(a.uploaded_at),
                 "download_url": reverse("api-case-attachment", args=[case.number, a.token]),
             }
-            for a in case.attachments.all()
+            for a in rows("attachments")
         ],
         "links": sorted(links),
         "merged_into": case.merged_into.number if case.merged_into is not None else None,

@@ -361,16 +361,6 @@ def _event_written(sender: type, instance: CaseEvent, created: bool = False, **k
 post_save.connect(_event_written, sender=CaseEvent, dispatch_uid="cases.services.event_written")
 
 
-def _prefetched(case: Case, name: str, rows: list[Any]) -> None:
-    """Give ``case`` the rows of relation ``name`` as if prefetched (they were just written),
-    as Django's prefetch does: the relation's own queryset (so a later ``.filter()`` on it
-    still reads this case's rows only) with its result already in hand."""
-    qs = getattr(case, name).all()
-    qs._result_cache = rows
-    qs._prefetch_done = True
-    case.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
-
-
 @transaction.atomic
 def case_register(*, actor: Staff, data: IntakeData) -> Case:
     """一站受理: register a dispute at the window where the payer arrives.
@@ -382,8 +372,10 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
     Cost (docs/cases.md "Registration cost"): the case is inserted under a provisional
     number and the counter is read and advanced as the last step before the commit, so two
     clerks wait on each other only for that moment. The case returned carries what was
-    written — its categories, departments, attachments, links and events, as if prefetched —
-    so a response is built without reading the case back."""
+    written — its categories, departments, attachments, links and events — in
+    ``case.written_rows``, so a response is built without reading the case back. They are not
+    put in the relations' prefetch cache: a caller that adds to the case afterwards (an
+    attachment, a document) reads the relations afresh and never a stale list."""
     if not permissions.may_register(actor):
         raise PermissionDenied(_("您无权受理登记争议事项。"))
     department = actor.department
@@ -476,13 +468,15 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
         links = [_link(case=case, other=other_case, actor=actor, at=now) for other_case in data.link_to]
     finally:
         _events_written.reset(token)
-    _prefetched(case, "categories", categories)
-    _prefetched(case, "involvements", [receiving])
-    _prefetched(case, "attachments", attachments)
-    _prefetched(case, "links_out", links)
-    _prefetched(case, "links_in", [])
     timeline = sorted((e for e in events if e.case_id == case.pk), key=lambda e: (e.at, e.pk))
-    _prefetched(case, "events", timeline)
+    case.written_rows = {
+        "categories": categories,
+        "involvements": [receiving],
+        "attachments": attachments,
+        "links_out": links,
+        "links_in": [],
+        "events": timeline,
+    }
     return case
 
 

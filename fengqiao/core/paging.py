@@ -95,7 +95,9 @@ class KeysetPagination(BasePagination):
     as on page 1, where ``OFFSET 9950`` read and dropped 9,950 rows (77–660 ms at 100,000 cases).
     Forward only: there is no page number and no ``previous`` (a client that goes back keeps the
     cursors it came through). ``count`` is capped as in ``CappedPaginator``. A cursor made for
-    another order (another ``view``) or altered is refused with 400 naming ``cursor``."""
+    another order or altered is refused with 400 naming ``cursor`` (views sharing an order —
+    due_soon and overdue — share cursors: a cursor only says "after this row", always within the
+    reader's own scope and filter)."""
 
     page_size = int(api_settings.PAGE_SIZE or 50)
     cursor_query_param = "cursor"

@@ -171,14 +171,26 @@ def test_sqlite_keeps_its_statistics(tmp_path: Path, django_db_blocker: Any) -> 
 
 @pytest.mark.django_db
 def test_returned_case_relations_stay_the_cases_own(intake_clerk: Staff) -> None:
-    """The rows handed back as if prefetched are the relation's own queryset: filtering it
-    reads this case's rows, never another case's (the 12345 intake filters the events)."""
+    """The rows handed back (``written_rows``) are this case's; the relations themselves read
+    afresh, so filtering them reads this case's rows, never another case's (the 12345 intake
+    filters the events), and what is added later is seen (an attachment after registration)."""
     first = intake(intake_clerk, id_number=id_number(8))
     second = intake(intake_clerk, id_number=id_number(9), outcome=IntakeOutcome.OWN)
     assert [e.kind for e in second.events.all()] == ["registered", "task"]
     assert list(second.events.filter(kind="registered").values_list("case_id", flat=True)) == [second.pk]
     assert set(second.categories.filter(code="04").values_list("code", flat=True)) == {"04"}
     assert first.events.count() == 1
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fengqiao.cases.services import attachment_add
+
+    attachment_add(
+        case=second,
+        actor=intake_clerk,
+        upload=SimpleUploadedFile("凭证.pdf", b"%PDF-1.4\n%x\n", content_type="application/pdf"),
+        kind="evidence",
+    )
+    assert [a.original_name for a in second.attachments.all()] == ["凭证.pdf"]
 
 
 @pytest.mark.django_db
