@@ -1,4 +1,3 @@
-import contextlib
 from typing import Any
 
 from django.apps import AppConfig
@@ -15,42 +14,24 @@ CLOSE_SCHEDULE_FUNC = "fengqiao.analytics.months.months_close_task"
 
 def report_schedule_ensure(**kwargs: Any) -> None:
     """Create the monthly report's schedule once (the 1st of each month, 07:00 Asia/Shanghai)
-    and the daily closing of months (01:30, ``months.months_close_task``), after migrate.
-    Idempotent: an existing schedule (perhaps retimed) is left alone."""
-    from datetime import datetime, time, timedelta
-    from zoneinfo import ZoneInfo
+    and the daily closing of months (01:30, ``months.months_close_task``: a month is closed
+    CLOSING_DAYS days after its end, then kept), after migrate (``core.schedules``: an existing,
+    perhaps retimed, schedule is left alone)."""
+    from datetime import time
 
-    from django.db import DatabaseError
-    from django.utils import timezone
     from django_q.models import Schedule
 
-    shanghai = ZoneInfo("Asia/Shanghai")
-    now = timezone.now().astimezone(shanghai)
-    year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
-    first = datetime.combine(now.date().replace(year=year, month=month, day=1), time(7, 0), tzinfo=shanghai)
-    with contextlib.suppress(DatabaseError):
-        Schedule.objects.get_or_create(
-            name=REPORT_SCHEDULE_NAME,
-            defaults={
-                "func": REPORT_SCHEDULE_FUNC,
-                "schedule_type": Schedule.MONTHLY,
-                "next_run": first,
-                "repeats": -1,
-            },
-        )
-        # Daily at 01:30: a month is closed CLOSING_DAYS days after its end, then kept.
-        next_close = datetime.combine(now.date(), time(1, 30), tzinfo=shanghai)
-        if next_close <= now:
-            next_close += timedelta(days=1)
-        Schedule.objects.get_or_create(
-            name=CLOSE_SCHEDULE_NAME,
-            defaults={
-                "func": CLOSE_SCHEDULE_FUNC,
-                "schedule_type": Schedule.DAILY,
-                "next_run": next_close,
-                "repeats": -1,
-            },
-        )
+    from fengqiao.core.schedules import next_daily, next_month_first, schedule_ensure
+
+    schedule_ensure(
+        REPORT_SCHEDULE_NAME,
+        REPORT_SCHEDULE_FUNC,
+        schedule_type=Schedule.MONTHLY,
+        next_run=next_month_first(time(7, 0)),
+    )
+    schedule_ensure(
+        CLOSE_SCHEDULE_NAME, CLOSE_SCHEDULE_FUNC, schedule_type=Schedule.DAILY, next_run=next_daily(time(1, 30))
+    )
 
 
 class AnalyticsConfig(AppConfig):

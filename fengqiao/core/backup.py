@@ -730,31 +730,15 @@ BACKUP_SCHEDULE_FUNC = "fengqiao.core.backup.scheduled_backup_task"
 def backup_schedule_ensure(**kwargs: Any) -> None:
     """After migrate: with FENGQIAO_BACKUP_DIR set, the daily backup is scheduled once (02:00
     Asia/Shanghai; an administrator may retime it); without it nothing is scheduled, and a
-    schedule made before is kept (the job does nothing while the folder is not set)."""
-    import contextlib
+    schedule made before is kept — migrate may run with another environment than the worker
+    (straight to the database, docs/deployment.md); the job does nothing without the folder."""
     from datetime import time as clock
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
 
-    from django.db import DatabaseError
     from django_q.models import Schedule
 
-    with contextlib.suppress(DatabaseError):  # django_q's tables may not exist yet
-        if not settings.FENGQIAO_BACKUP_DIR:
-            # Not deleted: migrate may run with another environment than the worker (straight to
-            # the database, docs/deployment.md); the job itself does nothing without the folder.
-            return
-        shanghai = ZoneInfo("Asia/Shanghai")
-        now = timezone.now().astimezone(shanghai)
-        first = datetime.combine(now.date(), clock(2, 0), tzinfo=shanghai)
-        if first <= now:
-            first += timedelta(days=1)
-        Schedule.objects.get_or_create(
-            name=BACKUP_SCHEDULE_NAME,
-            defaults={
-                "func": BACKUP_SCHEDULE_FUNC,
-                "schedule_type": Schedule.DAILY,
-                "next_run": first,
-                "repeats": -1,
-            },
+    from fengqiao.core.schedules import next_daily, schedule_ensure
+
+    if settings.FENGQIAO_BACKUP_DIR:
+        schedule_ensure(
+            BACKUP_SCHEDULE_NAME, BACKUP_SCHEDULE_FUNC, schedule_type=Schedule.DAILY, next_run=next_daily(clock(2, 0))
         )

@@ -1,4 +1,3 @@
-import contextlib
 from typing import Any
 
 from django.apps import AppConfig
@@ -11,31 +10,17 @@ DEADLINE_SCHEDULE_FUNC = "fengqiao.handling.followthrough.deadline_jobs_task"
 
 
 def deadline_schedule_ensure(**kwargs: Any) -> None:
-    """Create the daily deadline job's schedule once (08:00 Asia/Shanghai), after migrate.
-    Idempotent: an existing schedule (perhaps retimed by an administrator) is left alone."""
-    from datetime import datetime, time, timedelta
-    from zoneinfo import ZoneInfo
+    """Create the daily deadline job's schedule once (08:00 Asia/Shanghai), after migrate
+    (``core.schedules``: an existing, perhaps retimed, schedule is left alone)."""
+    from datetime import time
 
-    from django.db import DatabaseError
-    from django.utils import timezone
     from django_q.models import Schedule
 
-    shanghai = ZoneInfo("Asia/Shanghai")
-    now = timezone.now().astimezone(shanghai)
-    first = datetime.combine(now.date(), time(8, 0), tzinfo=shanghai)
-    if first <= now:
-        first += timedelta(days=1)
-    # django_q's tables may not exist yet (e.g. migrating a single app).
-    with contextlib.suppress(DatabaseError):
-        Schedule.objects.get_or_create(
-            name=DEADLINE_SCHEDULE_NAME,
-            defaults={
-                "func": DEADLINE_SCHEDULE_FUNC,
-                "schedule_type": Schedule.DAILY,
-                "next_run": first,
-                "repeats": -1,
-            },
-        )
+    from fengqiao.core.schedules import next_daily, schedule_ensure
+
+    schedule_ensure(
+        DEADLINE_SCHEDULE_NAME, DEADLINE_SCHEDULE_FUNC, schedule_type=Schedule.DAILY, next_run=next_daily(time(8, 0))
+    )
 
 
 class HandlingConfig(AppConfig):

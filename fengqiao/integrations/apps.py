@@ -1,4 +1,3 @@
-import contextlib
 from typing import Any
 
 from django.apps import AppConfig
@@ -11,24 +10,15 @@ OUTBOX_SCHEDULE_FUNC = "fengqiao.integrations.outbox.outbox_deliver_task"
 
 
 def outbox_schedule_ensure(**kwargs: Any) -> None:
-    """Create the every-minute delivery schedule once, after migrate. Idempotent: an existing
-    schedule (perhaps changed by an administrator) is left alone."""
-    from django.db import DatabaseError
+    """Create the every-minute delivery schedule once, after migrate (``core.schedules``)."""
     from django.utils import timezone
     from django_q.models import Schedule
 
-    # django_q's tables may not exist yet (e.g. migrating a single app).
-    with contextlib.suppress(DatabaseError):
-        Schedule.objects.get_or_create(
-            name=OUTBOX_SCHEDULE_NAME,
-            defaults={
-                "func": OUTBOX_SCHEDULE_FUNC,
-                "schedule_type": Schedule.MINUTES,
-                "minutes": 1,
-                "next_run": timezone.now(),
-                "repeats": -1,
-            },
-        )
+    from fengqiao.core.schedules import schedule_ensure
+
+    schedule_ensure(
+        OUTBOX_SCHEDULE_NAME, OUTBOX_SCHEDULE_FUNC, schedule_type=Schedule.MINUTES, minutes=1, next_run=timezone.now()
+    )
 
 
 def case_status_report(**kwargs: Any) -> None:
