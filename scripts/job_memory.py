@@ -26,22 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
 
-
-def session_pids(sid: int) -> list[int]:
-    """Every live process whose session id is ``sid`` (field 6 of /proc/PID/stat)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        # fields[0] is the state, [1] ppid, [2] pgrp, [3] session
-        if int(fields[3]) == sid and fields[0] != "Z":
-            pids.append(int(entry.name))
-    return sorted(pids)
+from fengqiao.testing.processes import session_pids  # noqa: E402  (after the path is set)
 
 
 def kb(path: Path, key: str) -> int:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+from fengqiao.testing.processes import session_pids
+
 ROOT = Path(__file__).resolve().parents[3]
 
 pytestmark = [
@@ -31,22 +33,6 @@ pytestmark = [
         reason="scripts/run.sh is tested on the embedded database (the SQLite stage of CI)",
     ),
 ]
-
-
-def session_pids(sid: int) -> list[int]:
-    """Every live (not zombie) process whose session id is ``sid``: /proc/PID/stat field 6."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[3]) == sid and fields[0] != "Z":
-            pids.append(int(entry.name))
-    return pids
 
 
 def free_port() -> int:
