@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fengqiao.analytics import months
-from fengqiao.org.models import Jurisdiction, JurisdictionLevel
+from fengqiao.analytics.management.commands._counties import counties_chosen
 
 
 class Command(BaseCommand):
@@ -38,12 +38,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{year}年{month}月早于本机制施行之月，其数据为实时统计，不保存")
         else:
             year, month = months.last_closed()
-        counties = Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY)
-        if options["county"]:
-            counties = counties.filter(code=options["county"])
-            if not counties.exists():
-                raise CommandError(f"没有区划代码为 {options['county']} 的旗县")
-        for county in counties:
+        for county in counties_chosen(options["county"]):
             snapshot = months.month_close(county=county, year=year, month=month, recount=options["recount"])
             self.stdout.write(
                 self.style.SUCCESS(

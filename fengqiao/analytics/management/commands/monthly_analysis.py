@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from fengqiao.analytics import services
-from fengqiao.org.models import Jurisdiction, JurisdictionLevel
+from fengqiao.analytics.management.commands._counties import counties_chosen
 
 
 class Command(BaseCommand):
@@ -30,12 +30,7 @@ class Command(BaseCommand):
                 raise CommandError(f"月份有误：{options['month']}（格式 YYYY-MM，且该月已开始）") from exc
         else:
             year, month = services.previous_month(today)
-        counties = Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY)
-        if options["county"]:
-            counties = counties.filter(code=options["county"])
-            if not counties.exists():
-                raise CommandError(f"没有区划代码为 {options['county']} 的旗县")
-        for county in counties:
+        for county in counties_chosen(options["county"]):
             report = services.report_generate(county=county, year=year, month=month)
             self.stdout.write(
                 self.style.SUCCESS(
