@@ -28,18 +28,10 @@ from fengqiao.archive.services import dossier_seal
 from fengqiao.archive.tests.conftest import informed
 from fengqiao.core import backup, crypto
 from fengqiao.documents import fonts
+from fengqiao.handling.tests.handling_helpers import file_storage  # noqa: F401  (autouse: files to tmp)
 from fengqiao.org.models import Jurisdiction, Staff
 
 ROOT = Path(settings.BASE_DIR)
-
-
-@pytest.fixture(autouse=True)
-def file_storage(settings: Any, tmp_path: Path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path / "files")}},
-    }
-    return tmp_path / "files"
 
 
 @pytest.fixture(autouse=True)
