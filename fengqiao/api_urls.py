@@ -210,4 +210,5 @@ urlpatterns += [
     path("analytics/monthly/<str:month>/", analytics_api.MonthlyView.as_view(), name="api-analytics-monthly"),
     path("analytics/scorecards/<str:month>/", analytics_api.ScorecardsView.as_view(), name="api-analytics-scorecards"),
     path("analytics/reports/<str:month>/", analytics_api.ReportsView.as_view(), name="api-analytics-reports"),
+    path("analytics/recount/<str:month>/", analytics_api.RecountView.as_view(), name="api-analytics-recount"),
 ]

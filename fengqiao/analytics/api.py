@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from fengqiao.analytics import permissions, services
 from fengqiao.analytics.models import MonthlyReport
-from fengqiao.analytics.months import figures_of, scorecards_of
+from fengqiao.analytics.months import figures_of, month_recount, scorecards_of
 from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
@@ -247,3 +247,46 @@ class ReportsView(APIView):
         except FontMissing as exc:
             return Response({"errors": {"detail": [str(exc)]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
+
+
+class RecountSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text="重新统计的原因（如：某案件的争议事项已更正）")
+
+
+class RecountResultSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    taken_at = serializers.DateTimeField()
+    recounts = serializers.IntegerField()
+    recount_reason = serializers.CharField()
+
+
+class RecountView(APIView):
+    """重新统计 a kept (closed) month after a late correction to one of its cases."""
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="analytics_recount",
+        summary="重新统计已结月份",
+        description="Count a closed month again and rewrite its kept figures, with the kept months that compare "
+        "with it (the three after it and the same month a year later); the reason is kept. Only the group office. "
+        "A month still counted live is 400 on `month`.",
+        request=RecountSerializer,
+        responses={200: RecountResultSerializer, **_errors(400, 401, 403)},
+    )
+    def post(self, request: Request, month: str) -> Response:
+        staff = request_staff(request)
+        if not permissions.may_generate_report(staff):
+            raise PermissionDenied()
+        year, number = _month(month)
+        body = RecountSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        snapshot = month_recount(
+            county=_county(staff), year=year, month=number, actor=staff, reason=body.validated_data["reason"]
+        )
+        data = {
+            "month": f"{year}-{number:02d}",
+            "taken_at": snapshot.taken_at,
+            "recounts": snapshot.recounts,
+            "recount_reason": snapshot.recount_reason,
+        }
+        return Response(RecountResultSerializer(data).data)

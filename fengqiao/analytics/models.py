@@ -66,8 +66,9 @@ class MonthSnapshot(models.Model):
     a month — and read thereafter; the current month is counted live. ``taken_at`` says as at
     when the figures were counted (the "as at generation" figures — open and overdue cases,
     overdue tasks — are as at then). A correction made afterwards to a case of that month is not
-    in them until the month is recounted (``manage.py analytics_months --recount``), which
-    rewrites the row and its ``taken_at``."""
+    in them until the month is recounted — by the group office from the analysis page or the API
+    (``months.month_recount``, with its reason) or ``manage.py analytics_months --recount`` —
+    which rewrites the row and its ``taken_at``."""
 
     jurisdiction = models.ForeignKey(
         Jurisdiction, verbose_name=_("旗县"), on_delete=models.PROTECT, related_name="month_snapshots"
@@ -78,6 +79,15 @@ class MonthSnapshot(models.Model):
     department_counts = models.JSONField(_("部门考评计数"))
     taken_at = models.DateTimeField(_("统计时间"))
     recounts = models.PositiveSmallIntegerField(_("重新统计次数"), default=0)
+    recounted_by = models.ForeignKey(
+        "org.Staff",
+        verbose_name=_("最近重新统计人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recount_reason = models.CharField(_("最近重新统计原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("月度统计快照")

@@ -27,14 +27,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengqiao.analytics.analysis import SURGE_BASE_MONTHS, MonthlyFigures, monthly_figures
 from fengqiao.analytics.models import MonthSnapshot
 from fengqiao.analytics.scorecards import Scorecard, department_counts, scorecards_from_counts
 from fengqiao.core.dates import mechanism_start
-from fengqiao.org.models import Jurisdiction, JurisdictionLevel
+from fengqiao.org.models import Jurisdiction, JurisdictionLevel, Staff
 
 #: Days after a month's end before it is closed and kept (default, unverified: long enough for
 #: the last days' visits and deliveries to be recorded; the county may want another number).
@@ -154,6 +156,31 @@ def _recount_one(county: Jurisdiction, year: int, month: int) -> None:
         snapshot.taken_at = timezone.now()
         snapshot.recounts += 1
         snapshot.save()
+
+
+@transaction.atomic
+def month_recount(*, county: Jurisdiction, year: int, month: int, actor: Staff, reason: str) -> MonthSnapshot:
+    """重新统计: the group office counts a kept month again after a late correction to one of
+    its cases (with the kept months that compare with it), saying why; who and why are kept on
+    the row. A month not kept (the live month, one before the mechanism) has nothing to redo."""
+    from fengqiao.analytics.permissions import may_generate_report
+
+    if not may_generate_report(actor):
+        raise PermissionDenied(_("只有领导小组办公室可以重新统计。"))
+    reason = reason.strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("请说明重新统计的原因（如：某案件的争议事项已更正）。")]
+    elif len(reason) > 200:
+        errors["reason"] = [_("原因不超过200字。")]
+    if not is_kept(year, month):
+        errors["month"] = [_("该月数据为实时统计，无需重新统计。")]
+    if errors:
+        raise ValidationError(errors)
+    snapshot = month_close(county=county, year=year, month=month, recount=True)
+    MonthSnapshot.objects.filter(pk=snapshot.pk).update(recounted_by=actor, recount_reason=reason)
+    snapshot.refresh_from_db()
+    return snapshot
 
 
 def month_of(*, county: Jurisdiction, year: int, month: int) -> Month:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fengqiao.analytics import permissions, services
-from fengqiao.analytics.models import MonthlyReport
-from fengqiao.analytics.months import figures_of, scorecards_of
+from fengqiao.analytics.models import MonthlyReport, MonthSnapshot
+from fengqiao.analytics.months import figures_of, month_recount, scorecards_of
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.org.models import Jurisdiction, Staff
@@ -102,8 +102,35 @@ def monthly(request: HttpRequest) -> HttpResponse:
                 "generated_by"
             ),
             "may_generate": permissions.may_generate_report(user),
+            "snapshot": (
+                MonthSnapshot.objects.filter(jurisdiction=county, year=year, month=month)
+                .select_related("recounted_by")
+                .first()
+                if taken_at
+                else None
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def recount(request: HttpRequest) -> HttpResponse:
+    """重新统计 a kept month (the group office, with the reason), then back to its analysis."""
+    user = request_staff(request)
+    county = _county(user)
+    year, month = month_of(request.POST.get("month"), today=timezone.localdate())
+    try:
+        month_recount(county=county, year=year, month=month, actor=user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        for field_errors in exc.message_dict.values():
+            for text in field_errors:
+                messages.error(request, text)
+    else:
+        messages.success(
+            request, _("已重新统计%(y)s年%(m)s月的数据（及与其比较的已结月份）。") % {"y": year, "m": month}
+        )
+    return redirect(f"{reverse('analytics-monthly')}?month={year}-{month:02d}")
 
 
 @login_required

@@ -207,3 +207,56 @@ def test_the_daily_job_is_scheduled() -> None:
     schedule = Schedule.objects.get(name=CLOSE_SCHEDULE_NAME)
     assert schedule.func == "fengqiao.analytics.months.months_close_task"
     assert schedule.schedule_type == Schedule.DAILY
+
+
+def test_the_group_office_recounts_a_kept_month_from_the_page_with_its_reason(
+    march: list[Any], naiman: Jurisdiction, intake_clerk: Staff, group_office: Staff, client_for: Any, frozen_time: Any
+) -> None:
+    """A late correction (a duplicate merged after closing) reaches the kept figures when the
+    group office recounts the month from the analysis page — no shell; the reason is required
+    and kept, with who recounted."""
+    frozen_time("2026-04-10 09:00")
+    client = client_for(group_office)
+    page = client.get(reverse("analytics-monthly"), {"month": "2026-03"}).content.decode()
+    assert "重新统计本月" in page
+    case_merge(case=march[1], into=march[0], actor=intake_clerk, reason="同一缴费人同一事项重复登记")
+
+    refused = client.post(reverse("analytics-recount"), {"month": "2026-03", "reason": " "}, follow=True)
+    assert "请说明重新统计的原因" in refused.content.decode()
+    assert MonthSnapshot.objects.get(year=2026, month=3).recounts == 0
+
+    done = client.post(reverse("analytics-recount"), {"month": "2026-03", "reason": "重复件合并"}, follow=True)
+    text = done.content.decode()
+    assert "已重新统计2026年3月的数据" in text and "最近一次：" in text and "重复件合并" in text
+    snapshot = MonthSnapshot.objects.get(year=2026, month=3)
+    assert (snapshot.figures["received"], snapshot.recounts) == (7, 1)
+    assert (snapshot.recounted_by, snapshot.recount_reason) == (group_office, "重复件合并")
+
+    live = client.post(reverse("analytics-recount"), {"month": "2026-04", "reason": "x"}, follow=True)
+    assert "该月数据为实时统计，无需重新统计" in live.content.decode()
+
+
+def test_only_the_group_office_recounts_and_the_api_says_why_not(
+    march: list[Any], group_office: Staff, group_leader: Staff, client_for: Any, frozen_time: Any
+) -> None:
+    frozen_time("2026-04-10 09:00")
+    assert (
+        client_for(group_leader).post(reverse("analytics-recount"), {"month": "2026-03", "reason": "x"}).status_code
+        == 403
+    )
+    assert (
+        "重新统计本月"
+        not in client_for(group_leader).get(reverse("analytics-monthly"), {"month": "2026-03"}).content.decode()
+    )
+    assert (
+        api(group_leader).post("/api/v1/analytics/recount/2026-03/", {"reason": "x"}, format="json").status_code == 403
+    )
+
+    office = api(group_office)
+    missing = office.post("/api/v1/analytics/recount/2026-03/", {}, format="json")
+    assert missing.status_code == 400 and "reason" in missing.json()["errors"]
+    live = office.post("/api/v1/analytics/recount/2026-04/", {"reason": "更正"}, format="json")
+    assert live.status_code == 400 and "month" in live.json()["errors"]
+    done = office.post("/api/v1/analytics/recount/2026-03/", {"reason": "更正"}, format="json")
+    assert done.status_code == 200, done.content
+    assert done.json()["recounts"] == 1 and done.json()["recount_reason"] == "更正"

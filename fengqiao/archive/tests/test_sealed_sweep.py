@@ -393,6 +393,7 @@ NOT_CASE_WRITES = {
     "delegation-list",
     "delegation-revoke",
     "analytics-report-generate",
+    "analytics-recount",
     "archive-verify",
     "archive-export",
     "api-cases",
@@ -401,6 +402,7 @@ NOT_CASE_WRITES = {
     "api-delegation-revoke",
     "api-hotline-work-orders",
     "api-analytics-reports",
+    "api-analytics-recount",
     "api-case-dossier-verify",
 }
 
