@@ -206,13 +206,19 @@ def pooler_adapt(database: dj_database_url.DBConfig) -> None:
 
 
 pooler_adapt(DATABASES["default"])
+
+
 # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: a to-do source
 # with correlated subqueries over a county's open cases passed it and compiled 133 functions,
 # 6.2 s for a read that takes 0.2 s without (issue 12 §2, 1,000,000 cases). Off for the web's
 # short queries. PgBouncer refuses the startup option: there, ALTER DATABASE … SET jit = off.
-if "postgresql" in DATABASES["default"]["ENGINE"] and not DB_TRANSACTION_POOLER:
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()  # beside an operator's own
+def jit_off(database: dj_database_url.DBConfig) -> None:
+    if "postgresql" in database["ENGINE"] and not DB_TRANSACTION_POOLER:
+        options = database.setdefault("OPTIONS", {})
+        options["options"] = f"{options.get('options', '')} -c jit=off".strip()  # beside an operator's own
+
+
+jit_off(DATABASES["default"])
 # A read replica for the analysis: fengqiao.core.db_routers sends the reads made inside
 # ``read_replica()`` there; everything else, and every write, goes to "default".
 ANALYTICS_DATABASE_URL = env_str("FENGQIAO_ANALYTICS_DATABASE_URL", "")
@@ -223,6 +229,7 @@ if ANALYTICS_DATABASE_URL:
         conn_health_checks=True,
     )
     pooler_adapt(DATABASES["replica"])
+    jit_off(DATABASES["replica"])
     # The tests read the replica from the test database itself, as streaming replication would.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["fengqiao.core.db_routers.ReadReplicaRouter"]

@@ -14,9 +14,13 @@ month still in its grace days) is counted live.
   ``scorecards_of``); the scorecards' points are applied on reading, by the rules in force.
 - **Late changes**: a correction made after closing to a case of a closed month (rare: a
   category corrected, a duplicate merged, a visit recorded after the grace days) is not in the
-  kept figures until the month is recounted — ``manage.py analytics_months --recount --month
-  YYYY-MM``, which rewrites the row, its ``taken_at`` and adds one to ``recounts``. The pages
-  show ``taken_at`` ("统计于…"). Sealed (archived) cases cannot change at all.
+  kept figures until the group office recounts the month (``month_recount``: the analysis page,
+  the API, or ``manage.py analytics_months --recount --month YYYY-MM``), which rewrites the row
+  and the kept months that compare with it, its ``taken_at``, and adds one to ``recounts``. The
+  pages show ``taken_at`` ("统计于…"). Sealed (archived) cases cannot change at all.
+- **Counted on the read replica** when one is configured (``core.db_routers.read_replica``,
+  ``FENGQIAO_ANALYTICS_DATABASE_URL``): the live counts only; the kept rows are read from and
+  written to the primary, so a month kept a moment ago is never missed for replication lag.
 - The live count of the current month reads the previous month, the same month a year before
   and the surge's base months from their snapshots when kept (``monthly_figures(earlier=…)``).
 """
@@ -36,6 +40,7 @@ from fengqiao.analytics.analysis import SURGE_BASE_MONTHS, MonthlyFigures, month
 from fengqiao.analytics.models import MonthSnapshot
 from fengqiao.analytics.scorecards import Scorecard, department_counts, scorecards_from_counts
 from fengqiao.core.dates import mechanism_start
+from fengqiao.core.db_routers import read_replica
 from fengqiao.org.models import Jurisdiction, JurisdictionLevel, Staff
 
 #: Days after a month's end before it is closed and kept (default, unverified: long enough for
@@ -108,8 +113,11 @@ def _earlier(county: Jurisdiction, year: int, month: int) -> dict[tuple[int, int
 def count_live(county: Jurisdiction, year: int, month: int) -> Month:
     """Count the month now (aggregate queries; the comparison months read from their snapshots
     when kept)."""
-    figures = monthly_figures(county=county, year=year, month=month, earlier=_earlier(county, year, month))
-    return Month(figures, department_counts(county=county, year=year, month=month), None)
+    earlier = _earlier(county, year, month)  # the primary: a month kept a moment ago is there
+    with read_replica():
+        figures = monthly_figures(county=county, year=year, month=month, earlier=earlier)
+        counts = department_counts(county=county, year=year, month=month)
+    return Month(figures, counts, None)
 
 
 def month_close(*, county: Jurisdiction, year: int, month: int, recount: bool = False) -> MonthSnapshot:
@@ -199,7 +207,8 @@ def figures_of(*, county: Jurisdiction, year: int, month: int) -> tuple[MonthlyF
     for a live month."""
     if not is_kept(year, month):
         earlier = _earlier(county, year, month)
-        return monthly_figures(county=county, year=year, month=month, earlier=earlier), None
+        with read_replica():
+            return monthly_figures(county=county, year=year, month=month, earlier=earlier), None
     kept = month_of(county=county, year=year, month=month)
     return kept.figures, kept.taken_at
 
@@ -207,7 +216,9 @@ def figures_of(*, county: Jurisdiction, year: int, month: int) -> tuple[MonthlyF
 def scorecards_of(*, county: Jurisdiction, year: int, month: int) -> tuple[list[Scorecard], datetime | None]:
     """The month's scorecards (points by the rules in force) and when they were counted."""
     if not is_kept(year, month):
-        return scorecards_from_counts(department_counts(county=county, year=year, month=month)), None
+        with read_replica():
+            counts = department_counts(county=county, year=year, month=month)
+        return scorecards_from_counts(counts), None
     snapshot = MonthSnapshot.objects.filter(jurisdiction=county, year=year, month=month).only(
         "department_counts", "taken_at"
     ).first() or month_close(county=county, year=year, month=month)

@@ -260,3 +260,28 @@ def test_only_the_group_office_recounts_and_the_api_says_why_not(
     done = office.post("/api/v1/analytics/recount/2026-03/", {"reason": "更正"}, format="json")
     assert done.status_code == 200, done.content
     assert done.json()["recounts"] == 1 and done.json()["recount_reason"] == "更正"
+
+
+def test_the_live_count_reads_through_the_replica_and_the_kept_months_from_the_primary(
+    march: list[Any], naiman: Jurisdiction, frozen_time: Any
+) -> None:
+    """With FENGQIAO_ANALYTICS_DATABASE_URL the live month's aggregates go to the read replica
+    (core.db_routers.read_replica); the kept months it compares with are read from the primary,
+    where a month kept a moment ago already is. Seen here by the flag each statement ran under."""
+    from fengqiao.core import db_routers
+
+    frozen_time("2026-04-20 10:00")
+    months.month_close(county=naiman, year=2026, month=3)
+    ran: list[tuple[bool, str]] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        ran.append((db_routers._on_replica.get(), sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        months.figures_of(county=naiman, year=2026, month=4)
+        months.scorecards_of(county=naiman, year=2026, month=4)
+    snapshot_reads = [flag for flag, sql in ran if "analytics_monthsnapshot" in sql]
+    case_reads = [flag for flag, sql in ran if "cases_case" in sql and "analytics_monthsnapshot" not in sql]
+    assert snapshot_reads and not any(snapshot_reads)
+    assert case_reads and all(case_reads)
