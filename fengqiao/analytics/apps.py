@@ -13,21 +13,23 @@ CLOSE_SCHEDULE_FUNC = "fengqiao.analytics.months.months_close_task"
 
 
 def report_schedule_ensure(**kwargs: Any) -> None:
-    """Create the monthly report's schedule once (the 1st of each month, 07:00 Asia/Shanghai)
-    and the daily closing of months (01:30, ``months.months_close_task``: a month is closed
-    CLOSING_DAYS days after its end, then kept), after migrate (``core.schedules``: an existing,
-    perhaps retimed, schedule is left alone)."""
+    """Create, after migrate, the daily closing of months (01:30, ``months.months_close_task``: a
+    month is closed CLOSING_DAYS days after its end, then kept) and the monthly report's schedule
+    (07:00 on the day the month before was closed — the 6th — so the report is written from the
+    kept figures the pages show); ``core.schedules``: an existing, perhaps retimed, schedule is
+    left alone."""
     from datetime import time
 
     from django_q.models import Schedule
 
-    from fengqiao.core.schedules import next_daily, next_month_first, schedule_ensure
+    from fengqiao.analytics.months import CLOSING_DAYS
+    from fengqiao.core.schedules import next_daily, next_monthly, schedule_ensure
 
     schedule_ensure(
         REPORT_SCHEDULE_NAME,
         REPORT_SCHEDULE_FUNC,
         schedule_type=Schedule.MONTHLY,
-        next_run=next_month_first(time(7, 0)),
+        next_run=next_monthly(CLOSING_DAYS + 1, time(7, 0)),
     )
     schedule_ensure(
         CLOSE_SCHEDULE_NAME, CLOSE_SCHEDULE_FUNC, schedule_type=Schedule.DAILY, next_run=next_daily(time(1, 30))

@@ -92,8 +92,10 @@ def report_generate(*, county: Jurisdiction, year: int, month: int, actor: Staff
 
 
 def monthly_report_task() -> list[int]:
-    """The monthly job (django-q2 schedule, 1st of each month): each county's report of the
-    month just ended, once — a month that already has a report is left alone (safe to run twice)."""
+    """The monthly job (django-q2 schedule, the day the month before is closed — the 6th): each
+    county's report of the month just ended, once — a month that already has a report is left
+    alone (safe to run twice). Run before the month is closed (e.g. by hand on the 2nd) it is
+    counted live, as the pages are then; the pages later show the kept figures."""
     year, month = previous_month(timezone.localdate())
     made = []
     for county in Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY):

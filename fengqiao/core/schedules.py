@@ -25,11 +25,15 @@ def next_daily(at: time) -> datetime:
     return first if first > now else first + timedelta(days=1)
 
 
-def next_month_first(at: time) -> datetime:
-    """``at`` o'clock on the 1st of next month, Asia/Shanghai."""
+def next_monthly(day: int, at: time) -> datetime:
+    """The next ``day`` of a month (1–28) at ``at`` o'clock, Asia/Shanghai: this month's if it is
+    still ahead, else next month's."""
     now = timezone.now().astimezone(SHANGHAI)
+    first = datetime.combine(now.date().replace(day=day), at, tzinfo=SHANGHAI)
+    if first > now:
+        return first
     year, month = (now.year + 1, 1) if now.month == 12 else (now.year, now.month + 1)
-    return datetime.combine(now.date().replace(year=year, month=month, day=1), at, tzinfo=SHANGHAI)
+    return datetime.combine(now.date().replace(year=year, month=month, day=day), at, tzinfo=SHANGHAI)
 
 
 def schedule_ensure(name: str, func: str, *, schedule_type: str, next_run: datetime, **extra: Any) -> None:

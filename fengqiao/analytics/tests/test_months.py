@@ -209,6 +209,24 @@ def test_the_daily_job_is_scheduled() -> None:
     assert schedule.schedule_type == Schedule.DAILY
 
 
+def test_the_monthly_report_is_scheduled_for_the_day_the_month_before_is_kept(frozen_time: Any) -> None:
+    """The report of a month reads its kept figures: it runs at 07:00 on the day after the
+    closing days (the 6th), after the 01:30 job kept the month — not on the 1st, when the month
+    is still counted live and may yet change."""
+    from zoneinfo import ZoneInfo
+
+    from fengqiao.analytics.apps import REPORT_SCHEDULE_NAME, report_schedule_ensure
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    for now, expected in (("2026-04-03 09:00", (2026, 4, 6)), ("2026-04-06 08:00", (2026, 5, 6))):
+        Schedule.objects.filter(name=REPORT_SCHEDULE_NAME).delete()
+        frozen_time(now)
+        report_schedule_ensure()
+        run = Schedule.objects.get(name=REPORT_SCHEDULE_NAME).next_run.astimezone(shanghai)
+        assert (run.year, run.month, run.day, run.hour) == (*expected, 7)
+        assert run.day == months.CLOSING_DAYS + 1
+
+
 def test_the_group_office_recounts_a_kept_month_from_the_page_with_its_reason(
     march: list[Any], naiman: Jurisdiction, intake_clerk: Staff, group_office: Staff, client_for: Any, frozen_time: Any
 ) -> None:
