@@ -162,7 +162,7 @@ class CaseParty(models.Model):
     class Meta:
         verbose_name = _("案件当事人")
         verbose_name_plural = _("案件当事人")
-        # The case list's search by name (``selectors.search_matches``): an exact name is an index seek.
+        # The case list's search by name (``selectors._search_matches``): an exact name is an index seek.
         indexes = [models.Index(fields=["name"], name="cases_party_name")]
 
     def __str__(self) -> str:

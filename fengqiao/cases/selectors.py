@@ -95,7 +95,7 @@ _CREDIT_CODE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{18}$")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
-def search_matches(text: str, *, county_id: int) -> QuerySet[Case, Any]:
+def _search_matches(text: str, *, county_id: int) -> QuerySet[Case, Any]:
     """The list's search box: the ids of the cases it finds, exact matches only, each branch an
     index seek (issue 12 §2; ``docs/cases.md``, "Lists and searches at scale"): the case number
     (the county's unique number index), a party's name exactly as registered
@@ -103,7 +103,11 @@ def search_matches(text: str, *, county_id: int) -> QuerySet[Case, Any]:
     its blind index, or a 统一社会信用代码, on the party's identity (``Payer``). Payer and other
     party are both searched. A UNION of the branches, not one OR: PostgreSQL could not estimate
     the OR and walked the county newest first testing each case (minutes at a million). There is
-    no "contains" search: over a million cases no index answers it (it took 2.5–4.5 s)."""
+    no "contains" search: over a million cases no index answers it (it took 2.5–4.5 s).
+
+    Private: the name and identity branches are not limited to a county or a reader (their
+    indexes would not serve a join to it); the one caller, ``case_list_for``, keeps only the ids
+    within ``cases_visible_to(user)``."""
     from fengqiao.core.identifiers import normalize_mobile, normalize_resident_id
 
     term = text.strip()
@@ -149,8 +153,8 @@ def case_list_for(*, user: Staff, filters: CaseFilter | None = None) -> QuerySet
     qs = cases_visible_to(user)
     today = timezone.localdate()
     open_states = [s.value for s in OPEN_STATES]
-    if f.view == "mine":
-        qs = qs.filter(owner=user)
+    if f.view == "mine":  # 我的在办: open, as its tab and the home's tile count them
+        qs = qs.filter(owner=user, state__in=open_states)
     elif f.view == "review":
         qs = qs.filter(state=CaseState.REGISTERED)
         if not user.has_role(*permissions.COUNTY_WIDE_ROLES):
@@ -173,7 +177,7 @@ def case_list_for(*, user: Staff, filters: CaseFilter | None = None) -> QuerySet
         # few found, instead of walking every case of the county newest first to test each
         # (SQLite did: 2.6 s at a million cases).
         county_id = user.department.jurisdiction_id if user.department_id and user.department else None
-        qs = qs.filter(pk__in=search_matches(f.q, county_id=county_id or 0))
+        qs = qs.filter(pk__in=_search_matches(f.q, county_id=county_id or 0))
     if f.received_from:
         qs = qs.filter(received_at__date__gte=f.received_from)
     if f.received_to:
@@ -240,7 +244,7 @@ def duplicates_find(
     days = window_days if window_days is not None else settings.FENGQIAO_DUPLICATE_WINDOW_DAYS
     since = timezone.now() - timedelta(days=days)
     # The payer's cases as a UNION of index seeks (party by identity, case by party), as in
-    # ``search_matches``: one OR of the two made SQLite walk every case received in the window
+    # ``_search_matches``: one OR of the two made SQLite walk every case received in the window
     # (2.5 s on the case page at a million cases).
     parties = CaseParty.objects.filter(identity__in=payers).values("pk")
     ids = Case.objects.order_by().values("pk")

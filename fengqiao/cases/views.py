@@ -98,7 +98,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "townships": selectors.townships_of(county) if county else [],
         "may_register": permissions.may_register(user),
         "views": [
-            ("mine", _("我的案件")),
+            ("mine", _("我的在办")),
             ("review", _("待我审核转办")),
             ("due_soon", _("即将到期")),
             ("overdue", _("已超期")),

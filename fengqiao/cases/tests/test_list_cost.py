@@ -240,6 +240,11 @@ def test_the_list_page_says_the_search_is_exact(client: Client, intake_clerk: St
     page = client.get(reverse("case-list")).content.decode()
     assert "精确查找" in page
     assert "不支持部分匹配" in page
+    # A fragment finds nothing, and the empty list says why and what to type.
+    register(intake_clerk, 1)
+    found = client.get(reverse("case-list"), {"q": "张"}).content.decode()
+    assert "没有符合条件的案件" in found
+    assert "查找“张”只找完全一致的" in found
 
 
 def test_the_case_page_runs_the_same_statements_with_3_and_50_events(client: Client, intake_clerk: Staff) -> None:
