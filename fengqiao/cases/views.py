@@ -545,7 +545,3 @@ def case_merge(request: HttpRequest, number: str) -> HttpResponse:
     messages.success(request, _("已将案件 %(n)s 合并至案件 %(number)s。") % {"n": case.number, "number": into.number})
     return redirect("case-detail", number=into.number)
 
-
-def home_summary(user: Any) -> dict[str, Any]:
-    """The numbers on the staff home."""
-    return {"counts": selectors.workbench_counts(user=user), "may_register": permissions.may_register(user)}

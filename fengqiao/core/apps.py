@@ -13,5 +13,5 @@ class CoreConfig(AppConfig):
         from fengqiao.core import signals  # noqa: F401
         from fengqiao.core.backup import backup_schedule_ensure
 
-        # The daily backup is scheduled only while FENGQIAO_BACKUP_DIR names a folder.
+        # The daily backup is scheduled once FENGQIAO_BACKUP_DIR names a folder (never removed: docs/backup.md).
         post_migrate.connect(backup_schedule_ensure, sender=self, dispatch_uid="core.backup_schedule")

@@ -40,7 +40,8 @@ ROW_LIMIT = 50
 NEAR_WORKING_DAYS = 2
 #: A source's count is exact up to this number and shown "999+" beyond (the workbench's tiles
 #: too): counting stops at ``COUNT_CAP`` + 1 rows, so a source with thousands of rows costs
-#: what a thousand cost (the case list's own count stops at ``core.paging.COUNT_CAP``).
+#: what a thousand cost (the case list page's count stops at 999 too; the API's at
+#: ``core.paging.COUNT_CAP``, 10,000).
 COUNT_CAP = 999
 
 
