@@ -192,11 +192,12 @@ def todo_counts(user: Staff, *, only: Iterable[str] | None = None) -> dict[str, 
     return counts
 
 
-def todo_for(user: Staff, *, source: str = "", limit: int = ROW_LIMIT) -> TodoList:
+def todo_for(user: Staff, *, source: str = "", limit: int | None = None) -> TodoList:
     """Everything that waits on ``user``: per source one bounded query of rows, and a capped
     count only when the rows fill it (fewer are their own count); the rows merged earliest due
     first, overdue and near-limit marked. ``source`` narrows the rows to one source (the
-    others are counted only)."""
+    others are counted only). ``limit``: ``ROW_LIMIT`` as it is when called."""
+    limit = ROW_LIMIT if limit is None else limit
     today = timezone.localdate()
     horizon = _horizon(today)
     result = TodoList(today=today)

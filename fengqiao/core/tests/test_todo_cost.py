@@ -87,6 +87,27 @@ def test_every_role_pays_the_same_queries_for_3_and_30_cases_of_work(naiman, per
         assert grown[key] > totals[key], key
 
 
+def test_full_reads_add_one_count_each_whatever_the_work(naiman, persona, monkeypatch) -> None:
+    """When a source's read is full (here ``ROW_LIMIT`` is lowered to 1, so every source with
+    work fills it with 3 cases of work as with 30), the one capped count it adds is the same for
+    3 and for 30: the statements still do not grow with the work."""
+    monkeypatch.setattr(todo, "ROW_LIMIT", 1)
+    users = _users(persona, naiman)
+    clients = {}
+    for key, user in users.items():
+        clients[key] = Client()
+        clients[key].force_login(user)
+    _add_work(3, users["intake_clerk"], users["group_office"], naiman)
+    for client in clients.values():
+        _queries(client)
+    few = {key: _queries(client) for key, client in clients.items()}
+    assert todo.todo_for(users["intake_clerk"]).counts  # the clerk's reads are full: counted
+    assert any(n >= 2 for n in todo.todo_for(users["intake_clerk"]).counts.values())
+    _add_work(27, users["intake_clerk"], users["group_office"], naiman)
+    many = {key: _queries(client) for key, client in clients.items()}
+    assert many == few
+
+
 def test_the_badge_counts_exactly_up_to_the_cap_and_says_more_beyond(naiman, intake_clerk, client_for) -> None:
     """The navigation's number is exact for small numbers; a source beyond ``todo.COUNT_CAP``
     shows "N+" (here the cap is lowered to 2 so that three registered cases exceed it)."""
