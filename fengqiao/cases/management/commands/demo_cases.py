@@ -16,7 +16,10 @@ DEFAULT_PASSWORD = "fengqiao-demo"  # noqa: S105 — demo logins only, as manage
 
 
 class Command(BaseCommand):
-    help = "批量生成演示案件（仅用于演示和性能测试；可重复执行，每次追加）"
+    help = (
+        "批量生成演示案件（用于性能测试和列表、统计演示；只写案件、当事人、参与部门和受理审核记录，"
+        "不生成任务、审批、处理意见书、回访，办理中的演示案件无法在页面上继续办理；可重复执行，每次追加）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cases", type=int, required=True, help="生成案件数")
