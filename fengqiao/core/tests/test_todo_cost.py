@@ -66,12 +66,18 @@ def _users(persona: Any, naiman: Jurisdiction) -> dict[str, Staff]:
     return users
 
 
-def test_every_role_pays_the_same_queries_for_3_and_30_cases_of_work(naiman, persona) -> None:
-    users = _users(persona, naiman)
+def _clients(users: dict[str, Staff]) -> dict[str, Client]:
+    """A signed-in test client per user."""
     clients = {}
     for key, user in users.items():
         clients[key] = Client()
         clients[key].force_login(user)
+    return clients
+
+
+def test_every_role_pays_the_same_queries_for_3_and_30_cases_of_work(naiman, persona) -> None:
+    users = _users(persona, naiman)
+    clients = _clients(users)
     _add_work(3, users["intake_clerk"], users["group_office"], naiman)
     for client in clients.values():
         _queries(client)  # warm the per-process caches (calendar, content types, sessions)
@@ -93,10 +99,7 @@ def test_full_reads_add_one_count_each_whatever_the_work(naiman, persona, monkey
     3 and for 30: the statements still do not grow with the work."""
     monkeypatch.setattr(todo, "ROW_LIMIT", 1)
     users = _users(persona, naiman)
-    clients = {}
-    for key, user in users.items():
-        clients[key] = Client()
-        clients[key].force_login(user)
+    clients = _clients(users)
     _add_work(3, users["intake_clerk"], users["group_office"], naiman)
     for client in clients.values():
         _queries(client)
