@@ -544,4 +544,3 @@ def case_merge(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("case-detail", number=case.number)
     messages.success(request, _("已将案件 %(n)s 合并至案件 %(number)s。") % {"n": case.number, "number": into.number})
     return redirect("case-detail", number=into.number)
-
