@@ -202,6 +202,10 @@ class CaseNumbering(models.Model):
         return f"{self.jurisdiction} {self.year}"
 
 
+#: ``cases.kept.KEPT_FIELDS``: written by ``kept.refresh`` only, never by ``Case.save``.
+KEPT_COLUMNS = frozenset({"decision_ready", "archive_ready", "archive_window_until"})
+
+
 class StateGuardedQuerySet(models.QuerySet["Case"]):
     """Refuses ``update(state=...)``: the state only changes through the workflow."""
 
@@ -298,6 +302,16 @@ class Case(models.Model):
     )
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # Kept to-do values (``cases.kept``): each rule's answer for this case, written only by
+    # ``kept.refresh`` (the services that change the rule's inputs call it; ``save`` leaves
+    # these columns alone) and read by the to-do sources through the partial indexes below.
+    # 综合意见、出具处理意见书 waits on the receiving department (``handling.todo.decision_ready_q``).
+    decision_ready = models.BooleanField(_("待出具处理意见"), default=False, editable=False)
+    # 封存归档 may be done once no window for a further remedy is open
+    # (``followup.selectors.archive_ready_q``); ``archive_window_until`` is the last day of the
+    # latest such window of a case in remedy tracking (``followup.selectors.archive_window_until``).
+    archive_ready = models.BooleanField(_("待归档"), default=False, editable=False)
+    archive_window_until = models.DateField(_("后续救济期限届满日"), null=True, blank=True, editable=False)
 
     # Set by the workflow for the one save that may change the state; the state as loaded.
     _workflow_token: bool = False
@@ -359,6 +373,29 @@ class Case(models.Model):
                 ),
                 name="cases_case_dept_other_ord",
             ),
+            # The kept to-do values (cases.kept): the few cases whose decision or archiving
+            # waits on the receiving department, of a county or a department, in the to-do
+            # sources' order — instead of testing every open case per request.
+            models.Index(
+                fields=["jurisdiction", "due_on", "id"],
+                condition=models.Q(decision_ready=True),
+                name="cases_case_county_decide",
+            ),
+            models.Index(
+                fields=["receiving_department", "due_on", "id"],
+                condition=models.Q(decision_ready=True),
+                name="cases_case_dept_decide",
+            ),
+            models.Index(
+                fields=["jurisdiction", "state_changed_at", "id"],
+                condition=models.Q(archive_ready=True),
+                name="cases_case_county_archive",
+            ),
+            models.Index(
+                fields=["receiving_department", "state_changed_at", "id"],
+                condition=models.Q(archive_ready=True),
+                name="cases_case_dept_archive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -373,6 +410,14 @@ class Case(models.Model):
             raise StateChangeRefused("案件只能通过受理登记创建 (use fengqiao.cases.services.case_register)")
         if self.pk is not None and loaded == CaseState.ARCHIVED:
             raise CaseSealed()  # 四(七): a sealed case never changes
+        if self.pk is not None and not args and not kwargs.get("force_insert") and kwargs.get("update_fields") is None:
+            # The kept to-do values are ``kept.refresh``'s alone: a case loaded before a
+            # refresh must not write its stale copy back.
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname not in KEPT_COLUMNS and f.attname in self.__dict__
+            ]
         super().save(*args, **kwargs)
         self._loaded_state = self.state
         self._workflow_token = False
