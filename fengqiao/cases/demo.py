@@ -530,6 +530,11 @@ CASE_FIELDS = (
     "merged_into",
     "version",
     "created_at",
+    # The kept to-do values (cases.kept): a demo case has no tasks, decisions, visits or
+    # remedies, so every rule is false (the columns' defaults, written out: raw inserts).
+    "decision_ready",
+    "archive_ready",
+    "archive_window_until",
 )
 PARTY_FIELDS = (
     "id",
@@ -1147,6 +1152,9 @@ class Generator:
             merge_into if stage.state == CaseState.MERGED else None,
             1 + stage_i,  # version: one more for every transition taken
             received_db,  # created_at: registered when received
+            False,  # decision_ready
+            False,  # archive_ready
+            None,  # archive_window_until
         ]
         return _Case(
             plan=plan,
