@@ -330,8 +330,10 @@ class Case(models.Model):
             # "mine": the county and the owner in the index let the count read only the index.
             models.Index(fields=["jurisdiction", "owner", "-received_at"], name="cases_case_county_owner"),
             models.Index(fields=["jurisdiction", "state", "due_on"], name="cases_case_county_due"),
-            # "awaiting my review" of a department: its registered cases, not all it received.
-            models.Index(fields=["receiving_department", "state"], name="cases_case_dept_state"),
+            # "awaiting my review" of a department: its registered cases, not all it received —
+            # by deadline, so a department's to-do rows of one state (审核转办, 结果反馈) are its
+            # first entries, not a sort of every case of the state (cases 0019).
+            models.Index(fields=["receiving_department", "state", "due_on"], name="cases_case_dept_state"),
             # "due soon" / "overdue" lists, ordered by deadline: only cases with a deadline (the
             # open ones) are in it, so the first rows in deadline order are found at once.
             models.Index(
