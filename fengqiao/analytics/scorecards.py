@@ -16,7 +16,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from fengqiao.analytics.analysis import of_county, without_jit
+from fengqiao.analytics.analysis import of_county
 from fengqiao.analytics.models import ScoringRule
 from fengqiao.cases.models import Case as CaseModel
 from fengqiao.core import calendar, timelimits
@@ -293,8 +293,7 @@ def department_counts(*, county: Jurisdiction, year: int, month: int) -> list[di
     )
     counts: dict[int, dict[str, int]] = {d.pk: dict.fromkeys(_COUNT_FIELDS, 0) for d in departments}
     if departments:
-        with without_jit():
-            _count_all(counts, departments=departments, county=county, start=start, end=end)
+        _count_all(counts, departments=departments, county=county, start=start, end=end)
     return [{"department_code": d.code, "department_name": d.name, **counts[d.pk]} for d in departments]
 
 
