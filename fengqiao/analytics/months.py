@@ -19,8 +19,11 @@ month still in its grace days) is counted live.
   and the kept months that compare with it, its ``taken_at``, and adds one to ``recounts``. The
   pages show ``taken_at`` ("统计于…"). Sealed (archived) cases cannot change at all.
 - **Counted on the read replica** when one is configured (``core.db_routers.read_replica``,
-  ``FENGQIAO_ANALYTICS_DATABASE_URL``): the live counts only; the kept rows are read from and
-  written to the primary, so a month kept a moment ago is never missed for replication lag.
+  ``FENGQIAO_ANALYTICS_DATABASE_URL``): the live counts only (the current month, one in its
+  closing days, one before the mechanism). A month being kept or recounted is counted on the
+  primary, as its row is read from and written to it: what is kept for good must not miss a
+  correction made a moment before (a recount right after it) for replication lag, and a month
+  kept a moment ago is never missed either.
 - The live count of the current month reads the previous month, the same month a year before
   and the surge's base months from their snapshots when kept (``monthly_figures(earlier=…)``).
 """
@@ -112,11 +115,10 @@ def _earlier(county: Jurisdiction, year: int, month: int) -> dict[tuple[int, int
 
 def count_live(county: Jurisdiction, year: int, month: int) -> Month:
     """Count the month now (aggregate queries; the comparison months read from their snapshots
-    when kept)."""
-    earlier = _earlier(county, year, month)  # the primary: a month kept a moment ago is there
-    with read_replica():
-        figures = monthly_figures(county=county, year=year, month=month, earlier=earlier)
-        counts = department_counts(county=county, year=year, month=month)
+    when kept), on the primary: what ``month_close`` keeps."""
+    earlier = _earlier(county, year, month)
+    figures = monthly_figures(county=county, year=year, month=month, earlier=earlier)
+    counts = department_counts(county=county, year=year, month=month)
     return Month(figures, counts, None)
 
 
@@ -195,7 +197,11 @@ def month_of(*, county: Jurisdiction, year: int, month: int) -> Month:
     """The month as the pages show it: a closed month from its snapshot (kept now if it is not
     yet), the current month (and one before the mechanism) counted live."""
     if not is_kept(year, month):
-        return count_live(county, year, month)
+        earlier = _earlier(county, year, month)  # the primary: a month kept a moment ago is there
+        with read_replica():
+            figures = monthly_figures(county=county, year=year, month=month, earlier=earlier)
+            counts = department_counts(county=county, year=year, month=month)
+        return Month(figures, counts, None)
     snapshot = MonthSnapshot.objects.filter(jurisdiction=county, year=year, month=month).first()
     if snapshot is None:
         snapshot = month_close(county=county, year=year, month=month)

@@ -303,3 +303,25 @@ def test_the_live_count_reads_through_the_replica_and_the_kept_months_from_the_p
     case_reads = [flag for flag, sql in ran if "cases_case" in sql and "analytics_monthsnapshot" not in sql]
     assert snapshot_reads and not any(snapshot_reads)
     assert case_reads and all(case_reads)
+
+
+def test_a_month_being_kept_is_counted_on_the_primary(march: list[Any], naiman: Jurisdiction, frozen_time: Any) -> None:
+    """What is kept for good (the first request for a closed month, the daily job, a recount
+    right after a correction) is counted on the primary, not on a replica that may lag behind
+    the correction; only the live months go to the replica. Seen by the flag each statement
+    ran under (core.db_routers.read_replica)."""
+    from fengqiao.core import db_routers
+
+    frozen_time("2026-04-20 10:00")
+    ran: list[tuple[bool, str]] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        ran.append((db_routers._on_replica.get(), sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        months.figures_of(county=naiman, year=2026, month=3)  # closed, not kept yet: kept now
+        months.month_close(county=naiman, year=2026, month=3, recount=True)
+    case_reads = [flag for flag, sql in ran if "cases_case" in sql and "analytics_monthsnapshot" not in sql]
+    assert case_reads and not any(case_reads)
+    assert MonthSnapshot.objects.get(jurisdiction=naiman, year=2026, month=3).recounts == 1
