@@ -295,6 +295,11 @@ def todo_work_add(seed: int = 7) -> None:
             for pk in Case.objects.filter(state=CaseState.REMEDY_TRACKING).values_list("pk", flat=True)
         ]
         Remedy.objects.bulk_create(remedies, batch_size=5000)
+        # Rows written straight to the tables: the cases' kept to-do values follow them as a
+        # service's kept.refresh would (docs/todo.md "Kept values").
+        from fengqiao.cases import kept
+
+        kept.refresh_all(states=kept.KEPT_STATES)
     print(
         f"to-do work added in {time.perf_counter() - started:.1f} s: {len(tasks):,} tasks, "
         f"{len(requests):,} special requests, {len(referrals):,} referrals, {len(decisions):,} decisions, "

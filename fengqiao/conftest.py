@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -81,6 +82,17 @@ def frozen_time() -> Iterator[Callable[[str], time_machine.Traveller]]:
 
 
 @pytest.fixture(autouse=True)
+def _setup_cache_clear() -> Iterator[None]:
+    """The kept set-up rows (``core.setup_cache``: categories, townships) of a rolled-back
+    test must not show in the next: every test starts and ends with none kept."""
+    from fengqiao.core.setup_cache import setup_cache_clear
+
+    setup_cache_clear()
+    yield
+    setup_cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _calendar_cache_clear() -> Iterator[None]:
     """A rolled-back test sends no delete signals: start and end every test with a cold
     calendar cache so entered holiday rows never leak between tests."""
@@ -89,3 +101,90 @@ def _calendar_cache_clear() -> Iterator[None]:
     calendar_cache_clear()
     yield
     calendar_cache_clear()
+
+
+_DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server")
+
+
+def _writer() -> str:
+    """Where the write that just finished was made: the innermost lines of fengqiao code on
+    the stack (the test's or the view's call of the service), for the guard's message."""
+    import traceback
+
+    frames = [
+        f"{f.filename.rsplit('fengqiao/', 1)[-1]}:{f.lineno} {f.name}"
+        for f in traceback.extract_stack()
+        if "/fengqiao/" in f.filename and not f.filename.endswith("conftest.py")
+    ]
+    return " < ".join(reversed(frames[-3:])) or "?"
+
+
+@pytest.fixture(autouse=True)
+def _kept_todo_values_checked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The cases' kept to-do values (``cases.kept``: ``decision_ready``, ``archive_ready``,
+    ``archive_window_until``) equal their rules evaluated for every case — checked in every
+    test that uses the database after each outermost ``transaction.atomic`` block it runs
+    (a service call, a request) and at its end. So each flow test proves that the services it
+    goes through keep them: one that changes a rule's input without ``kept.refresh`` fails,
+    naming the case, the field, the test and the code that wrote. Test data written straight
+    to the tables must call ``kept.refresh`` as a service would. The check's own statements
+    are left out of the statement counts tests take."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in _DB_FIXTURES
+    )
+    if not uses_db:
+        yield
+        return
+    request.getfixturevalue("db")  # set up before this fixture, so rolled back after the check
+    from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
+
+    from fengqiao.cases import kept
+
+    base = len(connection.atomic_blocks)
+    found: list[str] = []
+    checking = False
+
+    def drift() -> list[str]:
+        nonlocal checking
+        logged, wrappers = len(connection.queries_log), connection.execute_wrappers
+        checking, connection.execute_wrappers = True, []
+        try:
+            with transaction.atomic():
+                return kept.drifted()
+        except DatabaseError:
+            return []  # a broken transaction (the test provoked a database error): nothing to read
+        finally:
+            checking, connection.execute_wrappers = False, wrappers
+            while len(connection.queries_log) > logged:
+                connection.queries_log.pop()
+
+    original_exit = transaction.Atomic.__exit__
+
+    def exit_checked(self: transaction.Atomic, exc_type: Any, exc_value: Any, tb: Any) -> Any:
+        result = original_exit(self, exc_type, exc_value, tb)
+        if (
+            exc_type is None
+            and not checking
+            and not found
+            and (self.using or DEFAULT_DB_ALIAS) == DEFAULT_DB_ALIAS
+            and len(connection.atomic_blocks) == base
+            and not connection.needs_rollback
+        ):
+            lines = drift()
+            if lines:
+                found.append(f"after the write at {_writer()}:\n  " + "\n  ".join(lines))
+        return result
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_checked)
+    yield
+    monkeypatch.undo()
+    if not found:
+        lines = drift()
+        if lines:
+            found.append("at the end of the test:\n  " + "\n  ".join(lines))
+    if found:
+        pytest.fail(
+            f"kept to-do values differ from their rules in {request.node.nodeid} "
+            f"(a service changed a rule's input without cases.kept.refresh) {found[0]}",
+            pytrace=False,
+        )

@@ -28,6 +28,20 @@ from django.db import models
 from django.db.models import Q
 
 from fengqiao.cases.models import KEPT_COLUMNS, Case
+from fengqiao.cases.states import CaseState
+
+#: The states in which a kept value may differ from its column's default: handling
+#: (``decision_ready``), follow-up and remedy tracking (``archive_ready``,
+#: ``archive_window_until``). ``workflow.transition`` refreshes a case entering or leaving them.
+KEPT_STATES = frozenset(
+    {
+        CaseState.OWN_HANDLING,
+        CaseState.JOINT_HANDLING,
+        CaseState.SPECIAL_HANDLING,
+        CaseState.FOLLOWING_UP,
+        CaseState.REMEDY_TRACKING,
+    }
+)
 
 #: field name → a callable returning the rule's expression on ``Case`` (evaluated per row).
 _rules: dict[str, Callable[[], Any]] = {}

@@ -20,7 +20,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases import permissions
+from fengqiao.cases import kept, permissions
 from fengqiao.cases.models import (  # noqa: F401 (CaseSealed, sealed_check: the guard every write consults)
     Case,
     CaseEvent,
@@ -428,6 +428,10 @@ def transition(
             **{k: v for k, v in data.items() if _jsonable(v)},
         },
     )
+    if source != NEW and (source in kept.KEPT_STATES or step.target in kept.KEPT_STATES):
+        # The kept to-do values follow the state (a rule is false outside these states, and a
+        # case being registered has no tasks, decisions or visits yet: the columns' defaults).
+        kept.refresh([case])
     # In the step's transaction: what receivers write (the 12345 status report in the outbox)
     # commits with the step or rolls back with it, so no crash can keep one without the other.
     case_transition_recorded.send(sender=Case, case=case, event=event, transition=name)

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from fengqiao.cases import kept
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState
 from fengqiao.core import timelimits
@@ -105,6 +106,8 @@ def provisional_followup_recompute(*, year: int) -> dict[str, int]:
                     label = f"{remedy.get_kind_display()}后续救济期限"
                     changes[remedy.case_id].append(change_text(label, was, window.day, window.provisional))
                     counts["remedies"] += 1
+            # A window for a further remedy moved: the day archiving may be done moves with it.
+            kept.refresh(changes)
             for case_id, texts in changes.items():
                 CaseEvent.objects.create(
                     case=cases[case_id],

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.cases.kept import as_flag, keep
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import CaseState
 from fengqiao.core import calendar
@@ -177,22 +179,29 @@ def follow_up_scope(user: Staff, prefix: str = "") -> Q:
     return review_scope(user, prefix)
 
 
-def _ready_to_archive_q(today: date) -> Q:
-    """``archive_blocker``'s rule for 跟踪回访 and 救济途径跟踪 as a filter on ``Case`` (None there
-    is a match here): the latest decision fed back to the other party and that party visited,
-    when there is one (四(四), 四(五) 争议双方); then in follow-up the latest done visit to the payer
-    records no objection, in remedy tracking every remedy ended, none changed the decision and
-    no window for a further remedy is open on ``today`` (行政诉讼法第四十五条) — visits and remedies
-    of the current round only (``current_round``). Informed cases, ready at once, are not
-    follow-up work and are not matched."""
+def _open_windows(today: date | None = None) -> QuerySet[Remedy]:
+    """The ended remedies of the outer case's current round (``current_round``) whose window
+    for a further remedy is not yet used (no remedy recorded after it) — open on ``today``
+    when given (``open_remedy_window``'s rule, as a subquery)."""
+    remedies = Remedy.objects.filter(current_round(), case=OuterRef("pk"), window_ends_on__isnull=False).exclude(
+        Exists(Remedy.objects.filter(previous=OuterRef("pk")))
+    )
+    return remedies if today is None else remedies.filter(window_ends_on__gte=today)
+
+
+def archive_ready_q() -> Q:
+    """``archive_blocker``'s rule for 跟踪回访 and 救济途径跟踪 as a filter on ``Case``, but for the
+    window for a further remedy (``archive_window_until``): the latest decision fed back to the
+    other party and that party visited, when there is one (四(四), 四(五) 争议双方); then in
+    follow-up the latest done visit to the payer records no objection, in remedy tracking every
+    remedy ended and none changed the decision — visits and remedies of the current round only
+    (``current_round``). Informed cases, ready at once, are not follow-up work and are not
+    matched. The one definition of ``Case.archive_ready``, kept per case by ``cases.kept``."""
     done_visit = Visit.objects.filter(current_round(), case=OuterRef("pk"), done_at__isnull=False)
     latest_payer_visit_objects = Subquery(
         done_visit.filter(party=Recipient.PAYER).order_by("-done_at", "-id").values("objects_to_decision")[:1]
     )
     remedy = Remedy.objects.filter(current_round(), case=OuterRef("pk"))
-    open_window = remedy.filter(window_ends_on__gte=today).exclude(
-        Exists(Remedy.objects.filter(previous=OuterRef("pk")))
-    )
     both_told = Q(other_party__isnull=True) | Q(
         _other_party_told(), Exists(done_visit.filter(party=Recipient.OTHER_PARTY))
     )
@@ -202,10 +211,38 @@ def _ready_to_archive_q(today: date) -> Q:
             Exists(remedy),
             ~Exists(remedy.exclude(status=RemedyStatus.ENDED)),
             ~Exists(remedy.filter(outcome=RemedyOutcome.CHANGED)),
-            ~Exists(open_window),
             state=CaseState.REMEDY_TRACKING,
         )
     )
+
+
+def archive_window_until() -> Any:
+    """The last day of the latest unused window for a further remedy of a case in remedy
+    tracking (行政诉讼法第四十五条; ``open_remedy_window``), or NULL: the case may be archived
+    from the day after. The one definition of ``Case.archive_window_until`` (``cases.kept``)."""
+    latest = Subquery(_open_windows().order_by("-window_ends_on").values("window_ends_on")[:1])
+    return models.Case(
+        models.When(state=CaseState.REMEDY_TRACKING, then=latest),
+        default=models.Value(None),
+        output_field=models.DateField(),
+    )
+
+
+def _ready_to_archive_q(today: date) -> Q:
+    """``archive_blocker``'s rule as a filter on ``Case`` (None there is a match here):
+    ``archive_ready_q`` and no window for a further remedy open on ``today``
+    (行政诉讼法第四十五条)."""
+    return archive_ready_q() & ~Q(Exists(_open_windows(today)), state=CaseState.REMEDY_TRACKING)
+
+
+def _kept_ready_to_archive_q(today: date) -> Q:
+    """``_ready_to_archive_q(today)`` read from the case's kept values (``cases.kept``):
+    ``archive_ready`` and no window open on ``today``."""
+    return Q(archive_ready=True) & (Q(archive_window_until__isnull=True) | Q(archive_window_until__lt=today))
+
+
+keep("archive_ready", lambda: as_flag(archive_ready_q()))
+keep("archive_window_until", archive_window_until)
 
 
 def ready_to_archive(*, user: Staff, today: date | None = None) -> QuerySet[Case]:
@@ -214,11 +251,13 @@ def ready_to_archive(*, user: Staff, today: date | None = None) -> QuerySet[Case
     ``followup/work/`` ``ready`` and the to-do list's 待归档, so the three cannot disagree with
     each other or with ``archive_blocker`` (the archive step's guard). A case blocked by an
     open remedy window or an other party not yet told or visited is not in it, and comes in
-    the day the block ends. One query, indexed by ``follow_up_scope``'s department or county."""
+    the day the block ends. One query, read from the cases' kept values
+    (``_ready_to_archive_q`` as ``Case.archive_ready`` / ``archive_window_until``) through the
+    partial indexes ``cases_case_dept_archive`` / ``cases_case_county_archive``."""
     today = today or calendar.local_day(timezone.now())
     return (
         Case.objects.filter(follow_up_scope(user))
-        .filter(_ready_to_archive_q(today))
+        .filter(_kept_ready_to_archive_q(today))
         .select_related("payer")
         .order_by("state_changed_at", "pk")
     )

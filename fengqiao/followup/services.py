@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.cases import workflow
+from fengqiao.cases import kept, workflow
 from fengqiao.cases.models import Case, CaseEvent, EventKind, sealed_check
 from fengqiao.cases.states import CaseState, IntakeOutcome
 from fengqiao.cases.workflow import TransitionError
@@ -314,6 +314,8 @@ def feedback_record(
         # 四(五) 对被反馈的争议双方进行跟踪回访: the other party, once told, is visited too (a visit
         # of an earlier round, about a decision since changed, does not stand for it).
         _visit_create(case=case, actor=actor, scheduled_on=None, party=Recipient.OTHER_PARTY, decision=decision)
+    if recipient == Recipient.OTHER_PARTY:
+        kept.refresh([case])  # both parties told: archiving may wait on the other party's visit only
     return delivery
 
 
@@ -431,6 +433,8 @@ def visit_record(
     )
     if objects_to_decision and visit.party == Recipient.PAYER and case.state == CaseState.FOLLOWING_UP:
         workflow.transition(case=case, name="object", actor=actor, at=now, data={"visit": visit.pk})
+    else:
+        kept.refresh([case])  # a visit done: the case may be ready to archive
     return visit
 
 
@@ -528,6 +532,7 @@ def remedy_record(
             "previous": previous.pk if previous else None,
         },
     )
+    kept.refresh([case])  # a remedy under way (or a window used): not ready to archive
     return remedy
 
 
@@ -605,4 +610,6 @@ def remedy_outcome(*, remedy: Remedy, actor: Staff, outcome: str, outcome_on: da
             data={"remedy": remedy.pk},
             summary=_("%(k)s变更处理意见，重新办理") % {"k": remedy.get_kind_display()},
         )
+    else:
+        kept.refresh([case])  # every remedy ended: ready to archive once its window closes
     return remedy

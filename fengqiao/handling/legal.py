@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.cases import kept
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState, Classification
 from fengqiao.core import timelimits
@@ -309,6 +310,7 @@ def legal_review_record(
             "reason": notes,
         },
     )
+    kept.refresh([case])  # the review of the current draft: the decision may be issued, or revised
     return review
 
 

@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.cases import kept
 from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState
 from fengqiao.core import dates
@@ -180,6 +181,7 @@ def mediation_record_result(
             summary=f"调解达成协议，形成处理意见草稿（{DecisionResult(decision_result).label}）",
             data={"mediation": session.pk, "step": "agreement", "decision": decision.pk},
         )
+        kept.refresh([case])  # a mediation agreement: the decision waits on the receiving department
     elif result == MediationResult.NO_AGREEMENT:
         MediationSession.objects.filter(pk=session.pk).update(result=result, notes=notes or session.notes)
         CaseEvent.objects.create(

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.cases import workflow
+from fengqiao.cases import kept, workflow
 from fengqiao.cases.models import Case, CaseDepartment, CaseEvent, EventKind, sealed_check
 from fengqiao.cases.states import CaseState
 from fengqiao.cases.workflow import TransitionError
@@ -124,6 +124,7 @@ def task_create(
     limit: str = "",
     is_lead: bool = False,
     instructions: str = "",
+    kept_refresh: bool = True,
 ) -> Task:
     """交办: give one department its part of a case — 各联办单位依职权办理，在规定时限内向受理
     单位提供书面意见 (四(三)1 3)), 各部门依职权办理，在规定时限内提供书面审批意见 (四(三)2 3)), the
@@ -134,7 +135,8 @@ def task_create(
     the task so the date can be recomputed (``handling.recompute``). The limit for returning
     the task as not the department's duty is ``timelimits.TASK_RETURN``. The department joins
     the case, so its people see it. Callers check who may give the task; the case is locked
-    by them."""
+    by them. The case's kept to-do values are refreshed (an open task: the decision waits
+    again) unless ``kept_refresh`` is false — for a case that cannot have one true."""
     if kind not in TaskKind.values:
         raise ValidationError({"kind": [_("未知的任务类型。")]})
     if department.jurisdiction_id != case.jurisdiction_id:
@@ -176,6 +178,8 @@ def task_create(
         % {"dept": department.name, "kind": TaskKind(kind).label, "due": due_on.isoformat()},
         data=_task_data(task, is_lead=is_lead),
     )
+    if kept_refresh:
+        kept.refresh([case])  # an open opinion task: the decision waits again
     return task
 
 
@@ -222,9 +226,16 @@ def tasks_for_general(
 
 @transaction.atomic
 def task_for_own_handling(*, case: Case, actor: Staff) -> Task:
-    """属于本单位职责范围内事项，按照规定限时办结 (四(一)): the receiving department's own task."""
+    """属于本单位职责范围内事项，按照规定限时办结 (四(一)): the receiving department's own task,
+    given at registration (``cases.services.case_register``): the case has no other task and no
+    decision, so its kept to-do values stay false (``cases.kept``) and need no refresh."""
     return task_create(
-        case=case, department=case.receiving_department, kind=TaskKind.OWN_HANDLING, actor=actor, is_lead=True
+        case=case,
+        department=case.receiving_department,
+        kind=TaskKind.OWN_HANDLING,
+        actor=actor,
+        is_lead=True,
+        kept_refresh=False,
     )
 
 
@@ -283,6 +294,7 @@ def task_return(*, task: Task, actor: Staff, reason: str, expected_version: int 
         summary=_("%(dept)s退回任务：%(reason)s") % {"dept": task.department.name, "reason": reason},
         data=_task_data(task, reason=reason),
     )
+    kept.refresh([task.case_id])  # returned and not yet re-routed: the decision waits on the reviewer
     return task
 
 
@@ -505,6 +517,7 @@ def opinion_sign(*, task: Task, actor: Staff, expected_version: int | None = Non
         }
         data.update(delegation=delegation.pk, signed_for=delegation.principal.username)
     _event(case=task.case, actor=actor, kind=EventKind.OPINION, summary=summary, data=data)
+    kept.refresh([task.case_id])  # the task is done: the last one makes the decision due
     return opinion
 
 
@@ -602,6 +615,7 @@ def decision_save(
         summary=summary,
         data={"decision": draft.pk, "result": result, "version": draft.version},
     )
+    kept.refresh([case])  # a major matter's new draft content waits on the 司法局's review
     return draft
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fengqiao.cases import kept
 from fengqiao.cases.models import EventKind
 from fengqiao.cases.states import CaseState
 from fengqiao.handling import permissions
@@ -58,7 +59,9 @@ def task_cancel(*, task: Task, actor: Staff, reason: str, expected_version: int 
     _stale_check(task, expected_version)
     reason = _reason(reason, _("请写明撤销任务的理由。"))
     _open(task, _("撤销"))
-    return _cancel(task, actor=actor, reason=reason)
+    cancelled = _cancel(task, actor=actor, reason=reason)
+    kept.refresh([task.case_id])  # the decision no longer waits for it
+    return cancelled
 
 
 @transaction.atomic
@@ -162,4 +165,5 @@ def task_transfer(
         % {"old": task.department.name, "new": department.name, "reason": reason},
         data={"transferred_task": task.pk, "task": new.pk, "department": department.code, "reason": reason},
     )
+    kept.refresh([case])
     return new

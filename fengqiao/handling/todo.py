@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.cases.kept import as_flag, keep
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import review_scope
 from fengqiao.cases.states import CaseState, Classification
@@ -251,7 +252,7 @@ def _drafts_with_current_review(**review: Any) -> Exists:
     return Exists(Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.DRAFT).filter(Exists(reviews)))
 
 
-def _decisions_to_draft(user: Staff) -> QuerySet[Case]:
+def decision_ready_q() -> Q:
     """受理部门负责综合各联办单位的意见 (``permissions.may_decide``): a case in handling whose
     opinion tasks are all done (at least one signed; none open, none returned and not yet
     re-routed) — the same rule as the ``decide`` step's guard —, or whose mediation reached an
@@ -261,9 +262,10 @@ def _decisions_to_draft(user: Staff) -> QuerySet[Case]:
     Only when the decision can be issued once written: not while it waits on someone else,
     by the rules ``decision_issue`` checks — a major matter's minutes (四(三)2 3), the group
     office's 组织会商 / 印发会议纪要 rows meanwhile) or, for a major matter's draft, the
-    司法局's review of its current content (三(二)5; ``handling.legal_review`` meanwhile). A
-    draft the 司法局 found wanting (需修改) is the department's again, to revise
-    (``_revise``)."""
+    司法局's review of its current content (三(二)5; ``handling.legal_review`` meanwhile).
+
+    The one definition of ``Case.decision_ready``, kept per case by ``cases.kept`` (the rule
+    as a filter on cases, evaluated there for the cases a service touched)."""
     opinion_tasks = Task.objects.filter(case=OuterRef("pk"), kind__in=OPINION_KINDS)
     open_or_unrouted = opinion_tasks.filter(
         Q(status__in=(TaskStatus.PENDING, TaskStatus.SIGNED)) | (Q(status=TaskStatus.RETURNED) & ~Q(_rerouted()))
@@ -271,15 +273,26 @@ def _decisions_to_draft(user: Staff) -> QuerySet[Case]:
     agreed = Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.DRAFT, from_mediation=True)
     draft = Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.DRAFT)
     with_the_justice_bureau = legal.review_required_q() & Q(Exists(draft)) & ~Q(_drafts_with_current_review())
+    return (
+        Q(state__in=(CaseState.OWN_HANDLING, CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING))
+        & (Q(Exists(opinion_tasks.filter(status=TaskStatus.DONE)), ~Exists(open_or_unrouted)) | Q(Exists(agreed)))
+        & ~_minutes_awaited()
+        & ~with_the_justice_bureau
+    )
+
+
+keep("decision_ready", lambda: as_flag(decision_ready_q()))
+
+
+def _decisions_to_draft(user: Staff) -> QuerySet[Case]:
+    """The cases of ``user``'s scope (``review_scope``) whose decision waits on the receiving
+    department: ``decision_ready_q``, read from its kept value (``Case.decision_ready``, by the
+    partial indexes ``cases_case_dept_decide`` / ``cases_case_county_decide``). A draft the
+    司法局 found wanting (需修改) is the department's again, to revise (``_revise``, computed for
+    the rows read only)."""
     approved = _drafts_with_current_review(conclusion=LegalReviewConclusion.APPROVED)
     return (
-        Case.objects.filter(
-            review_scope(user),
-            state__in=(CaseState.OWN_HANDLING, CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING),
-        )
-        .filter(Q(Exists(opinion_tasks.filter(status=TaskStatus.DONE)), ~Exists(open_or_unrouted)) | Q(Exists(agreed)))
-        .exclude(_minutes_awaited())
-        .exclude(with_the_justice_bureau)
+        Case.objects.filter(review_scope(user), decision_ready=True)
         .annotate(
             _revise=ExpressionWrapper(
                 legal.review_required_q() & Q(_drafts_with_current_review()) & ~Q(approved),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fengqiao.cases import kept
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.core import calendar, dates, timelimits
 from fengqiao.documents.models import IssuedDocument
@@ -598,4 +599,6 @@ def minutes_issue(*, consultation: Consultation, actor: Staff, expected_version:
         pdf_sm3=document.pdf_sm3,
         docx_sm3=document.docx_sm3,
     )
+    # 四(三)2 3): the decision of each covered major matter follows the minutes, now issued.
+    kept.refresh(consultation.cases.values_list("pk", flat=True))
     return document
