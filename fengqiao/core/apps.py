@@ -9,8 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础服务")
 
     def ready(self) -> None:
-        # Connects the receivers that keep the working-day calendar cache in step.
-        from fengqiao.core import signals  # noqa: F401
+        # Connect the receivers that keep the working-day calendar cache (signals) and the kept
+        # set-up rows — categories, townships, departments — (setup_cache) in step with edits.
+        from fengqiao.core import setup_cache, signals  # noqa: F401
         from fengqiao.core.backup import backup_schedule_ensure
 
         # The daily backup is scheduled once FENGQIAO_BACKUP_DIR names a folder (never removed: docs/backup.md).
