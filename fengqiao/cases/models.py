@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.states import CaseState, Classification, IntakeOutcome
+from fengqiao.core.choices import ChoiceLabels
 from fengqiao.core.crypto import EncryptedTextField
 from fengqiao.org.models import Department, Jurisdiction
 
@@ -135,7 +136,7 @@ class Payer(models.Model):
         return self.name
 
 
-class CaseParty(models.Model):
+class CaseParty(ChoiceLabels, models.Model):
     """争议当事人（登记时）— a party of one case as the clerk registered it (四(一) 缴费人基本情况、
     联系方式): the payer, or the other party of the dispute.
 
@@ -219,7 +220,7 @@ class StateChangeRefused(Exception):
     """Someone tried to set a case's state outside the workflow."""
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     """社会保险费征缴争议 — one matter a payer raises, from 一站受理 to 案卷归档.
 
     The first receiver (``owner``, 首问责任人) owns it to the end. ``state`` changes only
@@ -437,7 +438,7 @@ class Case(models.Model):
         return self.state in OPEN_STATES
 
 
-class CaseDepartment(models.Model):
+class CaseDepartment(ChoiceLabels, models.Model):
     """A department involved in a case: receiving, lead or co-handling. Who may see a case
     follows from these rows (plus the group office and leader, who see the county)."""
 
@@ -575,7 +576,7 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class CaseEvent(AppendOnlyModel):
+class CaseEvent(ChoiceLabels, AppendOnlyModel):
     """One entry of a case's timeline: who did what when, with the before and after.
 
     Deadlines, the monthly analysis and department scorecards are computed from these."""
@@ -629,7 +630,7 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.case.jurisdiction.code}/{instance.case_id}/{instance.token}"
 
 
-class Attachment(models.Model):
+class Attachment(ChoiceLabels, models.Model):
     """附件 — stored outside the web root, served only to those who may see the case."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
