@@ -21,6 +21,7 @@ from fengqiao.cases.models import (
     Case,
     CaseDepartment,
     CaseEvent,
+    CaseLink,
     CaseParty,
     DisputeCategory,
     Payer,
@@ -29,6 +30,7 @@ from fengqiao.cases.models import (
 )
 from fengqiao.cases.states import OPEN_STATES, CaseState
 from fengqiao.core import calendar, crypto, paging
+from fengqiao.core.setup_cache import setup_cached
 from fengqiao.org.models import Department, Jurisdiction, Staff
 
 LIST_RELATED = ("payer", "township", "receiving_department", "owner")
@@ -231,10 +233,10 @@ def duplicates_find(
     """疑似重复: other cases of the same payer (blind index, or credit code for an employer) in
     the same or related categories, received within the window, from any channel. Only
     cases ``user`` may see are shown."""
-    county = user.jurisdiction
-    if county is None:
+    county_id = user.department.jurisdiction_id if user.department_id and user.department else None
+    if county_id is None:
         return []
-    payers = Payer.objects.filter(jurisdiction=county)
+    payers = Payer.objects.filter(jurisdiction_id=county_id)
     if kind == PayerKind.PERSON and id_number:
         payers = payers.filter(id_number_index=crypto.blind_index(id_number, purpose="resident_id"))
     elif kind == PayerKind.EMPLOYER and credit_code:
@@ -295,42 +297,57 @@ def departments_of(county: Jurisdiction) -> QuerySet[Department]:
     return Department.objects.filter(jurisdiction=county, active=True).order_by("sort_order", "id")
 
 
-def townships_of(county: Jurisdiction) -> QuerySet[Jurisdiction]:
+def townships_of(county: Jurisdiction | int) -> QuerySet[Jurisdiction]:
     return Jurisdiction.objects.filter(parent=county, active=True).order_by("sort_order", "code")
 
 
-def workbench_counts(*, user: Staff, cap: int | None = None) -> dict[str, int]:
-    """How many open cases each workbench view holds. Four counts, each read from an index
-    (``cases_case_county_due``, ``cases_case_county_owner``) and each stopping at ``cap`` + 1
-    (``core.paging.COUNT_CAP`` unless given; shown as "10000+"): one aggregate over every case
-    the user may see cost 300–430 ms at a million cases, the four about 30 ms
-    (``bench/bench_workbench.py``). The staff home asks
-    for ``cap=core.todo.COUNT_CAP`` (999): a department's thousands of overdue cases are
-    counted to a thousand, not walked to the end."""
-    limit = paging.COUNT_CAP if cap is None else cap
+def filter_choices(*, county_id: int | None) -> tuple[list[DisputeCategory], list[Jurisdiction]]:
+    """The case list's filter options: the active dispute categories and the county's
+    townships, read once per process (``core.setup_cache``: an administrator's edit clears
+    them)."""
+    categories = setup_cached(("categories", "active"), lambda: list(DisputeCategory.objects.filter(active=True)))
+    townships = setup_cached(("townships", county_id), lambda: list(townships_of(county_id)) if county_id else [])
+    return categories, townships
+
+
+def workbench_views(*, user: Staff) -> dict[str, QuerySet[Case]]:
+    """The open cases of each workbench tab (mine, awaiting review, due soon, overdue), each
+    filter answered by an index (``cases_case_county_due``, ``cases_case_county_owner``)."""
     today = timezone.localdate()
     horizon = calendar.add_working_days(today, DUE_SOON_WORKING_DAYS).day
     base = cases_visible_to(user).filter(state__in=[s.value for s in OPEN_STATES])
     review = Q(state=CaseState.REGISTERED)
     if not user.has_role(*permissions.COUNTY_WIDE_ROLES):
         review &= Q(receiving_department_id=user.department_id)
-
-    def count(q: Q) -> int:
-        return int(base.filter(q).order_by()[: limit + 1].count())
-
     return {
-        "mine": count(Q(owner=user)),
-        "review": count(review),
-        "due_soon": count(Q(due_on__gte=today, due_on__lte=horizon)),
-        "overdue": count(Q(due_on__lt=today)),
+        "mine": base.filter(owner=user),
+        "review": base.filter(review),
+        "due_soon": base.filter(due_on__gte=today, due_on__lte=horizon),
+        "overdue": base.filter(due_on__lt=today),
     }
 
 
+def workbench_counts(*, user: Staff, cap: int | None = None) -> dict[str, int]:
+    """How many open cases each workbench view holds: four counts, each read from an index and
+    each stopping at ``cap`` + 1 (``core.paging.COUNT_CAP`` unless given; shown as "10000+"),
+    sent as one statement (``paging.capped_counts``). One aggregate over every case the user
+    may see cost 300–430 ms at a million cases, the four about 30 ms
+    (``bench/bench_workbench.py``). The staff home asks
+    for ``cap=core.todo.COUNT_CAP`` (999): a department's thousands of overdue cases are
+    counted to a thousand, not walked to the end."""
+    return paging.capped_counts(workbench_views(user=user), paging.COUNT_CAP if cap is None else cap)
+
+
 def case_links(*, case: Case, user: Staff) -> list[Case]:
-    """Cases linked to ``case`` either way, that ``user`` may see."""
-    ids = set(case.links_out.values_list("other_id", flat=True)) | set(case.links_in.values_list("case_id", flat=True))
-    merged = set(case.merged_cases.values_list("pk", flat=True))
-    return list(cases_visible_to(user).filter(pk__in=ids | merged).select_related("payer").order_by("-received_at"))
+    """Cases linked to ``case`` either way, and those merged into it, that ``user`` may see:
+    one statement, the three as a UNION of index seeks (as ``_search_matches``)."""
+    linked = (
+        CaseLink.objects.filter(case=case)
+        .values("other_id")
+        .union(CaseLink.objects.filter(other=case).values("case_id"))
+        .union(Case.objects.filter(merged_into=case).order_by().values("pk"))
+    )
+    return list(cases_visible_to(user).filter(pk__in=linked).select_related("payer").order_by("-received_at"))
 
 
 def review_scope(user: Staff, prefix: str = "") -> Q:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -34,9 +35,11 @@ class CappedPaginator(Paginator):
     ``cap + 1`` beyond (``capped`` tells which); pages beyond the cap are not offered, so the
     deepest page's OFFSET is bounded by the cap too."""
 
-    def __init__(self, *args: Any, cap: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, cap: int | None = None, count: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
+        if count is not None:  # counted already, e.g. beside other counts by ``capped_counts``
+            self.__dict__["count"] = min(count, self.cap + 1)
 
     @cached_property
     def count(self) -> int:
@@ -50,6 +53,36 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+
+def capped_counts(querysets: Mapping[str, QuerySet[Any]], cap: int = COUNT_CAP) -> dict[str, int]:
+    """Several capped counts in one statement, ``SELECT (SELECT COUNT(*) FROM (… LIMIT cap + 1)),
+    (…)``: each reads at most ``cap + 1`` rows through its own index, as ``CappedPaginator``
+    does, and the page pays one round trip instead of one per count (the case list's four tabs
+    and its own count: five statements, 1–4 ms each on PostgreSQL here, before the reading).
+    A queryset that can match nothing (``none()``) is 0 without being sent."""
+    counts = dict.fromkeys(querysets, 0)
+    parts: list[str] = []
+    params: list[Any] = []
+    names: list[str] = []
+    using = ""
+    for name, qs in querysets.items():
+        limited = (qs if qs.query.is_sliced else qs.order_by()[: cap + 1]).values("pk")
+        try:
+            sql, more = limited.query.get_compiler(using=limited.db).as_sql()
+        except EmptyResultSet:
+            continue
+        using = limited.db
+        # the compiler's own SQL with its parameters kept apart; nothing typed by a user is joined in
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS counted{len(names)})")  # noqa: S608
+        params.extend(more)
+        names.append(name)
+    if names:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(parts), params)
+            row = cursor.fetchone()
+        counts.update({name: int(n) for name, n in zip(names, row, strict=True)})
+    return counts
 
 
 class CappedPageNumberPagination(PageNumberPagination):

@@ -39,6 +39,7 @@ from fengqiao.handling.models import (
     LegalReviewConclusion,
     MediationResult,
     MediationSession,
+    Task,
 )
 from fengqiao.org.models import Staff
 
@@ -74,14 +75,30 @@ def decision_for(*, user: Staff, pk: int) -> Decision:
     return decision
 
 
-def case_panel_context(*, user: Staff, case: Case) -> dict[str, Any]:
-    """What the case page shows of 催办督办, 延期, 调解 and 法律审查 (one include)."""
-    decision = case.decisions.filter(status=DecisionStatus.DRAFT).order_by("-id").first()
+def case_panel_context(
+    *,
+    user: Staff,
+    case: Case,
+    tasks: list[Task] | None = None,
+    current: Decision | None = None,
+    current_read: bool = False,
+) -> dict[str, Any]:
+    """What the case page shows of 催办督办, 延期, 调解 and 法律审查 (one include). What the page
+    has read already for the 调查处理 panel is not read again: ``tasks``, the case's tasks with
+    their departments; ``current`` (with ``current_read``), its newest decision
+    (``selectors.decision_current``, None when it has none) — when that is a draft, or there is
+    none, it is the answer to which draft is the newest."""
+    if current_read and (current is None or current.status == DecisionStatus.DRAFT):
+        decision = current
+    else:
+        decision = case.decisions.filter(status=DecisionStatus.DRAFT).order_by("-id").first()
     review = legal.review_state(decision) if decision is not None else None
     exts = list(
         case.extensions.select_related("task__department", "requested_by", "decided_by").order_by("-requested_at")
     )
-    tasks = list(case.tasks.filter(status__in=OPEN_TASK_STATUSES).select_related("department"))
+    if tasks is None:
+        tasks = list(case.tasks.select_related("department"))
+    tasks = [t for t in tasks if t.status in OPEN_TASK_STATUSES]
     may_request_ext = extensions.may_request(user, case, None) or any(
         extensions.may_request(user, case, t) for t in tasks
     )

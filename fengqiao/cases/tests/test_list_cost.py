@@ -280,3 +280,36 @@ def test_the_list_page_counts_to_its_cap_and_offers_no_page_beyond(
     assert "第 3 页" in page  # 6 rows counted (the cap + 1): the last page offered is the third
     assert "下一页" not in page
     assert "5+" in page  # the tabs: 8 cases for review or handled, counted to the cap
+
+
+def test_the_whole_list_page_is_seven_statements(
+    client: Client, intake_clerk: Staff, tax_handler: Staff, group_office: Staff
+) -> None:
+    """Sign-in (session, staff, department, roles), the four tabs' counts with the list's own
+    in one statement (``paging.capped_counts``), the 25 rows, their categories; the filters'
+    categories and townships are kept (``core.setup_cache``). A filter change (htmx) redraws
+    the table: its count alone instead of the five."""
+    grow(intake_clerk, 3)
+    for who in (intake_clerk, tax_handler, group_office):
+        client.force_login(who)
+        assert statements(partial(client.get, reverse("case-list"))) == 7, who.username
+        htmx = partial(client.get, reverse("case-list"), {"view": "all"}, headers={"HX-Request": "true"})
+        assert statements(htmx) == 7, who.username
+
+
+def test_the_filter_choices_are_kept_and_an_edit_shows_at_once(client: Client, intake_clerk: Staff) -> None:
+    from fengqiao.cases.models import DisputeCategory
+
+    client.force_login(intake_clerk)
+    url = reverse("case-list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    read = " ".join(q["sql"] for q in captured)
+    assert '"cases_disputecategory"."description"' not in read  # the filter's categories: kept
+    assert "org_jurisdiction" not in read  # nor the county and its townships
+    category = DisputeCategory.objects.create(code="T99", name="测试新增事项", sort_order=999)
+    assert "测试新增事项" in client.get(url).content.decode()
+    category.active = False
+    category.save()
+    assert "测试新增事项" not in client.get(url).content.decode()

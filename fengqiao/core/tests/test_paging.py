@@ -61,3 +61,31 @@ def test_the_api_says_when_its_count_is_capped(monkeypatch, naiman, intake_clerk
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=intake_clerk)[0].key}")
     body = client.get("/api/v1/cases/").json()
     assert (body["count"], body["count_capped"], len(body["results"])) == (3, True, 3)
+
+
+def test_several_capped_counts_are_one_statement(naiman, intake_clerk, group_office) -> None:
+    """``capped_counts`` answers what each ``CappedPaginator`` would, capped alike, in one
+    statement; a list that can match nothing is 0 and not sent."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fengqiao.cases.selectors import cases_visible_to
+
+    for _n in range(4):
+        intake(intake_clerk)
+    lists = {
+        "all": Case.objects.all(),
+        "mine": cases_visible_to(intake_clerk).filter(owner=intake_clerk),
+        "sliced": Case.objects.order_by("pk")[:2],
+        "nobody": cases_visible_to(group_office).none(),
+    }
+    expected = {name: CappedPaginator(qs, 1, cap=2).count for name, qs in lists.items()}
+    with CaptureQueriesContext(connection) as captured:
+        counts = paging.capped_counts(lists, 2)
+    assert counts == expected == {"all": 3, "mine": 3, "sliced": 2, "nobody": 0}
+    assert len(captured) == 1
+    with CaptureQueriesContext(connection) as captured:
+        assert paging.capped_counts({"nobody": Case.objects.none()}, 2) == {"nobody": 0}
+    assert len(captured) == 0
+    # a paginator given the count does not count again
+    assert CappedPaginator(Case.objects.all(), 1, cap=2, count=counts["all"]).capped
