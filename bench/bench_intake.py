@@ -291,7 +291,8 @@ def main() -> None:
         process.wait(timeout=30)
 
     label = _common.database_label()
-    print(f"\nIntake over HTTP — {label}; gunicorn 2 workers; {args.requests} requests each")
+    load = " ".join(f"{v:.2f}" for v in os.getloadavg())  # the machine's other work, for the reader
+    print(f"\nIntake over HTTP — {label}; gunicorn 2 workers; {args.requests} requests each; load average {load}")
     print(
         f"{'path':<18} {'conc.':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'× bare':>7} {'stmts':>6} {'errors':>6}"
     )
@@ -313,6 +314,7 @@ def main() -> None:
                 "concurrency": level,
                 "errors": run.errors,
                 "cases": args.cases,
+                "load": load,
             }
             if key:
                 figures.update(

@@ -4,11 +4,13 @@ both and always names its field."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import (
@@ -143,22 +145,37 @@ class IntakeForm(forms.Form):
     attachments = MultipleFileField(label=_("附件"), required=False)
 
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
+        county = user.jurisdiction
+        bound = (args[0] if args else kwargs.get("data")) is not None or (
+            (args[1] if len(args) > 1 else kwargs.get("files")) is not None
+        )
+        # A submitted form only validates: it reads its fields and never changes them, so it
+        # uses the county's fields built once per process instead of Django's deep copy of the
+        # 28 fields (widgets, choices, querysets) on every request (issue 12 §1). A form that
+        # is shown gets its own copy (``live_validation`` changes the widgets).
+        shared = _fields_of(county) if bound else None
+        if shared is not None:
+            self.base_fields = {}  # type: ignore[misc]  # this instance only: BaseForm.__init__ copies nothing
         super().__init__(*args, **kwargs)
         self.user = user
-        county = user.jurisdiction
-        if county is not None:
-            self.fields["township"].queryset = townships_of(county)  # type: ignore[attr-defined]
-            self.fields["informed_department"].queryset = departments_of(county)  # type: ignore[attr-defined]
+        if shared is not None:
+            del self.base_fields
+            self.fields = dict(shared)
+            self._fields_shared = True
+        else:
+            _fields_configure(self.fields, county)
+            self._fields_shared = False
         if not self.is_bound:
             self.initial.setdefault("received_at", timezone.localtime().strftime("%Y-%m-%d %H:%M"))
-        self.fields["received_at"].help_text = _("不早于本机制施行之日（%(start)s），不晚于当前时间。") % {
-            "start": dates.mechanism_start().isoformat()
-        }
         self._linked: list[Case] = []
 
     def live_validation(self, url: str) -> IntakeForm:
         """Make every input check itself on change (htmx), so a wrong check character shows
         before the clerk submits."""
+        if self._fields_shared:  # the widgets change: this form's own copy, not the shared one
+            self.fields = copy.deepcopy(self.fields)
+            self._bound_fields_cache.clear()  # type: ignore[attr-defined]  # bound to the old fields
+            self._fields_shared = False
         for name, field in self.fields.items():
             if name in ("attachments",):
                 continue
@@ -308,6 +325,33 @@ class IntakeForm(forms.Form):
             attachments=[(kind, f) for f in d.get("attachments", [])],
             name_confirmed=bool(d.get("name_confirmed")),
         )
+
+
+def _fields_configure(fields: dict[str, forms.Field], county: Jurisdiction | None) -> None:
+    """What depends on the clerk's county and the deployment: the townships and departments
+    to choose from, and the earliest 来访时间 in the help text."""
+    if county is not None:
+        fields["township"].queryset = townships_of(county)  # type: ignore[attr-defined]
+        fields["informed_department"].queryset = departments_of(county)  # type: ignore[attr-defined]
+    fields["received_at"].help_text = _("不早于本机制施行之日（%(start)s），不晚于当前时间。") % {
+        "start": dates.mechanism_start().isoformat()
+    }
+
+
+# The intake fields of each county, built once per process for submitted forms (read-only).
+# The querysets are lazy: every validation still reads the townships, categories and
+# departments as they are now, so a change in the admin counts at once.
+_SHARED_FIELDS: dict[tuple[int | None, str, str | None], dict[str, forms.Field]] = {}
+
+
+def _fields_of(county: Jurisdiction | None) -> dict[str, forms.Field]:
+    key = (county.pk if county is not None else None, dates.mechanism_start().isoformat(), get_language())
+    fields = _SHARED_FIELDS.get(key)
+    if fields is None:
+        fields = copy.deepcopy(IntakeForm.base_fields)
+        _fields_configure(fields, county)
+        _SHARED_FIELDS[key] = fields
+    return fields
 
 
 class ReviewForm(forms.Form):
