@@ -20,8 +20,8 @@ Rows (``_common.record("analysis", …)``):
 - ``monthly report command, cold`` / ``… kept``: ``manage.py monthly_analysis`` in a child
   process (DOCX and PDF included), its seconds and peak RSS (``resource.getrusage``).
 
-The demo generator writes cases and their intake/review events only, so tasks, decisions,
-deliveries, visits and remedies are empty: what grows here is the case side.
+The demo generator writes cases with their events, and some tasks, decisions and visits (at
+1,000,000 cases: ~34,000 / ~11,000 / ~11,000): what grows most here is the case side.
 """
 
 from __future__ import annotations
