@@ -229,10 +229,12 @@ def duplicates_find(
     categories: Sequence[DisputeCategory] = (),
     exclude: Case | None = None,
     window_days: int | None = None,
+    related: Sequence[str] = LIST_RELATED,
 ) -> list[Case]:
     """疑似重复: other cases of the same payer (blind index, or credit code for an employer) in
     the same or related categories, received within the window, from any channel. Only
-    cases ``user`` may see are shown."""
+    cases ``user`` may see are shown. ``related``: what each row brings along (the API's list
+    rows show the payer, township, department and owner; the case page's panel none of them)."""
     county_id = user.department.jurisdiction_id if user.department_id and user.department else None
     if county_id is None:
         return []
@@ -256,11 +258,12 @@ def duplicates_find(
         qs = qs.exclude(pk=exclude.pk)
     if categories:
         groups = {c.group for c in categories if c.group}
-        related = DisputeCategory.objects.filter(Q(pk__in=[c.pk for c in categories]) | Q(group__in=groups))
-        qs = qs.filter(categories__in=related)
-    return list(
-        qs.distinct().select_related(*LIST_RELATED).prefetch_related("categories").order_by("-received_at")[:20]
-    )
+        alike = DisputeCategory.objects.filter(Q(pk__in=[c.pk for c in categories]) | Q(group__in=groups))
+        # EXISTS, not a join and DISTINCT: PostgreSQL sorted every selected column to drop the
+        # join's repeats, and planned the joins for 15–20 ms (a few rows, 0.5 ms to run)
+        through = Case.categories.through.objects.filter(case_id=OuterRef("pk"), disputecategory__in=alike)
+        qs = qs.filter(Exists(through))
+    return list(qs.select_related(*related).prefetch_related("categories").order_by("-received_at")[:20])
 
 
 @dataclass(frozen=True)

@@ -257,6 +257,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             credit_code=case.payer.credit_code,
             categories=categories,
             exclude=case,
+            related=(),  # the panel shows number, date, channel, categories, state
         )
     context = {
         "case": case,
