@@ -5,6 +5,7 @@ both and always names its field."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -31,6 +32,7 @@ from fengqiao.core.identifiers import (
     validate_resident_id,
     validate_social_credit_code,
 )
+from fengqiao.core.setup_cache import setup_cached
 from fengqiao.org.models import Department, Jurisdiction, Staff
 
 MAX_ATTACHMENTS = 10
@@ -54,23 +56,61 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+#: The rows a choice field may take, by code, in the queryset's order (``core.setup_cache``).
+Kept = Callable[[], dict[str, Any]]
+
+
 class CodeChoiceField(forms.ModelChoiceField):
-    """A choice by code whose error names the unknown value."""
+    """A choice by code whose error names the unknown value. With ``kept`` set, the code is
+    looked up in the county's set-up kept per process (``core.setup_cache``: cleared at once by
+    an administrator's edit in this process, within ``CACHE_SECONDS`` in another) instead of
+    one query per validation."""
 
     default_error_messages = {"invalid_choice": _("“%(value)s”不是有效的选项。")}
+    kept: Kept | None = None
 
     def label_from_instance(self, obj: Any) -> str:
         return str(getattr(obj, "name", obj))
 
+    def to_python(self, value: Any) -> Any:
+        if self.kept is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        found = self.kept().get(str(value))
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return found
+
 
 class CodeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several choices by code; with ``kept`` set, read from the kept set-up as
+    ``CodeChoiceField`` does, and cleaned to a list in the queryset's order."""
+
     default_error_messages = {
         "invalid_choice": _("“%(value)s”不是有效的选项。"),
         "invalid_pk_value": _("“%(pk)s”不是有效的选项。"),
     }
+    kept: Kept | None = None
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj)
+
+    def _check_values(self, value: Any) -> Any:
+        if self.kept is None:
+            return super()._check_values(value)  # type: ignore[misc]  # Django's, not in the stubs
+        try:
+            codes = frozenset(str(v) for v in value)
+        except TypeError:
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        rows = self.kept()
+        for code in codes:
+            self.validate_no_null_characters(code)
+        for v in value:
+            if str(v) not in rows:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": v})
+        return [row for code, row in rows.items() if code in codes]
 
 
 class IntakeForm(forms.Form):
@@ -350,8 +390,18 @@ def _fields_of(county: Jurisdiction | None) -> dict[str, forms.Field]:
     if fields is None:
         fields = copy.deepcopy(IntakeForm.base_fields)
         _fields_configure(fields, county)
+        # Validation reads the choices from the kept set-up, not one query per field.
+        for name in ("township", "informed_department", "categories"):
+            field = fields[name]
+            assert isinstance(field, CodeChoiceField | CodeMultipleChoiceField)
+            field.kept = _kept_codes((name, key[0]), field.queryset)
         _SHARED_FIELDS[key] = fields
     return fields
+
+
+def _kept_codes(key: tuple[str, int | None], queryset: Any) -> Kept:
+    """The rows of ``queryset`` by code, read once per process (``core.setup_cache``)."""
+    return lambda: setup_cached(("intake", *key), lambda: {str(row.code): row for row in queryset.all()})
 
 
 class ReviewForm(forms.Form):
