@@ -262,11 +262,12 @@ def duplicates_find(
     if categories:
         groups = {c.group for c in categories if c.group}
         alike = DisputeCategory.objects.filter(Q(pk__in=[c.pk for c in categories]) | Q(group__in=groups))
-        # EXISTS, not a join and DISTINCT: PostgreSQL sorted every selected column to drop the
-        # join's repeats, and planned the joins for 15–20 ms (a few rows, 0.5 ms to run)
-        through = Case.categories.through.objects.filter(case_id=OuterRef("pk"), disputecategory__in=alike)
-        qs = qs.filter(Exists(through))
-    return list(qs.select_related(*related).prefetch_related("categories").order_by("-received_at")[:20])
+        # a join and DISTINCT, driven from the payer's few cases: an EXISTS instead made
+        # PostgreSQL hash every case's categories (3.7 s at a million cases)
+        qs = qs.filter(categories__in=alike).distinct()
+    if related:  # select_related() with no names would follow every foreign key
+        qs = qs.select_related(*related)
+    return list(qs.prefetch_related("categories").order_by("-received_at")[:20])
 
 
 @dataclass(frozen=True)
