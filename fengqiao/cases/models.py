@@ -326,7 +326,10 @@ class Case(ChoiceLabels, models.Model):
         ordering = ["-received_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["jurisdiction", "number"], name="cases_case_number_unique")]
         indexes = [
-            models.Index(fields=["jurisdiction", "-received_at"], name="cases_case_county_recv"),
+            # Ending in the id, as the lists' order does: cases received in the same second (an
+            # import, a batch) are a tie the index already orders, where PostgreSQL read the
+            # whole tie and joined each row before sorting (docs/cases.md, "Whole pages").
+            models.Index(fields=["jurisdiction", "-received_at", "-id"], name="cases_case_county_recv"),
             models.Index(fields=["receiving_department", "-received_at"], name="cases_case_dept_recv"),
             # "mine": the county and the owner in the index let the count read only the index.
             models.Index(fields=["jurisdiction", "owner", "-received_at"], name="cases_case_county_owner"),
@@ -336,9 +339,11 @@ class Case(ChoiceLabels, models.Model):
             # first entries, not a sort of every case of the state (cases 0019).
             models.Index(fields=["receiving_department", "state", "due_on"], name="cases_case_dept_state"),
             # "due soon" / "overdue" lists, ordered by deadline: only cases with a deadline (the
-            # open ones) are in it, so the first rows in deadline order are found at once.
+            # open ones) are in it, so the first rows in deadline order are found at once — in
+            # the lists' whole order: a day's deadlines are hundreds of cases a county, which
+            # PostgreSQL read, joined and sorted to show 25.
             models.Index(
-                fields=["jurisdiction", "due_on"],
+                fields=["jurisdiction", "due_on", "-received_at", "-id"],
                 condition=models.Q(due_on__isnull=False),
                 name="cases_case_county_deadline",
             ),
