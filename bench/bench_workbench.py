@@ -299,7 +299,7 @@ def todo_work_add(seed: int = 7) -> None:
         # service's kept.refresh would (docs/todo.md "Kept values").
         from fengqiao.cases import kept
 
-        kept.refresh_all(states=kept.KEPT_STATES)
+        kept.repair()
     print(
         f"to-do work added in {time.perf_counter() - started:.1f} s: {len(tasks):,} tasks, "
         f"{len(requests):,} special requests, {len(referrals):,} referrals, {len(decisions):,} decisions, "

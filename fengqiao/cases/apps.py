@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +11,12 @@ class CasesConfig(AppConfig):
     name = "fengqiao.cases"
     label = "cases"
     verbose_name = _("争议案件")
+
+    def ready(self) -> None:
+        post_migrate.connect(_kept_fill, sender=self, dispatch_uid="cases.kept.fill_after_migrate")
+
+
+def _kept_fill(**kwargs: Any) -> None:
+    from fengqiao.cases import kept
+
+    kept.fill_after_migrate(**kwargs)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 
 from fengqiao.cases.models import KEPT_COLUMNS, Case
@@ -74,19 +74,52 @@ def _expressions() -> dict[str, Any]:
 
 def refresh(cases: Iterable[Case | int | None]) -> None:
     """Write the rules' values for ``cases`` (cases or primary keys): one UPDATE, in the
-    caller's transaction. Call it after the service's last write to an input of a rule."""
+    caller's transaction. Call it after the service's last write to an input of a rule, with
+    the cases' rows locked since before that write (``select_for_update``): on PostgreSQL an
+    UPDATE that waits for another transaction's row lock still reads its subqueries from the
+    snapshot of its start, and would write the rule as it was before the other commit."""
     ids = {c if isinstance(c, int) else c.pk for c in cases if c is not None}
     exprs = _expressions()
     if ids and exprs:
         Case.objects.filter(pk__in=ids).update(**exprs)
 
 
-def refresh_all(states: Iterable[str] | None = None) -> int:
-    """Write the rules' values for every case (in ``states``, when given): the data migration
-    and a repair after a bulk import."""
+def refresh_all(states: Iterable[str] | None = None, *, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Write the rules' values for every case (in ``states``, when given)."""
     exprs = _expressions()
-    qs = Case.objects.all() if states is None else Case.objects.filter(state__in=list(states))
+    qs = Case.objects.using(using)
+    qs = qs.all() if states is None else qs.filter(state__in=list(states))
     return int(qs.update(**exprs)) if exprs else 0
+
+
+def repair(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Make every case's kept values its rules' again — after rows were written straight to the
+    tables (an import, a benchmark's fixtures) and after ``migrate`` added the columns: the
+    cases where a rule can hold (``KEPT_STATES``) by one UPDATE, and any other case that keeps
+    a value other than the columns' defaults (its rules are false there) by its own rules.
+    Returns the number of cases written."""
+    written = refresh_all(KEPT_STATES, using=using)
+    off = (
+        Case.objects.using(using)
+        .exclude(state__in=list(KEPT_STATES))
+        .filter(Q(decision_ready=True) | Q(archive_ready=True) | Q(archive_window_until__isnull=False))
+    )
+    exprs = _expressions()
+    return written + (int(off.update(**exprs)) if exprs else 0)
+
+
+def fill_after_migrate(*, plan: Any = None, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    """``post_migrate`` (``CasesConfig.ready``): when this ``migrate`` applied cases 0018, which
+    added the kept columns, fill them for the existing cases. Here, not in the migration:
+    the rules are the apps' current queries, which read today's tables — run from a migration
+    they would break ``migrate`` of an older database as soon as a later migration changes a
+    column they read; after the whole plan the tables are the code's."""
+    if not plan or not any(
+        m.app_label == "cases" and m.name == "0018_case_kept_todo" and not backwards for m, backwards in plan
+    ):
+        return
+    if Case.objects.using(using).filter(state__in=list(KEPT_STATES)).exists():
+        repair(using=using)
 
 
 def drifted(limit: int = 20) -> list[str]:

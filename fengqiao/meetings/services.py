@@ -575,6 +575,16 @@ def minutes_issue(*, consultation: Consultation, actor: Staff, expected_version:
     from fengqiao.documents.services import document_issue_for_consultation
 
     consultation = _locked(consultation)
+    # The covered cases' rows, locked in one order before anything is read: the kept
+    # ``decision_ready`` written below must see an opinion signed or a 司法局 review recorded
+    # on one of them at the same moment (on PostgreSQL an UPDATE that waited for a row lock
+    # still reads its subqueries from the snapshot of its start).
+    list(
+        Case.objects.select_for_update(of=("self",))
+        .filter(pk__in=consultation.cases.values("pk"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     _require_organiser(actor, consultation)
     _check_version(consultation, expected_version)
     _require_scheduled_date_reached(consultation, timezone.now(), _("印发纪要"))

@@ -3,21 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
-# The states in which a kept to-do value can be true (cases.kept): handling (decision_ready),
-# follow-up and remedy tracking (archive_ready, archive_window_until); every other case keeps
-# the columns' defaults, which are its rules' values.
-CANDIDATE_STATES = ("own_handling", "joint_handling", "special_handling", "following_up", "remedy_tracking")
-
 
 def kept_fill(apps, schema_editor):
-    """Write the kept to-do values of the existing cases from their rules (the rules as the
-    apps define them now: cases.kept.refresh_all; one UPDATE over the candidate states)."""
-    Case = apps.get_model("cases", "Case")
-    if not Case.objects.filter(state__in=CANDIDATE_STATES).exists():
-        return  # a new database: nothing to fill
-    from fengqiao.cases import kept
-
-    kept.refresh_all(states=CANDIDATE_STATES)
+    """The kept to-do values of existing cases are written after the whole ``migrate``, not
+    here: ``cases.kept.fill_after_migrate`` (post_migrate) runs the rules, which are the apps'
+    current queries over today's tables — from this migration they would break ``migrate`` of an
+    older database once a later migration changes a column they read."""
 
 
 class Migration(migrations.Migration):

@@ -27,5 +27,5 @@ class Command(BaseCommand):
             self.stdout.write("kept to-do values agree with their rules")
             return
         with transaction.atomic():
-            n = kept.refresh_all(states=kept.KEPT_STATES)
-        self.stdout.write(f"kept to-do values written for {n} cases in {', '.join(sorted(kept.KEPT_STATES))}")
+            n = kept.repair()
+        self.stdout.write(f"kept to-do values written for {n} cases")
