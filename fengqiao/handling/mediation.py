@@ -226,4 +226,10 @@ def _decision_from_agreement(
         changes["legal_basis"] = legal_basis
     Decision.objects.filter(pk=draft.pk).update(**changes)
     draft.refresh_from_db()
+    # The digest of the content a 司法局 review covers (``Decision.save`` keeps it; this UPDATE
+    # bypasses save): a review of the text before the agreement must not count for the new one.
+    digest = draft.compute_digest()
+    if digest != draft.content_digest:
+        Decision.objects.filter(pk=draft.pk).update(content_digest=digest)
+        draft.content_digest = digest
     return draft

@@ -77,9 +77,13 @@ def test_agreement_updates_an_existing_draft_and_raises_its_version(case, tax_ha
     mediation_record_result(
         session=session, actor=tax_handler, result="agreement", agreement="a", decision_result=DecisionResult.REJECT
     )
+    before = draft.content_digest
     draft.refresh_from_db()
     assert draft.version == 2 and draft.from_mediation and draft.legal_basis == "社会保险法"
     assert Decision.objects.filter(case=case).count() == 1
+    # 三(二)5: a 司法局 review covers the content it read (its SM3); the agreement's new text has
+    # its own, so a review of the text before the agreement no longer counts.
+    assert draft.content_digest == draft.compute_digest() != before
 
 
 def test_no_agreement_handling_goes_on(case, tax_handler) -> None:
