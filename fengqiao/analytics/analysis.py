@@ -524,6 +524,11 @@ class _MonthCategories:
                     "pk", "code", "name"
                 )
             }
+        # A live month's case registered between the breakdown's read and this one may come
+        # from a township the breakdown did not see: name it too (no statement otherwise).
+        missing = {t for t, _c in pairs} - townships.keys()
+        if missing:
+            townships = {**townships, **_townships(missing)}
         return cls(county, period, pairs, categories, townships)
 
     def by_category(self) -> list[Count]:
