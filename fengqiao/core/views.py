@@ -29,12 +29,19 @@ def home(request: HttpRequest) -> HttpResponse:
     # Each warning leads its reader to the page that puts it right, or names who can.
     warnings = workbench_warnings(staff=user, today=today)
     from fengqiao.cases import permissions as case_permissions
-    from fengqiao.cases.selectors import workbench_counts
-    from fengqiao.core import todo
-    from fengqiao.followup.selectors import follow_up_counts
+    from fengqiao.cases.selectors import workbench_views
+    from fengqiao.core import paging, todo
+    from fengqiao.followup.selectors import follow_up_views
     from fengqiao.handling.followthrough_views import notice_count_for_home
 
     source = request.GET.get("todo", "")[:64]
+    # Every tile's number in one statement: the four case tiles count to todo.COUNT_CAP
+    # ("999+"), as the to-do list does; 结果反馈与回访's three are exact (zero, and not sent, for
+    # staff who do not follow up).
+    tiles = workbench_views(user=user)
+    follow_up = dict.fromkeys(("to_notify", "visits", "remedies"), 0)
+    counts = paging.capped_counts(tiles, todo.COUNT_CAP, exact=follow_up_views(user=user, today=today))
+    follow_up.update((name, counts.pop(name)) for name in list(counts) if name not in tiles)
 
     return render(
         request,
@@ -42,12 +49,11 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "today": today,
             "warnings": warnings,
-            # The tiles count to todo.COUNT_CAP ("999+"), as the to-do list does.
-            "counts": workbench_counts(user=user, cap=todo.COUNT_CAP),
+            "counts": counts,
             "todo_cap": todo.COUNT_CAP,
             "may_register": case_permissions.may_register(user),
             **notice_count_for_home(user),
-            "follow_up": follow_up_counts(user=user, today=today),
+            "follow_up": follow_up,
             # 待办: everything waiting on the user, each row linking to the page that does it.
             "todo": todo.todo_for(user, source=source),
             "todo_source": source,

@@ -358,23 +358,24 @@ def follow_up_work(*, user: Staff, today: date, horizon_days: int = 7) -> Follow
     )
 
 
-def follow_up_counts(*, user: Staff, today: date) -> dict[str, int]:
-    """The numbers on the staff home: decisions to deliver, visits due today or overdue, and
-    remedies to check on (three counts; zero for staff who do not follow up)."""
+def follow_up_views(*, user: Staff, today: date) -> dict[str, QuerySet[Any]]:
+    """What the staff home's 结果反馈与回访 tiles count: decisions to deliver, visits due today or
+    overdue, and remedies to check on (none for staff who do not follow up). Counted exact, in
+    the one statement that counts the case tiles too (``core.views.home``)."""
     if not user.has_role(*FOLLOW_UP_ROLES):
-        return {"to_notify": 0, "visits": 0, "remedies": 0}
+        return {}
     return {
-        "to_notify": Case.objects.filter(follow_up_scope(user), state=CaseState.DECIDED).count(),
+        "to_notify": Case.objects.filter(follow_up_scope(user), state=CaseState.DECIDED),
         "visits": Visit.objects.filter(
             follow_up_scope(user, "case__"),
             current_round(),
             done_at__isnull=True,
             scheduled_on__lte=today,
             case__state__in=(CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING),
-        ).count(),
+        ),
         "remedies": Remedy.objects.filter(
             follow_up_scope(user, "case__"), current_round(), status=RemedyStatus.PENDING, next_check_on__lte=today
-        ).count(),
+        ),
     }
 
 

@@ -87,5 +87,9 @@ def test_several_capped_counts_are_one_statement(naiman, intake_clerk, group_off
     with CaptureQueriesContext(connection) as captured:
         assert paging.capped_counts({"nobody": Case.objects.none()}, 2) == {"nobody": 0}
     assert len(captured) == 0
+    # ``exact`` ones are counted whole, in the same one statement
+    with CaptureQueriesContext(connection) as captured:
+        both = paging.capped_counts({"all": Case.objects.all()}, 2, exact={"every": Case.objects.all()})
+    assert both == {"all": 3, "every": 4} and len(captured) == 1
     # a paginator given the count does not count again
     assert CappedPaginator(Case.objects.all(), 1, cap=2, count=counts["all"]).capped

@@ -88,6 +88,20 @@ def test_every_role_pays_the_same_queries_for_3_and_30_cases_of_work(naiman, per
     _add_work(27, users["intake_clerk"], users["group_office"], naiman)
     many = {key: _queries(client) for key, client in clients.items()}
     assert many == few
+    # What the staff home reads beyond the to-do list (the API's statements): every tile's
+    # number — the four case tiles and 结果反馈与回访's three — in one statement (they were four
+    # for those who follow up), and what else the page shows (我的提醒, the profile).
+    beyond = {key: pages["home"] - pages["api-todo"] for key, pages in many.items()}
+    assert beyond == {
+        "intake_clerk": 6,
+        "tax_handler": 5,
+        "department_head": 4,
+        "group_office": 4,
+        "group_leader": 3,
+        "hotline_officer": 4,
+        "administrator": 3,
+        "justice_handler": 4,
+    }
     grown = {key: todo.todo_for(user).total for key, user in users.items()}
     for key in ("intake_clerk", "tax_handler", "department_head", "group_office", "group_leader", "justice_handler"):
         assert grown[key] > totals[key], key
