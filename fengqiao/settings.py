@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "fengqiao.analytics",
     "fengqiao.documents",
     "fengqiao.integrations",
+    "fengqiao.audit",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,125 @@
+"""安全审计 (五(三)(四)): the audit trail — who, when, from where, what, and the result — in a
+keyed SM3 hash chain per county (``fengqiao.audit.chain``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.cases.models import AppendOnlyModel
+from fengqiao.core.choices import ChoiceLabels
+
+
+class Action(models.TextChoices):
+    SIGN_IN = "sign_in", _("登录")
+    SIGN_IN_FAILED = "sign_in_failed", _("登录失败")
+    SIGN_OUT = "sign_out", _("退出")
+    LOCKED_OUT = "locked_out", _("账户锁定")
+    SECOND_FACTOR = "second_factor", _("二次验证")
+    PASSWORD = "password", _("密码变更")
+    CASE_VIEW = "case_view", _("查看案件")
+    REVEAL = "reveal", _("查看明文")
+    DOWNLOAD = "download", _("下载")
+    EXPORT = "export", _("导出")
+    ADMIN_CHANGE = "admin_change", _("配置变更")
+    RELEASE_REQUEST = "release_request", _("信息发布申请")
+    RELEASE_DECISION = "release_decision", _("信息发布审批")
+    RELEASE = "release", _("信息发布")
+    CHAIN_CHECK = "chain_check", _("审计链校验")
+    KEY_ROTATION = "key_rotation", _("密钥轮换")
+
+
+class Result(models.TextChoices):
+    OK = "ok", _("成功")
+    DENIED = "denied", _("拒绝")
+    FAILED = "failed", _("失败")
+
+
+class ChainHead(models.Model):
+    """The newest link of one county's audit chain (stream 0: records outside any county).
+    Locked while a record is linked, so records of one county are chained one after another."""
+
+    stream = models.BigIntegerField(primary_key=True)
+    seq = models.BigIntegerField(default=0)
+    link = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+
+class AuditRecord(ChoiceLabels, AppendOnlyModel):
+    """审计记录 — one sign-in, case view, reveal, download, export or administrative change.
+
+    ``link`` is HMAC-SM3 over the previous record's link and this record's fields
+    (:meth:`chain_fields`); ``manage.py audit_verify`` recomputes the chain."""
+
+    stream = models.BigIntegerField(_("审计链"))
+    seq = models.BigIntegerField(_("序号"))
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    # The name as it was: a record stays readable when the account is renamed.
+    actor_name = models.CharField(_("账号"), max_length=150, blank=True)
+    action = models.CharField(_("事项"), max_length=24, choices=Action.choices)
+    result = models.CharField(_("结果"), max_length=8, choices=Result.choices, default=Result.OK)
+    ip = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("案件"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象"), max_length=64, blank=True)
+    summary = models.CharField(_("摘要"), max_length=255)
+    detail = models.JSONField(_("详情"), default=dict, blank=True)
+    key_id = models.CharField(max_length=16)
+    prev = models.CharField(max_length=64)
+    link = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["stream", "seq"], name="audit_record_stream_seq")]
+        indexes = [
+            models.Index(fields=["at"], name="audit_record_at"),
+            models.Index(fields=["actor", "at"], name="audit_record_actor_at"),
+            models.Index(fields=["case", "at"], name="audit_record_case_at"),
+            models.Index(fields=["action", "at"], name="audit_record_action_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.get_action_display()}"
+
+    def chain_fields(self) -> dict[str, Any]:
+        """What the link covers: every column but the id and the link itself."""
+        return {
+            "stream": self.stream,
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "result": self.result,
+            "ip": self.ip or "",
+            "case": self.case_id,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "summary": self.summary,
+            "detail": self.detail,
+        }
