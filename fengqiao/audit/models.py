@@ -50,6 +50,9 @@ class ChainHead(models.Model):
         verbose_name = _("审计链头")
         verbose_name_plural = _("审计链头")
 
+    def __str__(self) -> str:
+        return f"{self.stream}#{self.seq}"
+
 
 class AuditRecord(ChoiceLabels, AppendOnlyModel):
     """审计记录 — one sign-in, case view, reveal, download, export or administrative change.
