@@ -28,6 +28,7 @@ class Action(models.TextChoices):
     RELEASE_REQUEST = "release_request", _("信息发布申请")
     RELEASE_DECISION = "release_decision", _("信息发布审批")
     RELEASE = "release", _("信息发布")
+    ARCHIVE_SEAL = "archive_seal", _("案卷封存")
     CHAIN_CHECK = "chain_check", _("审计链校验")
     KEY_ROTATION = "key_rotation", _("密钥轮换")
 
