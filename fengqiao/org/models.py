@@ -174,6 +174,9 @@ class Role(models.TextChoices):
     DISCIPLINE_LIAISON = "discipline_liaison", _("纪委监委联络人")
     CYBERSPACE_OFFICE = "cyberspace_office", _("网信办")
     ADMINISTRATOR = "administrator", _("系统管理员")
+    # 三员分立 (等保 2.0 level 3): the audit administrator reads the audit trail and nothing else;
+    # the administrator keeps the configuration and does not read the trail.
+    AUDITOR = "auditor", _("审计管理员")
 
 
 class Staff(AbstractUser):

@@ -218,6 +218,7 @@ DEMO_STAFF: list[tuple[str, str, str, str, bool, str, list[str]]] = [
     ("hotline", "朱丹", "gov_office", "hotline", False, "热线办科员", [Role.HOTLINE_OFFICE]),
     ("discipline", "秦岭", "discipline", "", False, "联络员", [Role.DISCIPLINE_LIAISON]),
     ("admin", "许可", "tax", "", False, "系统管理员", [Role.ADMINISTRATOR]),
+    ("auditor", "齐明", "gov_office", "", False, "安全审计员", [Role.AUDITOR]),
 ]
 
 

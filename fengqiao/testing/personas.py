@@ -36,6 +36,8 @@ PERSONAS: dict[str, PersonaSpec] = {
     "hotline_officer": PersonaSpec("p_hotline", "热线办", "gov_office", (Role.HOTLINE_OFFICE,), "hotline"),
     "discipline_liaison": PersonaSpec("p_discipline", "纪委监委联络人", "discipline", (Role.DISCIPLINE_LIAISON,)),
     "administrator": PersonaSpec("p_admin", "系统管理员", "tax", (Role.ADMINISTRATOR,)),
+    # 三员分立: reads the audit trail, sees no case.
+    "auditor": PersonaSpec("p_auditor", "审计管理员", "gov_office", (Role.AUDITOR,)),
     # Signed in, but holds no role in the mechanism and belongs to no department.
     "outsider": PersonaSpec("p_outsider", "无关人员", "", ()),
 }
