@@ -9,13 +9,9 @@ and as ``manifest.json``) with its own digest, and the case moved to ARCHIVED.
 from __future__ import annotations
 
 import io
-import json
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
-from xml.etree import ElementTree as ET
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -27,7 +23,20 @@ from django.utils.translation import gettext as _
 
 from fengqiao.archive import permissions
 from fengqiao.archive.models import ArchiveSettings, Dossier, DossierItem, ItemCounter, ItemKind
+from fengqiao.archive.package import (
+    DOSSIER_OBJECT,
+    MANIFEST,
+    MANIFEST_SM3,
+    dossier_export,
+    manifest_bytes,
+    manifest_sm3_line,
+    read_file,
+    seal_problems,
+    stored_manifest,
+)
 from fengqiao.archive.selectors import SealFacts, retention_for, sealing
+from fengqiao.audit.models import Action
+from fengqiao.audit.services import record
 from fengqiao.cases import workflow
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.core import crypto
@@ -40,9 +49,6 @@ from fengqiao.org.models import Jurisdiction
 
 if TYPE_CHECKING:
     from fengqiao.org.models import Staff
-
-MANIFEST = "manifest.json"
-MANIFEST_XML = "manifest.xml"
 
 
 def archive_number_format(*, fonds: str, category: str, year: int, retention: str, organization: str, seq: int) -> str:
@@ -89,12 +95,6 @@ class _Planned:
     document_key: str = ""
 
 
-def _read(file: Any) -> bytes:
-    with file.open("rb") as handle:
-        data: bytes = handle.read()
-    return data
-
-
 def _document_items(document: IssuedDocument, kind: str) -> list[_Planned]:
     note = f"第{document.version}版" if document.version > 1 else ""
     items = []
@@ -106,7 +106,7 @@ def _document_items(document: IssuedDocument, kind: str) -> list[_Planned]:
                 extension=fmt,
                 content_type=CONTENT_TYPES[fmt],
                 day=timezone.localdate(document.issued_at),
-                data=_read(file),
+                data=read_file(file),
                 number=document.number,
                 responsible=document.department.name,
                 note=note,
@@ -273,7 +273,7 @@ def _gather(case: Case) -> list[_Planned]:
     for document in minutes.distinct().order_by("issued_at", "id"):
         items.extend(_document_items(document, ItemKind.MINUTES))
     for attachment in case.attachments.all():
-        data = _read(attachment.file)
+        data = read_file(attachment.file)
         items.append(
             _Planned(
                 kind=ItemKind.ATTACHMENT,
@@ -334,10 +334,6 @@ def _contents_rows(items: list[_Planned]) -> list[ContentsRow]:
             )
         )
     return rows
-
-
-def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
-    return json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
 
 
 @transaction.atomic
@@ -456,10 +452,10 @@ def dossier_seal(*, case: Case, actor: Staff) -> Dossier:
             "hash": "SM3",
             "items": entries,
         }
-        raw = _manifest_bytes(manifest)
+        raw = manifest_bytes(manifest)
         manifest_sm3 = crypto.sm3_hex(raw)
         stored.append(default_storage.save(f"{folder}/{MANIFEST}", ContentFile(raw)))
-        stored.append(default_storage.save(f"{folder}/manifest.sm3", ContentFile(f"{manifest_sm3}  {MANIFEST}\n")))
+        stored.append(default_storage.save(f"{folder}/{MANIFEST_SM3}", ContentFile(manifest_sm3_line(manifest_sm3))))
         dossier = Dossier.objects.create(
             case=case,
             jurisdiction=county,
@@ -509,25 +505,31 @@ def dossier_seal(*, case: Case, actor: Staff) -> Dossier:
             "items": len(items),
         },
     )
+    # In the audit chain too (五(三)): an export package is checked against this record, which
+    # nobody without the chain's key can rewrite to match a forged manifest.
+    record(
+        Action.ARCHIVE_SEAL,
+        actor=actor,
+        case=case,
+        object_type=DOSSIER_OBJECT,
+        object_id=dossier.pk,
+        summary=_("封存案卷%(n)s") % {"n": archive_number},
+        detail={"archive_number": archive_number, "manifest_sm3": manifest_sm3, "items": len(items)},
+    )
     return dossier
-
-
-def _stored_manifest(dossier: Dossier) -> bytes | None:
-    try:
-        with default_storage.open(f"{dossier.folder}/{MANIFEST}", "rb") as handle:
-            data: bytes = handle.read()
-    except FileNotFoundError:
-        return None
-    return data
 
 
 def dossier_verify(dossier: Dossier) -> list[str]:
     """Problems found checking ``dossier`` against its manifest: every stored file's SM3 and
-    size, the manifest file's SM3, and the manifest in the database. Empty when intact."""
+    size, the manifest file's SM3, the manifest in the database, and its SM3 against the one
+    the audit chain recorded at sealing. Empty when intact."""
     problems: list[str] = []
-    if crypto.sm3_hex(_manifest_bytes(dossier.manifest)) != dossier.manifest_sm3:
+    if crypto.sm3_hex(manifest_bytes(dossier.manifest)) != dossier.manifest_sm3:
         problems.append(_("数据库中的清单与其SM3摘要不符"))
-    raw = _stored_manifest(dossier)
+    try:
+        raw = stored_manifest(dossier)
+    except crypto.DecryptionError:  # the store encrypts at rest: an altered file no longer decrypts
+        raw = b""
     if raw is None:
         problems.append(_("清单文件 %(f)s 缺失") % {"f": MANIFEST})
     elif crypto.sm3_hex(raw) != dossier.manifest_sm3:
@@ -541,124 +543,16 @@ def dossier_verify(dossier: Dossier) -> list[str]:
         if entry is None or entry.get("sm3") != item.sm3 or entry.get("size") != item.size:
             problems.append(_("第%(n)d件 %(t)s 与清单不符") % {"n": item.seq, "t": item.title})
         try:
-            data = _read(item.file)
+            data = read_file(item.file)
         except FileNotFoundError:
             problems.append(_("第%(n)d件 %(t)s 的文件缺失") % {"n": item.seq, "t": item.title})
             continue
+        except crypto.DecryptionError:
+            problems.append(_("第%(n)d件 %(t)s 无法解密（文件已被改动）") % {"n": item.seq, "t": item.title})
+            continue
         if len(data) != item.size or crypto.sm3_hex(data) != item.sm3:
             problems.append(_("第%(n)d件 %(t)s 的SM3摘要不符（文件已被改动）") % {"n": item.seq, "t": item.title})
-    return problems
-
-
-def manifest_xml(dossier: Dossier) -> bytes:
-    """The XML manifest of the export package: the dossier's archive facts and, per item, its
-    path in the package, title, SM3 and size."""
-    root = ET.Element(
-        "dossier",
-        {
-            "archive-number": dossier.archive_number,
-            "case": dossier.case.number,
-            "retention": dossier.retention,
-            "year": str(dossier.year),
-            "sealed-at": dossier.sealed_at.isoformat(),
-            "hash": "SM3",
-            "manifest": MANIFEST,
-            "manifest-sm3": dossier.manifest_sm3,
-        },
-    )
-    ET.SubElement(root, "title").text = dossier.title
-    items = ET.SubElement(root, "items")
-    for entry in dossier.manifest.get("items", []):
-        ET.SubElement(
-            items,
-            "item",
-            {
-                "seq": str(entry["seq"]),
-                "kind": entry["kind"],
-                "path": entry["path"],
-                "title": entry["title"],
-                "date": entry["date"],
-                "sm3": entry["sm3"],
-                "size": str(entry["size"]),
-            },
-        )
-    ET.indent(root)
-    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
-    return data
-
-
-def dossier_export(dossier: Dossier) -> bytes:
-    """The export package of a sealed dossier: a ZIP with ``files/``, ``manifest.json`` (as
-    sealed) and ``manifest.xml``. The files are read from the store as they are; a package of a
-    dossier that fails verification would fail ``package_verify`` too."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as package:
-        raw = _stored_manifest(dossier)
-        package.writestr(MANIFEST, raw if raw is not None else _manifest_bytes(dossier.manifest))
-        package.writestr(MANIFEST_XML, manifest_xml(dossier))
-        for item in DossierItem.objects.filter(dossier=dossier).order_by("seq"):
-            package.writestr(f"files/{item.filename}", _read(item.file))
-    return buffer.getvalue()
-
-
-def package_verify(data: bytes) -> list[str]:
-    """Problems found checking an export package against its manifests: the XML manifest's
-    items (path, SM3, size), ``manifest.json`` against the SM3 the XML names, and the two
-    manifests against each other. Empty when intact."""
-    problems: list[str] = []
-    try:
-        package = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        return [_("不是有效的ZIP归档包：%(e)s") % {"e": exc}]
-    with package:
-
-        def member(name: str) -> bytes | None:
-            try:
-                content: bytes = package.read(name)
-            except KeyError:
-                problems.append(_("归档包中缺少 %(f)s") % {"f": name})
-                return None
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, zlib.error) as exc:
-                problems.append(_("%(f)s 已损坏：%(e)s") % {"f": name, "e": exc})
-                return None
-            return content
-
-        xml = member(MANIFEST_XML)
-        if xml is None:
-            return problems
-        if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-            # Our manifests never declare entities; refusing them keeps entity expansion out.
-            return [*problems, _("%(f)s 含有实体声明，拒绝解析") % {"f": MANIFEST_XML}]
-        try:
-            root = ET.fromstring(xml)  # noqa: S314 - no DTD or entities (checked above); stdlib expat
-        except ET.ParseError as exc:
-            return [*problems, _("%(f)s 无法解析：%(e)s") % {"f": MANIFEST_XML, "e": exc}]
-        raw = member(MANIFEST)
-        listed: dict[str, str] = {}
-        if raw is not None:
-            if crypto.sm3_hex(raw) != root.get("manifest-sm3"):
-                problems.append(_("清单文件 %(f)s 的SM3摘要不符") % {"f": MANIFEST})
-            try:
-                manifest = json.loads(raw)
-                listed = {e["path"]: e["sm3"] for e in manifest.get("items", [])}
-                if manifest.get("archive_number") != root.get("archive-number"):
-                    problems.append(_("两份清单的档号不一致"))
-            except (ValueError, KeyError, TypeError, AttributeError):
-                problems.append(_("清单文件 %(f)s 无法解析") % {"f": MANIFEST})
-        entries = root.findall("./items/item")
-        if raw is not None and len(entries) != len(listed):
-            problems.append(_("两份清单的卷内文件数不一致"))
-        for entry in entries:
-            path = entry.get("path", "")
-            label = f"{entry.get('seq')} {entry.get('title')}"
-            if listed and listed.get(path) != entry.get("sm3"):
-                problems.append(_("第%(l)s 在两份清单中的SM3摘要不一致") % {"l": label})
-            content = member(path)
-            if content is None:
-                continue
-            if str(len(content)) != entry.get("size") or crypto.sm3_hex(content) != entry.get("sm3"):
-                problems.append(_("第%(l)s（%(p)s）的SM3摘要不符（文件已被改动）") % {"l": label, "p": path})
-    return problems
+    return [*problems, *seal_problems(dossier, dossier.manifest_sm3)]
 
 
 @transaction.atomic

@@ -13,14 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 
 from fengqiao.archive.models import ArchiveSettings, Dossier, DossierItem, ItemKind, Retention, RetentionRule
+from fengqiao.archive.package import dossier_export, package_verify
 from fengqiao.archive.selectors import retention_for
-from fengqiao.archive.services import (
-    archive_number_format,
-    dossier_export,
-    dossier_seal,
-    dossier_verify,
-    package_verify,
-)
+from fengqiao.archive.services import archive_number_format, dossier_seal, dossier_verify
 from fengqiao.archive.tests.conftest import informed
 from fengqiao.cases import workflow
 from fengqiao.cases.models import AppendOnlyError, Case, EventKind

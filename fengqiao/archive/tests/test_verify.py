@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from fengqiao.archive.models import ItemKind
-from fengqiao.archive.services import dossier_export, dossier_seal, dossier_verify, package_verify
+from fengqiao.archive.package import dossier_export, package_verify
+from fengqiao.archive.services import dossier_seal, dossier_verify
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,9 @@
-"""``manage.py archive_verify --case NUMBER`` or ``--package FILE.zip``: check a sealed dossier in
-the store, or an export package, against its manifest; exit 1 on any problem."""
+"""``manage.py archive_verify --case NUMBER`` or ``--package FILE.zip [--offline]``: check a sealed
+dossier in the store, or an export package, against its manifest, its signature and — unless
+``--offline`` — the database and the audit chain; exit 1 on any problem.
+
+``--offline`` needs no database: a recipient holding the county's package key
+(``FENGQIAO_PACKAGE_KEYS``) checks the signature, the manifests and every file."""
 
 from __future__ import annotations
 
@@ -9,17 +13,26 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fengqiao.archive.models import Dossier
-from fengqiao.archive.services import dossier_verify, package_verify
+from fengqiao.archive.package import package_verify
+from fengqiao.archive.services import dossier_verify
 
 
 class Command(BaseCommand):
-    help = "Verify a sealed dossier (--case) or an export package (--package) against its manifest (SM3)."
+    help = (
+        "Verify a sealed dossier (--case) or an export package (--package) against its manifest (SM3), "
+        "its HMAC-SM3 signature and, unless --offline, the database and the audit chain."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--case", help="case number (案件编号) of an archived case")
         group.add_argument("--package", help="path of an exported ZIP package")
         parser.add_argument("--county", help="county region code, when case numbers repeat across counties")
+        parser.add_argument(
+            "--offline",
+            action="store_true",
+            help="with --package: check the signature, manifests and files only, without the database",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["package"]:
@@ -27,8 +40,10 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"no such file: {path}")
             label = str(path)
-            problems = package_verify(path.read_bytes())
+            problems = package_verify(path.read_bytes(), offline=options["offline"])
         else:
+            if options["offline"]:
+                raise CommandError("--offline applies to --package only")
             dossiers = Dossier.objects.filter(case__number=options["case"])
             if options["county"]:
                 dossiers = dossiers.filter(jurisdiction__code=options["county"])
