@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0025_caseevent_chain_required'),
+        ('cases', '0022_case_owner_state_index'),
         ('org', '0005_role_auditor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
