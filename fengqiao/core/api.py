@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -15,6 +16,7 @@ from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from fengqiao.core.auth import request_staff
+from fengqiao.core.errors import request_refused_message
 
 
 class MeSerializer(serializers.Serializer):
@@ -51,10 +53,12 @@ NON_FIELD_ERRORS = "non_field_errors"
 CONFLICT_CODES = {"stale": "version", "state": NON_FIELD_ERRORS}
 
 
-# Every 4xx answer of the API: ``{"errors": {field: [messages]}}``. Field errors are keyed by
-# the request field, errors of the request as a whole by ``non_field_errors``, and errors that
-# concern no input (not signed in, not allowed, not found) by ``detail``. (A declared class
-# could not name its field ``errors``: that is the ``Serializer.errors`` property.)
+# Every error answer of the API (4xx and 5xx, from a view or from Django before one:
+# ``core.errors``): ``{"errors": {field: [messages]}}``. Field errors are keyed by the request
+# field (a nested one by its path, ``parties.0.name``: every value is a list of messages),
+# errors of the request as a whole by ``non_field_errors``, and errors that concern no input
+# (not signed in, not allowed, not found) by ``detail``. (A declared class could not name its
+# field ``errors``: that is the ``Serializer.errors`` property.)
 ErrorSerializer = inline_serializer(
     name="Error",
     fields={"errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()))},
@@ -70,15 +74,31 @@ def _messages(value: Any) -> list[Any]:
     return [value]
 
 
-def _errors_of(data: Any) -> dict[str, Any]:
+def _errors_of(data: Any, prefix: str = "") -> dict[str, list[Any]]:
+    """Errors keyed by the path of the field they concern, one level deep: a nested
+    serializer's or a list item's errors (``{"parties": {"0": {"name": [...]}}}``) become
+    ``{"parties.0.name": [...]}``, so every value of ``errors`` is a list of messages
+    (issue 13 §5: never a nested dict)."""
     if isinstance(data, dict):
-        return {
-            (NON_FIELD_ERRORS if key == "__all__" else str(key)): (
-                _errors_of(value) if isinstance(value, dict) else _messages(value)
-            )
-            for key, value in data.items()
-        }
-    return {NON_FIELD_ERRORS: _messages(data)}
+        flat: dict[str, list[Any]] = {}
+        for key, value in data.items():
+            name = NON_FIELD_ERRORS if key == "__all__" else str(key)
+            path = f"{prefix}.{name}" if prefix else name
+            if isinstance(value, dict):
+                flat.update(_errors_of(value, path))
+            elif isinstance(value, list | tuple) and any(isinstance(item, dict) for item in value):
+                # a list of nested serializers: one entry per item, ``{}`` for an item without errors
+                for index, item in enumerate(value):
+                    if item:
+                        flat.update(
+                            _errors_of(item, f"{path}.{index}")
+                            if isinstance(item, dict)
+                            else {f"{path}.{index}": _messages(item)}
+                        )
+            else:
+                flat.setdefault(path, []).extend(_messages(value))
+        return flat
+    return {prefix or NON_FIELD_ERRORS: _messages(data)}
 
 
 def form_errors(form: forms.Form) -> dict[str, list[str]]:
@@ -87,7 +107,7 @@ def form_errors(form: forms.Form) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus Django's ``ValidationError`` from services, with every 4xx body
+    """DRF's handler, plus Django's ``ValidationError`` from services, with every error body
     in one shape: ``{"errors": {...}}``.
 
     - a ``ValidationError`` with ``message_dict`` → 400 keyed by field; without → 400 under
@@ -105,8 +125,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"errors": errors}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()  # never echo why: a hidden case and a missing one look alike
+    if isinstance(exc, SuspiciousOperation):
+        # Django refused the request as a whole (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too
+        # many fields) when the view read it: a 400 in the one shape, not Django's HTML page.
+        return Response({"errors": {"detail": [request_refused_message(exc)]}}, status=status.HTTP_400_BAD_REQUEST)
     response = drf_exception_handler(exc, context)
-    if response is None or not 400 <= response.status_code < 500:
+    if response is None or response.status_code < 400:
         return response
     data = response.data
     if isinstance(data, dict) and set(data) == {"detail"}:

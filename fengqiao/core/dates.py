@@ -89,6 +89,34 @@ def collect(errors: dict[str, list[str]], check: Callable[..., None], *args: Any
             errors.setdefault(field, []).extend(messages)
 
 
+# --- the range every date input keeps --------------------------------------------------------
+
+#: The dates any input may hold at all, before its own bound (issue 13 §5). Python's dates run
+#: from year 1 to 9999, but 0001-01-01T00:00+08:00 cannot be turned into UTC or China time
+#: (``OverflowError``: a 500 on case registration) and 9999-12-31 plus a time limit cannot be
+#: computed; no date of a dispute, a deadline or a holiday lies outside these two centuries.
+INPUT_EARLIEST = date(1900, 1, 1)
+INPUT_LATEST = date(2099, 12, 31)
+
+
+def in_input_range(value: date | datetime) -> None:
+    """A date or a moment typed or sent lies between ``INPUT_EARLIEST`` and ``INPUT_LATEST``
+    (its own calendar day, with no time-zone conversion that could overflow).
+
+    A validator: ``core.inputs`` makes it a default of every date and date-time field of
+    Django's forms and DRF's serializers, so the page, the API and the admin refuse such a date
+    under its field before any service or time-zone conversion sees it."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    if not INPUT_EARLIEST <= day <= INPUT_LATEST:
+        raise ValidationError(
+            _("日期超出可填写的范围（%(earliest)s 至 %(latest)s）：%(day)s。")
+            % {"earliest": shown(INPUT_EARLIEST), "latest": shown(INPUT_LATEST), "day": day.isoformat()},
+            code="out_of_range",
+        )
+
+
 # --- the checks -------------------------------------------------------------------------------
 
 

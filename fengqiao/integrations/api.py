@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiCallback, OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +20,7 @@ from fengqiao.cases.models import PayerGroup
 from fengqiao.cases.serializers import InlineChoiceField
 from fengqiao.core.api import ErrorSerializer
 from fengqiao.core.auth import request_staff
+from fengqiao.core.parsers import JSONParser
 from fengqiao.integrations import hotline
 from fengqiao.integrations.models import WorkOrderKind
 
