@@ -31,7 +31,7 @@ TAGS = ["archive"]
 
 ERROR_TEXT = {
     400: "不能归档：已归档、状态不符，或尚未回访/救济途径未终结",
-    403: "无权归档或无权导出（归档包含个人信息明文）",
+    403: "无权归档或无权导出（归档包含个人信息明文），或导出未经信息发布审批",
     404: "案件不存在、无权查看或尚未归档（不作区分）",
     503: "服务器缺少生成PDF所需的字体",
 }
@@ -154,8 +154,12 @@ class DossierExportView(APIView):
         tags=TAGS,
         operation_id="cases_dossier_export",
         summary="下载归档包",
-        description="A ZIP with `files/`, `manifest.json` (as sealed) and `manifest.xml` (archive number, "
-        "manifest SM3, and per item its path, title, SM3 and size). Recorded on the timeline.",
+        description="A ZIP with `files/`, `manifest.json` (as sealed), `manifest.sm3`, `manifest.xml` (archive "
+        "number, manifest SM3, and per item its path, title, SM3 and size) and `signature.json` (HMAC-SM3 with the "
+        "county's package key over the three manifests, naming the key id). The package holds personal data: it "
+        "needs the caller's approved, unexpired information release for this dossier (`POST /api/v1/releases/`, "
+        "kind `dossier`; 五(三)), of which each export uses one; without one, 403 naming it. Recorded on the "
+        "timeline and in the audit chain (a refusal as denied).",
         responses={
             (200, "application/zip"): OpenApiResponse(description="ZIP 归档包"),
             **_errors(401, 403, 404),
@@ -178,7 +182,7 @@ class DossierVerifyView(APIView):
         operation_id="cases_dossier_verify",
         summary="校验案卷",
         description="Recompute the SM3 of every stored file and of the manifest and compare with the sealed "
-        "manifest; `problems` lists what differs.",
+        "manifest and with the manifest SM3 the audit chain recorded at sealing; `problems` lists what differs.",
         responses={200: VerifySerializer, **_errors(401, 404)},
     )
     def get(self, request: Request, number: str) -> Response:

@@ -35,7 +35,7 @@ from fengqiao.archive.package import (
     stored_manifest,
 )
 from fengqiao.archive.selectors import SealFacts, retention_for, sealing
-from fengqiao.audit.models import Action
+from fengqiao.audit.models import Action, Result
 from fengqiao.audit.services import record
 from fengqiao.cases import workflow
 from fengqiao.cases.models import Case, CaseEvent, EventKind
@@ -555,12 +555,33 @@ def dossier_verify(dossier: Dossier) -> list[str]:
     return [*problems, *seal_problems(dossier, dossier.manifest_sm3)]
 
 
-@transaction.atomic
 def dossier_export_for(*, dossier: Dossier, actor: Staff) -> bytes:
-    """The export package for ``actor`` (who may see the case): it holds personal data in plain
-    text, so it needs the right to reveal it, and each export is recorded on the timeline."""
-    if not permissions.may_export(actor, dossier.case):
-        raise PermissionDenied(_("归档包含个人信息明文，您无权导出。"))
+    """The export package for ``actor`` (who may see the case). It holds personal data in plain
+    text, so it needs the right to reveal it and, since it leaves the mechanism, an approved,
+    unexpired information release naming the dossier (五(三) 信息发布报批; one use of it). Each
+    export is on the timeline and in the audit chain; a refused one is recorded as denied."""
+    from fengqiao.releases.services import ReleaseRequired
+
+    case = dossier.case
+    denied = {"case": case, "object_type": DOSSIER_OBJECT, "object_id": dossier.pk, "result": Result.DENIED}
+    if not permissions.may_export(actor, case):
+        reason = _("归档包含个人信息明文，您无权导出。")
+        record(Action.EXPORT, actor=actor, summary=reason, **denied)
+        raise PermissionDenied(reason)
+    try:
+        return _export_released(dossier=dossier, actor=actor)
+    except ReleaseRequired as exc:
+        record(Action.EXPORT, actor=actor, summary=str(exc)[:255], **denied)
+        raise
+
+
+@transaction.atomic
+def _export_released(*, dossier: Dossier, actor: Staff) -> bytes:
+    from fengqiao.releases.models import ReleaseKind
+    from fengqiao.releases.services import release_use_for
+
+    what = _("归档包%(n)s") % {"n": dossier.archive_number}
+    release = release_use_for(actor=actor, kind=ReleaseKind.DOSSIER, case=dossier.case, what=what)
     reason = _("导出归档包%(n)s") % {"n": dossier.archive_number}
     CaseEvent.objects.create(
         case=dossier.case,
@@ -568,6 +589,15 @@ def dossier_export_for(*, dossier: Dossier, actor: Staff) -> bytes:
         actor=actor,
         kind=EventKind.REVEALED,
         summary=reason[:255],
-        data={"dossier": dossier.pk, "reason": reason},
+        data={"dossier": dossier.pk, "reason": reason, "release": release.pk},
+    )
+    record(
+        Action.EXPORT,
+        actor=actor,
+        case=dossier.case,
+        object_type=DOSSIER_OBJECT,
+        object_id=dossier.pk,
+        summary=reason,
+        detail={"archive_number": dossier.archive_number, "release": release.pk},
     )
     return dossier_export(dossier)

@@ -21,12 +21,17 @@ from fengqiao.cases.models import Case
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.org.models import Staff
+from fengqiao.releases import selectors as release_selectors
+from fengqiao.releases import views as release_views
+from fengqiao.releases.models import ReleaseKind
+from fengqiao.releases.services import ReleaseRequired
 
 
 def case_archive_context(*, user: Staff, case: Case) -> dict[str, Any]:
     """What the case page's 归档 section shows: the dossier and its items, or whether the user
     may seal it now (and if not, why)."""
     dossier = selectors.dossier_of(case)
+    may_export = dossier is not None and permissions.may_export(user, case)
     step = workflow.TRANSITIONS["archive"]
     may_seal = dossier is None and case.state in step.sources and permissions.may_seal(user, case)
     blocker = None
@@ -40,7 +45,12 @@ def case_archive_context(*, user: Staff, case: Case) -> dict[str, Any]:
         "dossier_items": selectors.dossier_items(dossier) if dossier else [],
         "may_seal": may_seal and not blocker,
         "archive_blocker": blocker if may_seal else None,
-        "may_export": dossier is not None and permissions.may_export(user, case),
+        "may_export": may_export,
+        # 五(三) 信息发布报批: the package leaves only under the exporter's approved release.
+        "export_release": (
+            release_selectors.usable_for(user=user, kind=ReleaseKind.DOSSIER, case=case) if may_export else None
+        ),
+        "release_request_url": release_views.request_url(kind=ReleaseKind.DOSSIER, case=case) if may_export else "",
     }
 
 
@@ -66,13 +76,19 @@ def dossier_seal(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_GET
 def dossier_export(request: HttpRequest, number: str) -> HttpResponse:
-    """The export package (ZIP) of the case's sealed dossier."""
+    """The export package (ZIP) of the case's sealed dossier — under an approved information
+    release (五(三)); without one, the request form with the reason."""
     user = request_staff(request)
     case = case_selectors.case_get_for(user=user, number=number)
     dossier = selectors.dossier_of(case)
     if dossier is None:
         raise Http404("not archived")
-    data = services.dossier_export_for(dossier=dossier, actor=user)
+    try:
+        data = services.dossier_export_for(dossier=dossier, actor=user)
+    except ReleaseRequired as exc:
+        # Refused and recorded: the form of the request it needs, with the reason.
+        messages.error(request, str(exc))
+        return redirect(release_views.request_url(kind=ReleaseKind.DOSSIER, case=case))
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="dossier-{case.number}.zip"'
     response["Cache-Control"] = "private, no-store"

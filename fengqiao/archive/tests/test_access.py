@@ -14,6 +14,7 @@ from fengqiao.archive.models import Dossier
 from fengqiao.archive.services import dossier_seal
 from fengqiao.cases.states import CaseState
 from fengqiao.org.models import Staff
+from fengqiao.releases.tests.helpers import approved
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,9 @@ def test_api_seal_detail_export_verify(informed_case, intake_clerk, medical_hand
     assert verify.status_code == 200 and verify.json()["ok"] is True
     assert api(group_leader).get(url + "export/").status_code == 403  # masked reader: no plain text
     assert api(medical_handler).get(url + "export/").status_code == 404
+    unapproved = api(intake_clerk).get(url + "export/")  # 五(三): not without an approved release
+    assert unapproved.status_code == 403 and "信息发布审批" in unapproved.json()["errors"]["detail"][0]
+    approved(intake_clerk, group_leader, informed_case)
     export = api(intake_clerk).get(url + "export/")
     assert export.status_code == 200 and export["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(export.content)) as zf:
@@ -68,6 +72,8 @@ def test_pages(client_for, client, informed_case, intake_clerk, medical_handler,
     assert client_for(group_leader).post(verify, follow=True).status_code == 200
     assert client_for(group_leader).get(export).status_code == 403
     assert client_for(medical_handler).get(export).status_code == 404
+    assert client_for(intake_clerk).get(export).status_code == 302  # to the release request form (五(三))
+    approved(intake_clerk, group_leader, informed_case)
     response = client_for(intake_clerk).get(export)
     assert response.status_code == 200 and response.content[:2] == b"PK"
 
