@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import AppendOnlyError, AppendOnlyModel, Case
+from fengqiao.cases.models import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet, Case
 from fengqiao.cases.states import Classification, IntakeOutcome
 from fengqiao.org.models import Jurisdiction
 
@@ -102,7 +102,7 @@ class ItemCounter(models.Model):
         return f"{self.jurisdiction} {self.year} {self.retention} {self.last}"
 
 
-class SealedQuerySet(models.QuerySet[Any]):
+class SealedQuerySet(AppendOnlyQuerySet):
     """Refuses bulk updates and deletes: a sealed dossier never changes."""
 
     def update(self, **kwargs: Any) -> int:

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, hmac
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from fengqiao.core.crypto import _read
@@ -43,7 +44,10 @@ def chain_keys() -> ChainKeys:
     """The chain keys, read once per process."""
     keys: dict[str, bytes] = {}
     active = ""
-    for item in _read("FENGQIAO_AUDIT_KEYS", _DEV_AUDIT_KEYS).split(","):
+    configured = _read("FENGQIAO_AUDIT_KEYS", _DEV_AUDIT_KEYS)
+    if getattr(settings, "PRODUCTION", False) and _DEV_AUDIT_KEYS.partition(":")[2] in configured:
+        raise ImproperlyConfigured("FENGQIAO_AUDIT_KEYS: the development key is refused in production")
+    for item in configured.split(","):
         key_id, sep, hexkey = item.strip().partition(":")
         try:
             raw = binascii.unhexlify(hexkey)

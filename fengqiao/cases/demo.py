@@ -29,7 +29,8 @@ fields keep:
 - the receiving department (and for joint handling the lead and co-handling departments of
   ``defaults.ROUTING``) is recorded in ``CaseDepartment``, so visibility works as for real
   cases; the timeline starts with the events intake and review would have written (their
-  ``data`` carries ``"demo": true``).
+  ``data`` carries ``"demo": true``), each with its ``seq`` and keyed link after the one before
+  (``cases.chain``), so ``manage.py audit_verify`` passes on a demo database.
 
 Each batch is one transaction, so a run interrupted half-way leaves whole cases behind and a
 gap in the reserved numbers, nothing half-written.
@@ -51,6 +52,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from fengqiao.cases import chain as timeline_chain
 from fengqiao.cases.defaults import ROUTING
 from fengqiao.cases.models import (
     Case,
@@ -552,7 +554,7 @@ PARTY_FIELDS = (
 CATEGORY_FIELDS = ("case", "disputecategory")
 INVOLVEMENT_FIELDS = ("case", "department", "role")
 INVOLVEMENT_FIELDS_AT = ("case", "department", "role", "added_at")
-EVENT_FIELDS = ("case", "at", "actor", "kind", "from_state", "to_state", "summary", "data")
+EVENT_FIELDS = ("case", "at", "actor", "kind", "from_state", "to_state", "summary", "data", "seq", "key_id", "link")
 # The contexts of the payer's EncryptedTextField columns (app_label.Model.field).
 ID_NUMBER_CONTEXT = "cases.Payer.id_number"
 PHONE_CONTEXT = "cases.Payer.phone"
@@ -1181,35 +1183,36 @@ class Generator:
         return min(c.plan.received_at + timedelta(hours=2), self.now)
 
     def _events(self, pk: int, c: _Case, received_db: Any) -> list[tuple[Any, ...]]:
-        """The events intake (and review, for routed cases) would have written."""
+        """The events intake (and review, for routed cases) would have written, each linked to
+        the one before it as ``CaseEvent.save`` links them (``cases.chain``)."""
         stages = PATHS[c.path]
         first = stages[0]
         owner_pk, owner_name = c.owner
-        events: list[tuple[Any, ...]] = [
+        received = c.plan.received_at
+        # (at, at as stored, actor, kind, from, to, summary, data)
+        planned: list[tuple[datetime, Any, int | None, str, str, str, str, dict[str, Any]]] = [
             (
-                pk,
+                received,
                 received_db,
                 owner_pk,
                 EventKind.REGISTERED.value,
                 "",
                 first.state,
                 f"{owner_name} 受理登记（{self.outcome_labels[c.outcome]}）",
-                self.rows.json(
-                    {"transition": first.transition, "channel": c.channel, "categories": c.codes, "demo": True}
-                ),
+                {"transition": first.transition, "channel": c.channel, "categories": c.codes, "demo": True},
             )
         ]
         if c.path == "inform":
-            events.append(
+            planned.append(
                 (
-                    pk,
+                    received,
                     received_db,
                     owner_pk,
                     EventKind.INFORMED.value,
                     "",
                     "",
                     f"书面告知缴费人前往{c.informed_name}办理",
-                    self.rows.json({"note": f"请携带身份证件前往{c.informed_name}窗口办理", "demo": True}),
+                    {"note": f"请携带身份证件前往{c.informed_name}窗口办理", "demo": True},
                 )
             )
         elif c.stage_i >= 1 and stages[1].transition:
@@ -1219,18 +1222,28 @@ class Generator:
             if c.path != "merged":
                 actor = self.office_pk or owner_pk
                 data.update(classification=c.classification, reason=c.reason, departments=c.routed_to)
-            events.append(
+            routed_at = self._routed_at(c)
+            planned.append(
                 (
-                    pk,
-                    self.rows.dt(self._routed_at(c)),
+                    routed_at,
+                    self.rows.dt(routed_at),
                     actor,
                     EventKind.TRANSITION.value,
                     first.state,
                     second.state,
                     self.transition_labels[second.transition],
-                    self.rows.json(data),
+                    data,
                 )
             )
+        events: list[tuple[Any, ...]] = []
+        prev = timeline_chain.GENESIS
+        for seq, (at, at_db, actor_pk, kind, from_state, to_state, summary, values) in enumerate(planned, 1):
+            values = timeline_chain.stored_json(values)
+            key_id, prev = timeline_chain.event_link(
+                prev, pk, seq, at, actor_pk, kind, from_state, to_state, summary, values
+            )
+            row = (pk, at_db, actor_pk, kind, from_state, to_state, summary, self.rows.json(values), seq, key_id, prev)
+            events.append(row)
         return events
 
 

@@ -7,9 +7,10 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.cases import chain
 from fengqiao.cases.states import CaseState, Classification, IntakeOutcome
 from fengqiao.core.choices import ChoiceLabels
 from fengqiao.core.crypto import EncryptedTextField
@@ -115,6 +116,13 @@ class Payer(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    #: The blind indexes and what they are computed from (index field: (source field, purpose of
+    #: ``crypto.blind_index``, as cases.services computes them)): ``keys_rotate`` recomputes them.
+    blind_indexes: ClassVar[dict[str, tuple[str, str]]] = {
+        "id_number_index": ("id_number", "resident_id"),
+        "phone_index": ("phone", "phone"),
+    }
 
     class Meta:
         verbose_name = _("缴费人")
@@ -433,7 +441,10 @@ class Case(ChoiceLabels, models.Model):
                 for f in self._meta.concrete_fields
                 if not f.primary_key and f.attname not in KEPT_COLUMNS and f.attname in self.__dict__
             ]
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if adding:
+            self._timeline_fresh = True  # its first event needs no read of the chain (cases.chain)
         self._loaded_state = self.state
         self._workflow_token = False
 
@@ -496,8 +507,24 @@ class AppendOnlyError(Exception):
     """Timeline events and audit records are never changed or deleted."""
 
 
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Refuses ``update()`` and ``delete()``: the rows of an append-only model are never changed
+    or removed, not even in bulk past the model (five(三); issue 13 §1). Raw SQL still can — that
+    is what the keyed chains of the timeline and the audit trail catch (``audit_verify``).
+    The audit trail's retention purge bypasses this explicitly (``audit.services.audit_purge``)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+
 class AppendOnlyModel(models.Model):
-    """Rows are inserted, never updated or deleted (CONVENTIONS 5)."""
+    """Rows are inserted, never updated or deleted (CONVENTIONS 5): neither through the instance
+    (``save``/``delete``) nor in bulk (``objects.update()``/``delete()``, ``AppendOnlyQuerySet``)."""
+
+    objects: ClassVar[Any] = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -580,12 +607,14 @@ def _event_sealed_check(event: CaseEvent) -> None:
         raise CaseSealed()
 
 
-class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+class CaseEventQuerySet(AppendOnlyQuerySet):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[CaseEvent]:
         objs = list(objs)
         for event in objs:
             _event_sealed_check(event)
-        return super().bulk_create(objs, *args, **kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            chain.chain_events(objs)  # the timeline's keyed chain (cases.chain)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class CaseEvent(ChoiceLabels, AppendOnlyModel):
@@ -607,6 +636,10 @@ class CaseEvent(ChoiceLabels, AppendOnlyModel):
     to_state = models.CharField(_("新状态"), max_length=24, choices=CaseState.choices, blank=True)
     summary = models.CharField(_("摘要"), max_length=255)
     data = models.JSONField(_("详情"), default=dict, blank=True)
+    # The keyed chain of the case's timeline (``cases.chain``): set on insert, never by hand.
+    seq = models.PositiveIntegerField(_("序号"), editable=False)
+    key_id = models.CharField(max_length=16, editable=False)
+    link = models.CharField(max_length=64, editable=False)
 
     objects: ClassVar[CaseEventQuerySet] = CaseEventQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -620,14 +653,25 @@ class CaseEvent(ChoiceLabels, AppendOnlyModel):
             # reviews, ``handling.legal.review_queue``): 1.5 s → 0.14 s at 100,000 cases.
             models.Index(fields=["kind", "case"], name="cases_event_kind"),
         ]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="cases_event_case_seq")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()} {self.summary}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._state.adding:
-            _event_sealed_check(self)
-        super().save(*args, **kwargs)
+        if not self._state.adding:
+            super().save(*args, **kwargs)  # refused (AppendOnlyModel)
+            return
+        _event_sealed_check(self)
+        using = kwargs.get("using") or router.db_for_write(CaseEvent, instance=self)
+        # The previous link is read and this event inserted in one transaction (cases.chain).
+        with transaction.atomic(using=using, savepoint=False):
+            chain.chain_events([self])
+            super().save(*args, **kwargs)
+
+    def chain_fields(self) -> dict[str, Any]:
+        """What the link covers (``cases.chain.event_fields``)."""
+        return chain.event_fields(*(getattr(self, column) for column in chain.EVENT_CHAIN_COLUMNS))
 
 
 class AttachmentKind(models.TextChoices):
