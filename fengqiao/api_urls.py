@@ -212,3 +212,10 @@ urlpatterns += [
     path("analytics/reports/<str:month>/", analytics_api.ReportsView.as_view(), name="api-analytics-reports"),
     path("analytics/recount/<str:month>/", analytics_api.RecountView.as_view(), name="api-analytics-recount"),
 ]
+
+from fengqiao.audit import api as audit_api  # noqa: E402
+
+# 审计记录 (fengqiao.audit, issue 13: 三员分立 — the 审计管理员 alone)
+urlpatterns += [
+    path("audit/records/", audit_api.AuditRecordListView.as_view(), name="api-audit-records"),
+]

@@ -31,6 +31,8 @@ urlpatterns = [
     path("analytics/", include("fengqiao.analytics.urls")),
     # 案卷归档 (fengqiao.archive, issue 7 item 4)
     path("archive/", include("fengqiao.archive.urls")),
+    # 审计日志 (fengqiao.audit, issue 13: 三员分立, the auditor's pages)
+    path("audit/", include("fengqiao.audit.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("fengqiao.api_urls")),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from fengqiao.analytics import permissions, services
 from fengqiao.analytics.models import MonthlyReport, MonthSnapshot
 from fengqiao.analytics.months import figures_of, month_recount, scorecards_of
+from fengqiao.audit import trail
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.org.models import Jurisdiction, Staff
@@ -76,6 +77,12 @@ def monthly(request: HttpRequest) -> HttpResponse:
     figures, taken_at = figures_of(county=county, year=year, month=month)
     if request.GET.get("format") == "xlsx":
         cards, _taken_at = scorecards_of(county=county, year=year, month=month)
+        trail.exported(
+            actor=user,
+            what="analysis_xlsx",
+            summary=f"导出{year}年{month}月综合分析及部门考评（XLSX）",
+            detail={"county": county.code, "month": f"{year}-{month:02d}", "format": "xlsx"},
+        )
         response = HttpResponse(
             services.figures_xlsx(figures, cards),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -188,4 +195,11 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
         "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
     name = f"analysis-{report.jurisdiction.code}-{report.year}{report.month:02d}-v{report.version}.{fmt}"
+    trail.downloaded(
+        actor=user,
+        object_type="monthly_report",
+        object_id=report.pk,
+        summary=f"下载{report.year}年{report.month}月综合分析报告（第{report.version}版）",
+        detail={"format": fmt},
+    )
     return FileResponse(file.open("rb"), content_type=content_type, as_attachment=True, filename=name)

@@ -10,3 +10,8 @@ class AuditConfig(AppConfig):
     name = "fengqiao.audit"
     label = "audit"
     verbose_name = _("安全审计")
+
+    def ready(self) -> None:
+        from fengqiao.audit import auditor_todo, signals  # noqa: F401 — auditor_todo registers its sources
+
+        signals.connect()

@@ -25,6 +25,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fengqiao.audit import trail
+from fengqiao.audit.models import Action
 from fengqiao.cases import permissions, selectors, services
 from fengqiao.cases.forms import IntakeForm, PartyCorrectionForm, RevealForm, ReviewForm
 from fengqiao.cases.models import Case, CaseDepartment, CaseLink, DisputeCategory
@@ -224,7 +226,10 @@ class CaseDetailView(APIView):
 
     @extend_schema(tags=TAGS, summary="案件详情", responses={200: CaseDetailSerializer, **_errors(401, 404)})
     def get(self, request: Request, number: str) -> Response:
-        _staff, case = _case_for(request, number)
+        staff = request_staff(request)
+        with trail.case_view_guard(number=number, actor=staff, via="api"):
+            case = selectors.case_get_for(user=staff, number=number)
+        trail.case_viewed(case=case, actor=staff, via="api")
         return Response(_detail(request, case))
 
 
@@ -306,9 +311,10 @@ class CaseRevealView(APIView):
         if not form.is_valid():
             raise _invalid(form_errors(form))
         d = form.cleaned_data
-        value = services.personal_data_reveal(
-            case=case, actor=staff, party=d["party"], field=d["field"], reason=d["reason"]
-        )
+        with trail.denials(Action.REVEAL, actor=staff, case=case, detail={"fields": [d["field"]]}):
+            value = services.personal_data_reveal(
+                case=case, actor=staff, party=d["party"], field=d["field"], reason=d["reason"]
+            )
         response = Response(RevealResponseSerializer({"value": value}).data)
         response["Cache-Control"] = "no-store"
         return response
@@ -400,7 +406,7 @@ class CaseAttachmentDownloadView(APIView):
         responses={(200, "application/octet-stream"): OpenApiResponse(description="附件文件"), **_errors(401, 404)}
     )
     def get(self, request: Request, number: str, token: str) -> FileResponse:
-        _staff, case = _case_for(request, number)
+        staff, case = _case_for(request, number)
         attachment = case.attachments.filter(token=token).first()
         if attachment is None:
             raise Http404
@@ -408,6 +414,7 @@ class CaseAttachmentDownloadView(APIView):
             handle = attachment.file.open("rb")
         except FileNotFoundError:
             raise Http404 from None
+        trail.attachment_downloaded(case=case, actor=staff, attachment=attachment)
         return FileResponse(
             handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
         )

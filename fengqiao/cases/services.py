@@ -667,6 +667,10 @@ def personal_data_reveal(*, case: Case, actor: Staff, party: str, field: str, re
         summary=_("查看%(who)s的%(what)s明文") % {"who": payer.name, "what": REVEALABLE[field][0]},
         data={"party": party, "field": field, "reason": reason.strip()},
     )
+    # 五(三) the audit trail, in this transaction: the item by name, never its value.
+    from fengqiao.audit import trail
+
+    trail.revealed(case=case, actor=actor, fields=[f"{party}.{field}"], via="reveal")
     return value
 
 

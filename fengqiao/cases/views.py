@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengqiao.audit import trail
+from fengqiao.audit.models import Action
 from fengqiao.cases import permissions, selectors, services, workflow
 from fengqiao.cases.forms import (
     AttachmentForm,
@@ -243,9 +245,12 @@ def _masked_party(payer: Any) -> dict[str, str] | None:
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    """The case page: the registration, who handles it, its deadline and its timeline."""
+    """The case page: the registration, who handles it, its deadline and its timeline. Each
+    view is recorded in the audit trail (五(三)), a refused one as denied."""
     user = request_staff(request)
-    case = selectors.case_get_for(user=user, number=number)
+    with trail.case_view_guard(number=number, actor=user, request=request):
+        case = selectors.case_get_for(user=user, number=number)
+    trail.case_viewed(case=case, actor=user, request=request)
     duplicates = []
     may_edit = permissions.may_edit_intake(user, case)
     categories = list(case.categories.all())  # read once: the duplicates' search and the page
@@ -435,13 +440,15 @@ def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
     value = ""
     if form.is_valid():
         try:
-            value = services.personal_data_reveal(
-                case=case,
-                actor=user,
-                party=form.cleaned_data["party"],
-                field=form.cleaned_data["field"],
-                reason=form.cleaned_data["reason"],
-            )
+            # A refused reveal is recorded as denied, outside the reveal's rolled-back transaction.
+            with trail.denials(Action.REVEAL, actor=user, case=case, detail={"fields": [form.cleaned_data["field"]]}):
+                value = services.personal_data_reveal(
+                    case=case,
+                    actor=user,
+                    party=form.cleaned_data["party"],
+                    field=form.cleaned_data["field"],
+                    reason=form.cleaned_data["reason"],
+                )
         except ValidationError as exc:
             errors_to_form(form, exc)
     status = 200 if value or not form.errors else 400
@@ -518,6 +525,7 @@ def case_attachment(request: HttpRequest, number: str, token: str) -> FileRespon
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404("file missing") from None
+    trail.attachment_downloaded(case=case, actor=user, attachment=attachment)
     return FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )

@@ -47,21 +47,37 @@ NAVIGATION: list[tuple[Any, str, tuple[str, ...]]] = [
     (_("督办"), "followthrough-supervision", (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER)),
     (_("综合分析"), "analytics-monthly", (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER)),
     (_("部门考评"), "analytics-scorecards", (Role.DEPARTMENT_HEAD,)),
+    # 五(三) 信息发布审批: the approvers' queue and the requests of those who release most.
+    (
+        _("信息发布"),
+        "release-list",
+        (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER, Role.CYBERSPACE_OFFICE, Role.INTAKE_CLERK),
+    ),
     (_("热线办"), "referral-desk", (Role.HOTLINE_OFFICE,)),
     (_("移交线索"), "discipline-transfer-list", (Role.DISCIPLINE_LIAISON,)),
     (_("系统配置"), "admin:index", (Role.ADMINISTRATOR,)),
+    # 三员分立: the audit trail is the auditor's alone (org.permissions.may_read_audit).
+    (_("审计日志"), "audit-records", (Role.AUDITOR,)),
     # Those whose work uses the API (org.permissions.API_ROLES; the tests keep the two equal).
-    (_("接口文档"), "api-docs", (Role.HOTLINE_OFFICE, Role.GROUP_OFFICE, Role.ADMINISTRATOR)),
+    (_("接口文档"), "api-docs", (Role.HOTLINE_OFFICE, Role.GROUP_OFFICE, Role.ADMINISTRATOR, Role.AUDITOR)),
 ]
+
+#: Entries open to everyone that an auditor, who does no case work, does not see.
+CASE_WORK: frozenset[str] = frozenset({"case-list"})
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    from fengqiao.org.permissions import audit_only
+
+    no_case_work = audit_only(user)
     items = []
     for label, url_name, roles in NAVIGATION:
         if roles and not (user.has_role(*roles) or user.is_superuser):
+            continue
+        if no_case_work and url_name in CASE_WORK:
             continue
         try:
             url = reverse(url_name)

@@ -35,6 +35,25 @@ def home(request: HttpRequest) -> HttpResponse:
     from fengqiao.handling.followthrough_views import notice_count_for_home
 
     source = request.GET.get("todo", "")[:64]
+    from fengqiao.org.permissions import audit_only, may_read_audit
+
+    if audit_only(user):
+        # 三员分立: the 审计管理员 does no case work — their workbench is the trail's summary and
+        # what waits on them (failed sign-ins, lock-outs), no case tiles.
+        from fengqiao.audit.selectors import auditor_summary
+
+        return render(
+            request,
+            "core/home.html",
+            {
+                "today": today,
+                "warnings": warnings,
+                "case_work": False,
+                "audit_summary": auditor_summary(user=user) if may_read_audit(user) else None,
+                "todo": todo.todo_for(user, source=source),
+                "todo_source": source,
+            },
+        )
     # Every tile's number in one statement: the four case tiles count to todo.COUNT_CAP
     # ("999+"), as the to-do list does; 结果反馈与回访's three are exact (zero, and not sent, for
     # staff who do not follow up).
@@ -49,6 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "today": today,
             "warnings": warnings,
+            "case_work": True,
             "counts": counts,
             "todo_cap": todo.COUNT_CAP,
             "may_register": case_permissions.may_register(user),

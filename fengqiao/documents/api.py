@@ -20,6 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fengqiao.audit import trail
+from fengqiao.audit.models import Action
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.core.api import error_responses, form_errors
 from fengqiao.core.auth import request_staff
@@ -160,7 +162,8 @@ class _DocumentFileView(APIView):
     def get(self, request: Request, number: str, document_id: int) -> FileResponse:
         staff = request_staff(request)
         case, document = selectors.document_get_for(user=staff, number=number, document_id=document_id)
-        found = services.document_download(document=document, case=case, actor=staff, fmt=self.fmt)
+        with trail.denials(Action.DOWNLOAD, actor=staff, case=case, detail={"document": document.pk}):
+            found = services.document_download(document=document, case=case, actor=staff, fmt=self.fmt)
         try:
             handle = found.file.open("rb")
         except FileNotFoundError:

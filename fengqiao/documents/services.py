@@ -19,6 +19,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.audit import trail
 from fengqiao.cases.models import Case, CaseEvent, CaseParty, EventKind, RevealRecord, sealed_check
 from fengqiao.core import crypto
 from fengqiao.documents import permissions, registry
@@ -315,6 +316,15 @@ def document_download(*, document: IssuedDocument, case: Case, actor: Staff, fmt
             summary=reason[:255],
             data={"document": document.pk, "format": fmt, "revealed": revealed, "reason": reason},
         )
+        trail.revealed(case=case, actor=actor, fields=revealed, via="document", document=document.pk)
+    trail.downloaded(
+        actor=actor,
+        case=case,
+        object_type="document",
+        object_id=document.pk,
+        summary=f"下载{document.title}（{document.number}）",
+        detail={"format": fmt, "doc_type": document.doc_type},
+    )
     suffix = f"（第{document.version}版）" if document.version > 1 else ""
     return DocumentFile(
         file=document.docx if fmt == "docx" else document.pdf,

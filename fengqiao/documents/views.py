@@ -15,6 +15,8 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from fengqiao.audit import trail
+from fengqiao.audit.models import Action
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import CaseState
@@ -83,7 +85,8 @@ def document_download(request: HttpRequest, number: str, document_id: int, fmt: 
     user = request_staff(request)
     case, document = selectors.document_get_for(user=user, number=number, document_id=document_id)
     try:
-        found = services.document_download(document=document, case=case, actor=user, fmt=fmt)
+        with trail.denials(Action.DOWNLOAD, actor=user, case=case, detail={"document": document.pk}):
+            found = services.document_download(document=document, case=case, actor=user, fmt=fmt)
     except ValidationError:
         raise Http404("no such format") from None
     try:

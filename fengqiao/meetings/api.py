@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from fengqiao.audit import trail
 from fengqiao.core.api import error_responses, validated
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
@@ -508,6 +509,7 @@ class _MinutesFileView(APIView):
             handle = file.open("rb")
         except FileNotFoundError:
             raise Http404 from None
+        trail.minutes_downloaded(actor=staff, document=document, fmt=self.fmt)
         response = FileResponse(
             handle,
             as_attachment=True,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengqiao.audit import trail
 from fengqiao.cases.models import Case
 from fengqiao.core.auth import request_staff
 from fengqiao.documents.fonts import FontMissing
@@ -384,6 +385,7 @@ def minutes_download(request: HttpRequest, pk: int, document_id: int, fmt: str) 
         handle = file.open("rb")
     except FileNotFoundError:
         raise Http404("file missing") from None
+    trail.minutes_downloaded(actor=user, document=document, fmt=fmt)
     response = FileResponse(
         handle,
         as_attachment=fmt == "docx",

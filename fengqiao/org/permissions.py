@@ -109,12 +109,30 @@ def may_administer(staff: Staff) -> bool:
 
 #: Roles whose work uses the REST API (and so may hold API tokens and see 接口文档):
 #: the 12345 hotline office (its account is the 12345 platform's, docs/integrations.md), the
-#: group office (work orders, exports, its own tools) and the administrator (who connects
-#: other systems). Everyone else does their work on the pages.
-API_ROLES: tuple[str, ...] = (Role.HOTLINE_OFFICE, Role.GROUP_OFFICE, Role.ADMINISTRATOR)
+#: group office (work orders, exports, its own tools), the administrator (who connects
+#: other systems) and the auditor (who reads the audit trail into the county's own audit
+#: tools, GET /api/v1/audit/records/). Everyone else does their work on the pages.
+API_ROLES: tuple[str, ...] = (Role.HOTLINE_OFFICE, Role.GROUP_OFFICE, Role.ADMINISTRATOR, Role.AUDITOR)
 
 
 def may_use_api(staff: Staff) -> bool:
     """Holds a role that uses the API: may create and revoke their own tokens and sees the API
     docs in the navigation."""
     return staff.is_active and (staff.is_superuser or staff.has_role(*API_ROLES))
+
+
+#: 三员分立 (等保 2.0 level 3: system, security and audit administrators kept apart): only the
+#: 审计管理员 reads the audit trail — not the 系统管理员, not a superuser (whose account the
+#: administrator keeps); the auditor changes no configuration and sees no case.
+AUDIT_ROLES: tuple[str, ...] = (Role.AUDITOR,)
+
+
+def may_read_audit(staff: Staff) -> bool:
+    """May read and export the audit trail (审计日志): the 审计管理员 alone."""
+    return staff.is_active and staff.has_role(*AUDIT_ROLES)
+
+
+def audit_only(staff: Staff) -> bool:
+    """Holds no role but the auditor's: the navigation and the workbench show no case work."""
+    roles = staff.role_set
+    return bool(roles) and roles <= set(AUDIT_ROLES) and not staff.is_superuser
