@@ -45,19 +45,26 @@ BLANK_ROWS = 2
 
 
 def row_errors(rows: Any) -> tuple[list[dict[str, str]], list[str], dict[int, dict[str, str]]]:
-    """Check remedy rows: (the cleaned non-blank rows, the messages, {row index: {key: message}}).
-    A row with nothing in it is ignored; a row is numbered as the editor shows it (1-based)."""
+    """Check remedy rows: (the cleaned rows, the messages, {row index: {key: message}}); a row
+    is numbered as the editor shows it (1-based).
+
+    ``None`` is a row the page editor left blank (``RemediesWidget``: it offers blank rows for
+    more) and is skipped. A row that was *sent* with nothing in it — ``{}`` in the API — is
+    refused, not silently dropped (issue 13 §5): the client meant a remedy and lost it."""
     if not isinstance(rows, list | tuple):
         return [], [_("救济途径应为列表，每项写明途径、受理机关、期限。")], {}
     cleaned: list[dict[str, str]] = []
     messages: list[str] = []
     by_row: dict[int, dict[str, str]] = {}
     for i, item in enumerate(rows):
+        if item is None:
+            continue
         if not isinstance(item, dict):
             messages.append(_("第%(n)d项救济途径格式有误。") % {"n": i + 1})
             continue
         row = {k: str(item.get(k, "") or "").strip() for k in REMEDY_KEYS}
         if not any(row.values()):
+            messages.append(_("第%(n)d项救济途径是空的：请写明途径、受理机关、期限，或删去该项。") % {"n": i + 1})
             continue
         missing = [k for k in REQUIRED_KEYS if not row[k]]
         if missing:
@@ -100,6 +107,11 @@ def parse_text(text: str) -> list[dict[str, str]] | str:
     return rows
 
 
+def _blank_as_none(row: dict[str, str]) -> dict[str, str] | None:
+    """A row of the page editor with nothing typed in it: one of its blank rows, not a remedy."""
+    return row if any(str(v or "").strip() for v in row.values()) else None
+
+
 _ROW_KEY = re.compile(r"^(?P<name>.+)-(?P<i>\d{1,3})-(?P<key>[a-z]+)$")
 
 
@@ -117,12 +129,15 @@ class RemediesWidget(forms.Widget):
                 if m and m.group("name") == name and m.group("key") in REMEDY_KEYS:
                     indexed.setdefault(int(m.group("i")), {})[m.group("key")] = data.get(key, "")
             if indexed:
-                return [indexed.get(i, {}) for i in range(max(indexed) + 1)]
+                return [_blank_as_none(indexed.get(i, {})) for i in range(max(indexed) + 1)]
             # The decision editor's former parallel lists remedy_kind / remedy_body / ...
             columns = {k: data.getlist(f"remedy_{k}") for k in REMEDY_KEYS}
             if any(columns.values()):
                 count = max(len(v) for v in columns.values())
-                return [{k: (columns[k][i] if i < len(columns[k]) else "") for k in REMEDY_KEYS} for i in range(count)]
+                return [
+                    _blank_as_none({k: (columns[k][i] if i < len(columns[k]) else "") for k in REMEDY_KEYS})
+                    for i in range(count)
+                ]
         value = data.get(name) if hasattr(data, "get") else None
         if isinstance(value, str):
             return parse_text(value)
@@ -138,9 +153,9 @@ class RemediesWidget(forms.Widget):
         context = super().get_context(name, value, attrs)
         if isinstance(value, str):
             value = parse_text(value)
-        rows = [r if isinstance(r, dict) else {} for r in value] if isinstance(value, list | tuple) else []
-        _cleaned, _messages, by_row = row_errors(rows)
-        rows = [*rows, *({} for _i in range(BLANK_ROWS))]
+        checked = [r if isinstance(r, dict) else None for r in value] if isinstance(value, list | tuple) else []
+        _cleaned, _messages, by_row = row_errors(checked)
+        rows = [*(r or {} for r in checked), *({} for _i in range(BLANK_ROWS))]
         context["widget"]["rows"] = [
             {
                 "number": i + 1,

@@ -136,6 +136,40 @@ def test_the_service_and_api_name_the_row_and_field(case, intake_clerk, client_f
     assert "第2项救济途径：请填写受理机关、期限" in response.json()["errors"]["remedies"][0]
 
 
+@pytest.mark.parametrize("empty", [{}, {"kind": "", "body": " ", "deadline": ""}])
+def test_a_remedy_sent_empty_is_refused_not_dropped(case, intake_clerk, client_for, empty) -> None:
+    """Issue 13 §5: ``{}`` in the API's list is a remedy the client meant and lost; dropping it
+    would issue a decision telling the payer one 救济途径 fewer (行政复议法第二十条)."""
+    response = client_for(intake_clerk).put(
+        f"/api/v1/cases/{case.number}/decision/",
+        {
+            "request": "请求",
+            "facts_and_reasons": "事实",
+            "result": "explain",
+            "legal_basis": "依据",
+            "remedies": [{"kind": "申请行政复议", "body": "旗政府", "deadline": "60日"}, empty],
+            "version": 0,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["remedies"] == ["第2项救济途径是空的：请写明途径、受理机关、期限，或删去该项。"]
+    assert not Decision.objects.filter(case=case).exists()
+
+
+def test_the_page_editors_blank_rows_are_still_not_remedies() -> None:
+    """The page offers blank rows for more; posted empty they are no remedy and no error."""
+    data = {**_rows([{"kind": "申请行政复议", "body": "旗政府", "deadline": "60日"}, {}, {}])}
+    from django.http import QueryDict
+
+    posted = QueryDict(mutable=True)
+    posted.update(data)
+    value = remedies.RemediesWidget().value_from_datadict(posted, {}, "remedies")
+    assert remedies.RemediesField().clean(value) == [
+        {"kind": "申请行政复议", "body": "旗政府", "deadline": "60日", "basis": ""}
+    ]
+
+
 def test_legal_bases_of_several_opinions_are_listed_once(case) -> None:
     """The same provision cited by three departments, spelled with and without 《》 or a final
     。, appears once in the first draft."""
