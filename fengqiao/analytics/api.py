@@ -4,12 +4,14 @@ The same computations as the pages; errors in the one shape ``{"errors": {...}}`
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
@@ -151,12 +153,22 @@ class ReportSerializer(serializers.ModelSerializer[MonthlyReport]):
         return reverse("analytics-report-download", args=[report.pk, "docx"])
 
 
+#: ``{month}`` in the paths: YYYY-MM, the pattern the schema documents and the views check alike.
+MONTH_PATTERN = r"^[0-9]{4}-[0-9]{2}$"
+MONTH = OpenApiParameter(
+    "month",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="月份，YYYY-MM（如 2026-02），且该月已开始",
+    pattern=MONTH_PATTERN,
+)
+
+
 def _month(value: str) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        services.month_validate(year, month, today=timezone.localdate())
-    except ValueError:
-        raise ValidationError({"month": ["月份格式应为 YYYY-MM。"]}) from None
+    if not re.fullmatch(MONTH_PATTERN, value):
+        raise ValidationError({"month": ["月份格式应为 YYYY-MM。"]})
+    year, month = (int(part) for part in value.split("-"))
+    services.month_validate(year, month, today=timezone.localdate())
     return year, month
 
 
@@ -171,6 +183,7 @@ class MonthlyView(APIView):
     """综合分析 of one month of the caller's county."""
 
     @extend_schema(
+        parameters=[MONTH],
         tags=TAGS,
         operation_id="analytics_monthly",
         summary="月度综合分析",
@@ -191,6 +204,7 @@ class ScorecardsView(APIView):
     """绩效考评 of one month: every department's scorecard (the group), or one's own (its head)."""
 
     @extend_schema(
+        parameters=[MONTH],
         tags=TAGS,
         operation_id="analytics_scorecards",
         summary="部门绩效考评",
@@ -213,6 +227,7 @@ class ReportsView(APIView):
     """综合分析报告 of one month: the versions generated, and generating another."""
 
     @extend_schema(
+        parameters=[MONTH],
         tags=TAGS,
         operation_id="analytics_reports_list",
         summary="综合分析报告",
@@ -229,6 +244,7 @@ class ReportsView(APIView):
         return Response(ReportSerializer(reports, many=True).data)
 
     @extend_schema(
+        parameters=[MONTH],
         tags=TAGS,
         operation_id="analytics_reports_create",
         summary="生成综合分析报告",
@@ -264,6 +280,7 @@ class RecountView(APIView):
     """重新统计 a kept (closed) month after a late correction to one of its cases."""
 
     @extend_schema(
+        parameters=[MONTH],
         tags=TAGS,
         operation_id="analytics_recount",
         summary="重新统计已结月份",

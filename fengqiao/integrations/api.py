@@ -129,7 +129,7 @@ class WorkOrderReceiveView(APIView):
                     "received_at": "2026-02-13T09:30:00+08:00",
                     "kind": "complaint",
                     "caller_name": "张三",
-                    "id_number": "150525198503150019",
+                    "id_number": "150525198503150013",
                     "phone": "13812345678",
                     "township": "150525100",
                     "categories": ["04"],
