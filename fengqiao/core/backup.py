@@ -56,6 +56,7 @@ from django.db import connections, models
 from django.utils import timezone
 
 from fengqiao.core import crypto
+from fengqiao.core.storage import raw_store
 
 FORMAT = "fengqiao-backup/1"
 MANIFEST = "manifest.json"
@@ -185,8 +186,9 @@ def key_problems(backed_up: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 
 def backed_up_stores() -> dict[str, Storage]:
-    """Every configured store but the static files, by its STORAGES alias."""
-    return {alias: storages[alias] for alias in settings.STORAGES if alias not in SKIPPED_STORES}
+    """Every configured store but the static files, by its STORAGES alias: the stored bytes
+    (an encrypted store's files stay encrypted in the backup, fengqiao.core.storage)."""
+    return {alias: raw_store(storages[alias]) for alias in settings.STORAGES if alias not in SKIPPED_STORES}
 
 
 def store_walk(storage: Storage, prefix: str = "") -> Iterator[str]:
@@ -228,7 +230,7 @@ def _linked_from(previous: Path, store_alias: str, name: str, known: tuple[int, 
     if not old.is_file():
         return False
     size, digest = known
-    storage = storages[store_alias]
+    storage = raw_store(storages[store_alias])
     if _store_sm3(storage, name) != (digest, size) or file_sm3(old) != (digest, size):
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -569,7 +571,7 @@ def _store_restore(folder: Path, manifest: dict[str, Any], summary: RestoreSumma
     for store_alias, store in manifest["stores"].items():
         if store_alias not in settings.STORAGES:
             raise BackupError([f"文件存储 {store_alias} 未在 STORAGES 中配置"])
-        storage = storages[store_alias]
+        storage = raw_store(storages[store_alias])
         for entry in store["files"]:
             name = entry["name"]
             if storage.exists(name):

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
+from fengqiao.core.crypto import EncryptedTextField
 
 
 class Recipient(models.TextChoices):
@@ -36,7 +37,8 @@ class Delivery(models.Model):
     recipient = models.CharField(_("受送达人"), max_length=16, choices=Recipient.choices)
     recipient_name = models.CharField(_("受送达人姓名/名称"), max_length=120, blank=True)
     method = models.CharField(_("送达方式"), max_length=16, choices=DeliveryMethod.choices)
-    address = models.CharField(_("送达地址/号码"), max_length=255, blank=True)
+    # The address, mobile number or mailbox the notice went to: personal data, encrypted (五(三)).
+    address = EncryptedTextField(_("送达地址/号码"), blank=True)
     delivered_at = models.DateTimeField(_("送达时间"))
     receipt_reference = models.CharField(_("送达回证编号/邮件单号"), max_length=64, blank=True)
     receipt_document = models.ForeignKey(

@@ -60,7 +60,8 @@ class OutboxMessage(models.Model):
     endpoint = models.ForeignKey(
         Endpoint, verbose_name=_("端点"), null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
-    recipient = models.CharField(_("收件人"), max_length=200, blank=True, help_text=_("短信号码或邮箱（非 Webhook）"))
+    # A mobile number or mailbox: personal data, encrypted (五(三)).
+    recipient = EncryptedTextField(_("收件人"), blank=True, help_text=_("短信号码或邮箱（非 Webhook）；加密保存"))
     event_type = models.CharField(_("事件类型"), max_length=64)
     payload = models.JSONField(_("内容"), default=dict)
     idempotency_key = models.CharField(_("投递键"), max_length=128, unique=True)

@@ -196,10 +196,14 @@ def _send(message: OutboxMessage) -> None:
                 [message.recipient],
             )
         except OSError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+            # Not the exception's text: SMTPRecipientsRefused spells out the mailbox, and the
+            # error is kept in ``last_error`` and logged (五(三): no personal data in either).
+            code = getattr(exc, "smtp_code", None)
+            raise DeliveryError(f"{type(exc).__name__}" + (f" {code}" if code else "")) from exc
     elif message.channel == Channel.SMS:
-        # The SMS gateway adapter is not configured yet: the console is the gateway.
-        logger.info("SMS to %s: %s", message.recipient, message.payload.get("text", ""))
+        # The SMS gateway adapter is not configured yet: the console is the gateway. The log
+        # names the message, never the number (五(三): logs hold no personal data).
+        logger.info("SMS %s sent (%d characters)", message.idempotency_key, len(str(message.payload.get("text", ""))))
     else:
         raise DeliveryError(f"未知渠道：{message.channel}")
 
