@@ -57,6 +57,10 @@ lint: setup
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	FENGQIAO_ENV=production FENGQIAO_SECRET_KEY=ci-$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
+	  FENGQIAO_DATA_KEYS=ci:$$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  FENGQIAO_INDEX_KEY=$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  FENGQIAO_AUDIT_KEYS=ci:$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
+	  FENGQIAO_PACKAGE_KEYS=ci:$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
 	  FENGQIAO_ALLOWED_HOSTS=fengqiao.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 fmt: setup

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -113,6 +114,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "django_q",
+    # Sign-in hardening (issue 13 §4, docs/security.md): lockout, second factor, CSP.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "fengqiao.core",
     "fengqiao.org",
     "fengqiao.cases",
@@ -129,6 +135,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # CSP and the other security headers on every answer, static files included (docs/security.md).
+    "csp.middleware.CSPMiddleware",
+    "fengqiao.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # zh-hans whatever the browser asks; only a language the user chose overrides it.
@@ -138,11 +147,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # 五(三) the audit trail: a record written in a service knows the request's client address.
     "fengqiao.audit.trail.AuditRequestMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeout, then the second factor before any page (fengqiao.core.signin).
+    "fengqiao.core.signin.SessionTimeoutMiddleware",
+    "fengqiao.core.signin.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # 四(七): a write on a sealed case gets the archive's message first (fengqiao.cases.middleware).
     "fengqiao.cases.middleware.SealedCaseMiddleware",
+    # django-axes: turns a locked-out sign-in into the login page that says until when (last).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fengqiao.urls"
@@ -241,15 +256,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.Staff"
 # Model permissions come from roles (org.permissions), not from permission rows.
 AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses a locked-out username+address before the password is tried.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "fengqiao.org.backends.RoleBackend",
 ]
 
+# Stronger than Django's defaults (docs/security.md): 12 characters, three of four character
+# classes, not the username, not a common password, not one of the last 5 (fengqiao.core.passwords).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "fengqiao.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "fengqiao.core.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "fengqiao.core.passwords.NotUsernameValidator"},
+    {"NAME": "fengqiao.core.passwords.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -337,6 +359,53 @@ FENGQIAO_BACKUP_KEEP = env_int("FENGQIAO_BACKUP_KEEP", 14)
 HTTPS = env_bool("FENGQIAO_HTTPS", PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("FENGQIAO_SESSION_SECONDS", 8 * 3600)
+# Signed out after this long without a request (0: no idle limit), and FENGQIAO_SESSION_SECONDS
+# after signing in whatever happens (fengqiao.core.signin.SessionTimeoutMiddleware).
+FENGQIAO_SESSION_IDLE_SECONDS = env_int("FENGQIAO_SESSION_IDLE_SECONDS", 30 * 60)
+# The client's address for lockout and throttles: REMOTE_ADDR, or the header the reverse proxy
+# sets (deploy/nginx.conf sets X-Real-IP; gunicorn behind it sees 127.0.0.1). Never a header a
+# client can send straight to the application server.
+FENGQIAO_CLIENT_IP_HEADER = env_str("FENGQIAO_CLIENT_IP_HEADER", "X-Real-IP" if PRODUCTION else "REMOTE_ADDR")
+
+# django-axes: FENGQIAO_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address
+# lock that pair for FENGQIAO_LOGIN_COOLOFF_MINUTES (a failure while locked starts it again);
+# the administrator unlocks in /admin/ (访问尝试). The audit trail records the sign-ins itself.
+AXES_FAILURE_LIMIT = env_int("FENGQIAO_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("FENGQIAO_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "fengqiao.core.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "fengqiao.core.signin.client_ip"
+
+# Second factor (django-otp, TOTP): optional for everyone; required for the roles that may
+# reveal personal data and the administrator when FENGQIAO_OTP_REQUIRED is on — by default in
+# production, off in development and the demo.
+FENGQIAO_OTP_REQUIRED = env_bool("FENGQIAO_OTP_REQUIRED", PRODUCTION)
+OTP_TOTP_ISSUER = "枫桥"
+
+# API tokens expire FENGQIAO_TOKEN_DAYS after they were made; FENGQIAO_TOKEN_FAILURE_LIMIT
+# unknown tokens from one address within FENGQIAO_TOKEN_FAILURE_WINDOW seconds get 429.
+FENGQIAO_TOKEN_DAYS = env_int("FENGQIAO_TOKEN_DAYS", 90)
+FENGQIAO_TOKEN_FAILURE_LIMIT = env_int("FENGQIAO_TOKEN_FAILURE_LIMIT", 20)
+FENGQIAO_TOKEN_FAILURE_WINDOW = env_int("FENGQIAO_TOKEN_FAILURE_WINDOW", 600)
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -352,7 +421,8 @@ if HTTPS:
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens expire, and unknown ones are counted per address (fengqiao.core.tokens).
+        "fengqiao.core.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -360,6 +430,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "fengqiao.core.paging.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "fengqiao.core.api.exception_handler",
+    # A generous rate per member of staff (a runaway script, not a busy day); the payer's
+    # public pages use the "public" scope per address (fengqiao.core.throttles, docs/security.md).
+    "DEFAULT_THROTTLE_CLASSES": ["fengqiao.core.throttles.StaffRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("FENGQIAO_API_RATE", "3000/hour"),
+        "public": env_str("FENGQIAO_PUBLIC_RATE", "30/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "fengqiao API",
@@ -402,6 +479,17 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# The cache every web worker shares — the API throttles and failed-token counts must be one
+# count across gunicorn's processes: Redis beside the queue, else files under FENGQIAO_VAR_DIR
+# (every process of the machine sees them; no table to create).
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+    )
+}
 
 # The outbox (fengqiao.integrations): webhooks to the 12345 platform, SMS and e-mail notices.
 # A failed delivery is retried after 1, 2, 4 … minutes (at most an hour apart) and given up

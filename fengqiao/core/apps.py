@@ -11,7 +11,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Connect the receivers that keep the working-day calendar cache (signals) and the kept
         # set-up rows — categories, townships, departments — (setup_cache) in step with edits.
-        from fengqiao.core import setup_cache, signals  # noqa: F401
+        # signin: the session's clocks and the second factor start at sign-in; a lockout is audited.
+        # keys: the production check that refuses a missing or development key.
+        from fengqiao.core import keys, setup_cache, signals, signin  # noqa: F401
         from fengqiao.core.backup import backup_schedule_ensure
 
         # The daily backup is scheduled once FENGQIAO_BACKUP_DIR names a folder (never removed: docs/backup.md).

@@ -111,3 +111,22 @@ class TimeLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}：{self.amount}{self.get_unit_display()}"
+
+
+class PasswordHistory(models.Model):
+    """A password a member of staff has used, kept as its hash (never the password): a new
+    password may not be one of the last few (fengqiao.core.passwords, 等保 2.0 身份鉴别)."""
+
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="+"
+    )
+    password = models.CharField(_("密码摘要"), max_length=128)
+    created = models.DateTimeField(_("设置时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        indexes = [models.Index(fields=["staff", "-created"], name="core_passwordhistory_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} @ {self.created:%Y-%m-%d}"

@@ -72,6 +72,12 @@ ADMINISTRATOR_MODEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "django_q.success": VIEW,
     "django_q.failure": VIEW,
     "django_q.ormq": VIEW,
+    # Sign-in (docs/security.md): locked sign-ins are lifted by deleting their attempts; a lost
+    # authenticator is reset by deleting the person's device (they set up a new one).
+    "axes.accessattempt": ("view", "delete"),
+    "axes.accessfailurelog": VIEW,
+    "axes.accesslog": VIEW,
+    "otp_totp.totpdevice": ("view", "delete"),
 }
 
 #: Models registered in the admin that the administrator role deliberately does not get.
