@@ -103,6 +103,17 @@ def _calendar_cache_clear() -> Iterator[None]:
     calendar_cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _shared_cache_clear() -> Iterator[None]:
+    """The shared cache (settings.CACHES: files under FENGQIAO_VAR_DIR, or Redis) holds the
+    API's rate counts and failed-token counts per person and address: each test starts with
+    none, or one test's requests would be throttled for another's (docs/security.md)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 _DB_FIXTURES = ("db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server")
 
 

@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.test import Client
@@ -29,11 +28,6 @@ from fengqiao.org.management.commands.demo_staff import DEFAULT_PASSWORD
 from fengqiao.testing.personas import PASSWORD
 
 ME = "/api/v1/me/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counts() -> None:
-    cache.clear()
 
 
 def _login(client: Client, username: str, password: str) -> Any:
