@@ -112,14 +112,51 @@ def heads(case_ids: Sequence[int], *, using: str) -> dict[int, tuple[int, str]]:
         return {int(c): (int(s), str(lk)) for c, s, lk in cursor.fetchall()}
 
 
-def _fresh(event: CaseEvent) -> bool:
-    """True when the event's case was inserted by this process and has had no event yet: its
-    first event needs no read (the flag is set by ``Case.save`` and taken by the first event)."""
-    from fengqiao.cases.models import CaseEvent
+# --- heads known to the current transaction -----------------------------------------------
+#
+# A case's last (seq, link) once this transaction has written or read it under the case's
+# lock (or inserted the case: nobody else sees it before the commit), so the next event of the
+# same case in the same transaction needs no read — a registration writes two or three events.
+# Kept per connection and case id (any instance of the case), and valid only while a marker
+# callback registered with ``on_commit`` is still pending: Django drops it when the transaction
+# commits or rolls back and when the savepoint it was registered in rolls back, so a head
+# written in a rolled-back savepoint or in an earlier transaction is never trusted.
 
-    if not CaseEvent.case.is_cached(event):
-        return False
-    return bool(event.case.__dict__.pop("_timeline_fresh", False))
+_KNOWN = "_fengqiao_timeline_heads"
+
+
+def _pending(connection: Any, marker: Any) -> bool:
+    return connection.in_atomic_block and any(entry[1] is marker for entry in connection.run_on_commit)
+
+
+def _known(connection: Any, case_id: int) -> tuple[int, str] | None:
+    known = getattr(connection, _KNOWN, {}).get(case_id)
+    if known is None or not _pending(connection, known[2]):
+        return None
+    return known[0], known[1]
+
+
+def remember(case_id: int, seq: int, link: str, *, using: str) -> None:
+    """Note ``case_id``'s last ``(seq, link)`` for the rest of this transaction (nothing outside
+    one). ``Case.save`` calls it with ``(0, GENESIS)`` for a case it inserts."""
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        return
+    known: dict[int, tuple[int, str, Any, frozenset[str]]] = connection.__dict__.setdefault(_KNOWN, {})
+    sids = frozenset(connection.savepoint_ids)
+    old = known.get(case_id)
+    if old is not None and old[3] == sids and _pending(connection, old[2]):
+        marker = old[2]
+    else:
+        if len(known) > 256:  # drop what rolled-back transactions left behind
+            for stale in [k for k, v in known.items() if not _pending(connection, v[2])]:
+                del known[stale]
+
+        def marker() -> None:
+            known.pop(case_id, None)
+
+        connection.on_commit(marker)
+    known[case_id] = (seq, link, marker, sids)
 
 
 def chain_events(events: Iterable[CaseEvent]) -> None:
@@ -129,17 +166,20 @@ def chain_events(events: Iterable[CaseEvent]) -> None:
     from fengqiao.cases.models import CaseEvent
 
     events = list(events)
+    using = router.db_for_write(CaseEvent)
+    connection = connections[using]
     start: dict[int, tuple[int, str]] = {}
     unknown: list[int] = []
     for event in events:
         if event.case_id in start or event.case_id in unknown:
             continue
-        if _fresh(event):
-            start[event.case_id] = (0, GENESIS)
+        known = _known(connection, event.case_id)
+        if known is not None:
+            start[event.case_id] = known
         else:
             unknown.append(event.case_id)
     if unknown:
-        found = heads(sorted(unknown), using=router.db_for_write(CaseEvent))
+        found = heads(sorted(unknown), using=using)
         for case_id in unknown:
             start[case_id] = found.get(case_id, (0, GENESIS))
     for event in events:
@@ -158,3 +198,5 @@ def chain_events(events: Iterable[CaseEvent]) -> None:
             stored_json(event.data),
         )
         start[event.case_id] = (event.seq, event.link)
+    for case_id, (seq, link) in start.items():
+        remember(case_id, seq, link, using=using)

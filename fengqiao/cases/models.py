@@ -443,8 +443,8 @@ class Case(ChoiceLabels, models.Model):
             ]
         adding = self._state.adding
         super().save(*args, **kwargs)
-        if adding:
-            self._timeline_fresh = True  # its first event needs no read of the chain (cases.chain)
+        if adding:  # its first events need no read of the timeline chain (cases.chain)
+            chain.remember(self.pk, 0, chain.GENESIS, using=kwargs.get("using") or router.db_for_write(Case))
         self._loaded_state = self.state
         self._workflow_token = False
 
