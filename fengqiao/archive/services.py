@@ -35,8 +35,8 @@ from fengqiao.archive.package import (
     stored_manifest,
 )
 from fengqiao.archive.selectors import SealFacts, retention_for, sealing
+from fengqiao.audit import trail
 from fengqiao.audit.models import Action, Result
-from fengqiao.audit.services import record
 from fengqiao.cases import workflow
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.core import crypto
@@ -507,7 +507,7 @@ def dossier_seal(*, case: Case, actor: Staff) -> Dossier:
     )
     # In the audit chain too (五(三)): an export package is checked against this record, which
     # nobody without the chain's key can rewrite to match a forged manifest.
-    record(
+    trail.note(
         Action.ARCHIVE_SEAL,
         actor=actor,
         case=case,
@@ -563,15 +563,20 @@ def dossier_export_for(*, dossier: Dossier, actor: Staff) -> bytes:
     from fengqiao.releases.services import ReleaseRequired
 
     case = dossier.case
-    denied = {"case": case, "object_type": DOSSIER_OBJECT, "object_id": dossier.pk, "result": Result.DENIED}
+    denied: dict[str, Any] = {
+        "case": case,
+        "object_type": DOSSIER_OBJECT,
+        "object_id": dossier.pk,
+        "result": Result.DENIED,
+    }
     if not permissions.may_export(actor, case):
         reason = _("归档包含个人信息明文，您无权导出。")
-        record(Action.EXPORT, actor=actor, summary=reason, **denied)
+        trail.note(Action.EXPORT, actor=actor, summary=reason, **denied)
         raise PermissionDenied(reason)
     try:
         return _export_released(dossier=dossier, actor=actor)
     except ReleaseRequired as exc:
-        record(Action.EXPORT, actor=actor, summary=str(exc)[:255], **denied)
+        trail.note(Action.EXPORT, actor=actor, summary=str(exc)[:255], **denied)
         raise
 
 
@@ -591,7 +596,7 @@ def _export_released(*, dossier: Dossier, actor: Staff) -> bytes:
         summary=reason[:255],
         data={"dossier": dossier.pk, "reason": reason, "release": release.pk},
     )
-    record(
+    trail.note(
         Action.EXPORT,
         actor=actor,
         case=dossier.case,

@@ -22,6 +22,9 @@ from fengqiao.releases.models import ReleaseKind, ReleaseRequest, ReleaseState
 from fengqiao.releases.services import MAX_USES, MAX_VALIDITY_DAYS
 
 TAGS = ["releases"]
+# Plain strings in the schema (the names "kind" and "state" are other enums' already).
+KIND_HELP = "信息类别：" + "；".join(f"{v} {label}" for v, label in ReleaseKind.choices)
+STATE_HELP = "状态：" + "；".join(f"{v} {label}" for v, label in ReleaseState.choices)
 LIST_LIMIT = 200
 
 ERROR_TEXT = {
@@ -38,7 +41,7 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 class ReleaseSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=ReleaseKind.choices, help_text="dossier / documents / analysis / other")
+    kind = serializers.CharField(help_text=KIND_HELP)
     case = serializers.CharField(allow_null=True, help_text="案件编号（案卷归档包、案件文书）")
     reference = serializers.CharField(help_text="档号、月份（YYYY-MM）或其他编号")
     description = serializers.CharField(help_text="发布或提供的信息")
@@ -49,7 +52,7 @@ class ReleaseSerializer(serializers.Serializer):
     uses = serializers.IntegerField(help_text="批准使用次数")
     used = serializers.IntegerField(help_text="已使用次数")
     validity_days = serializers.IntegerField(help_text="批准有效期（天）")
-    state = serializers.ChoiceField(choices=ReleaseState.choices)
+    state = serializers.CharField(help_text=STATE_HELP)
     expired = serializers.BooleanField(help_text="已批准但已过有效期")
     usable = serializers.BooleanField(help_text="已批准、在有效期内且尚有使用次数")
     requested_by = serializers.CharField()
@@ -62,7 +65,7 @@ class ReleaseSerializer(serializers.Serializer):
 
 
 class RequestInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ReleaseKind.choices)
+    kind = serializers.RegexField(r"^(dossier|documents|analysis|other)$", max_length=16, help_text=KIND_HELP)
     case = serializers.CharField(
         required=False, allow_blank=True, max_length=64, help_text="案件编号：案卷归档包、案件文书须填写"
     )

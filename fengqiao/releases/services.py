@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.audit import trail
 from fengqiao.audit.models import Action, Result
-from fengqiao.audit.services import record
 from fengqiao.releases import permissions, selectors
 from fengqiao.releases.models import CASE_KINDS, ReleaseKind, ReleaseRequest, ReleaseState
 
@@ -54,7 +54,7 @@ def _check_state(release: ReleaseRequest, step: str) -> None:
 
 def _denied(action: str, *, actor: Staff, release: ReleaseRequest | None, case: Case | None, reason: str) -> None:
     """Record a refused step (outside the refused transaction), then raise it."""
-    record(
+    trail.note(
         action,
         actor=actor,
         result=Result.DENIED,
@@ -156,7 +156,7 @@ def release_request(
         requested_by=actor,
         requested_at=timezone.now(),
     )
-    record(
+    trail.note(
         Action.RELEASE_REQUEST,
         actor=actor,
         case=case,
@@ -198,7 +198,7 @@ def _decide(*, release: ReleaseRequest, actor: Staff, approve: bool, reason: str
     release.decision_reason = reason or _("同意。")
     release.expires_at = now + timedelta(days=release.validity_days) if approve else None
     release.save(update_fields=["state", "decided_by", "decided_at", "decision_reason", "expires_at"])
-    record(
+    trail.note(
         Action.RELEASE_DECISION,
         actor=actor,
         case=release.case,
@@ -219,7 +219,7 @@ def release_withdraw(*, release: ReleaseRequest, actor: Staff) -> ReleaseRequest
     _check_state(release, "withdraw")
     release.state = ReleaseState.WITHDRAWN
     release.save(update_fields=["state"])
-    record(
+    trail.note(
         Action.RELEASE_REQUEST,
         actor=actor,
         case=release.case,
@@ -239,7 +239,7 @@ def _use(release: ReleaseRequest, *, actor: Staff, note: str) -> ReleaseRequest:
     if release.used >= release.uses:
         release.state = TRANSITIONS["use"][1]
     release.save(update_fields=["used", "released_at", "state"])
-    record(
+    trail.note(
         Action.RELEASE,
         actor=actor,
         case=release.case,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from fengqiao.archive.models import Dossier
 from fengqiao.archive.services import dossier_export_for, dossier_seal
 from fengqiao.audit.models import Action, AuditRecord, Result
-from fengqiao.org.models import Role, Staff
+from fengqiao.org.models import Department, Jurisdiction, JurisdictionLevel, Role, Staff
 from fengqiao.releases import selectors
 from fengqiao.releases.models import ReleaseApprover, ReleaseKind, ReleaseState
 from fengqiao.releases.services import (
@@ -26,8 +26,7 @@ from fengqiao.releases.services import (
     release_request,
     release_withdraw,
 )
-from fengqiao.releases.tests.helpers import REQUEST, approved, requested
-from fengqiao.testing.factories import DepartmentFactory, JurisdictionFactory, StaffFactory
+from fengqiao.releases.tests.helpers import approved, requested
 
 pytestmark = pytest.mark.django_db
 
@@ -112,10 +111,16 @@ def test_self_approval_is_refused_and_recorded(dossier, group_office, group_lead
 
 
 def test_another_countys_approver_is_refused(dossier, intake_clerk) -> None:
-    other = JurisdictionFactory()
-    leader = StaffFactory(department=DepartmentFactory(jurisdiction=other))
-    leader.roles.create(role=Role.GROUP_LEADER)
-    leader = Staff.objects.get(pk=leader.pk)
+    from fengqiao.org.services import staff_create
+
+    other = Jurisdiction.objects.create(code="990001", name="他旗", level=JurisdictionLevel.COUNTY, kind="旗")
+    leader = staff_create(
+        username="other_leader",
+        name="他旗组长",
+        password=None,
+        department=Department.objects.create(jurisdiction=other, code="gov", name="他旗政府", short_name="他旗政府"),
+        roles=[Role.GROUP_LEADER],
+    )
     release = requested(intake_clerk, dossier.case)
     with pytest.raises(PermissionDenied, match="审批人"):
         release_decide(release=release, actor=leader, approve=True, reason="")
@@ -177,10 +182,10 @@ def test_bad_input_names_its_field_and_saves_nothing(informed_case, dossier, int
         "validity_days",
     }
     with pytest.raises(ValidationError) as exc:
-        release_request(actor=group_office, kind=ReleaseKind.ANALYSIS, case=None, reference="2026-13", **REQUEST)
+        requested(group_office, None, kind=ReleaseKind.ANALYSIS, reference="2026-13")
     assert "reference" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        release_request(actor=intake_clerk, kind=ReleaseKind.DOSSIER, case=None, **REQUEST)
+        requested(intake_clerk, None)
     assert "case" in exc.value.message_dict
     assert not AuditRecord.objects.filter(action=Action.RELEASE_REQUEST).exists()
 
