@@ -19,7 +19,7 @@ from rest_framework import serializers
 
 from fengqiao.core.identifiers import validate_mobile, validate_resident_id, validate_social_credit_code
 
-IDENTIFIERS = {
+IDENTIFIERS: dict[str, Any] = {
     "id_number": validate_resident_id,
     "other_id_number": validate_resident_id,
     "credit_code": validate_social_credit_code,
@@ -68,8 +68,12 @@ def _identifiers(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 )
 def test_every_request_example_is_valid_input(path, method, name, value, serializer) -> None:
     if serializer is not None and not isinstance(serializer, dict):
-        instance = serializer if isinstance(serializer, serializers.BaseSerializer) else serializer()
-        checked = type(instance)(data=value, **({"many": True} if getattr(instance, "many", False) else {}))
+        instance: Any = serializer if isinstance(serializer, serializers.BaseSerializer) else serializer()
+        if isinstance(instance, serializers.ListSerializer):
+            child: Any = instance.child
+            checked: Any = type(child)(data=value, many=True)
+        else:
+            checked = type(instance)(data=value)
         assert checked.is_valid(), (path, method, name, checked.errors)
     for key, text in _identifiers(value):
         try:
