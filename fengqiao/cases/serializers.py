@@ -469,7 +469,7 @@ class CaseListQuerySerializer(serializers.Serializer):
 
 
 class DuplicateQuerySerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=PayerKind.choices)
+    kind = InlineChoiceField(choices=PayerKind.choices)
     id_number = serializers.CharField(required=False, help_text="公民身份号码（个人）")
     credit_code = serializers.CharField(required=False, help_text="统一社会信用代码（用人单位）")
     categories = serializers.CharField(required=False, help_text="争议事项编号，逗号分隔")

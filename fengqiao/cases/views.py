@@ -414,11 +414,20 @@ def case_party_correct(request: HttpRequest, number: str, party: str) -> HttpRes
                 )
                 return redirect("case-detail", number=case.number)
     else:
+        # 五(三): the form shows the phone and address in plain text to be corrected — each a
+        # reveal, recorded as the case page's are (a reveal record and a timeline event).
+        shown = {
+            field: services.personal_data_reveal(
+                case=case, actor=user, party=party, field=field, reason=_("更正当事人信息")
+            )
+            for field in ("phone", "address")
+            if getattr(current, field) and permissions.may_reveal(user, case)
+        }
         form = PartyCorrectionForm(
             initial={
                 "name": current.name,
-                "phone": current.phone,
-                "address": current.address,
+                "phone": shown.get("phone", ""),
+                "address": shown.get("address", ""),
                 "contact_name": current.contact_name,
                 "version": case.version,
             }

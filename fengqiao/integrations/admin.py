@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.identifiers import mask_contact
 from fengqiao.integrations.models import Endpoint, OutboxMessage, OutboxStatus, WorkOrder
 from fengqiao.integrations.outbox import outbox_retry
 
@@ -44,8 +45,15 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["id", "idempotency_key", "channel", "event_type", "status", "attempts", "next_attempt_at"]
     list_filter = ["status", "channel", "event_type"]
     search_fields = ["idempotency_key", "group"]
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    # The recipient (a mobile number or mailbox) is shown masked: the administrator does not
+    # reveal personal data (五(三)); the message is retried without reading it.
+    exclude = ["recipient"]
+    readonly_fields = [*(f.name for f in OutboxMessage._meta.fields if f.name != "recipient"), "recipient_masked"]
     actions = ["retry"]
+
+    @admin.display(description=_("收件人（脱敏）"))
+    def recipient_masked(self, message: OutboxMessage) -> str:
+        return mask_contact(message.recipient)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

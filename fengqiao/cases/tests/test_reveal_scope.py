@@ -113,3 +113,17 @@ def test_the_page_and_the_api_refuse_the_deputy_who_heads_another_department(int
     body = {"party": "payer", "field": "id_number", "reason": "核对身份信息"}
     assert c.post(reverse("case-reveal", args=[case.number]), body).status_code == 403
     assert not RevealRecord.objects.filter(case=case).exists()
+
+
+def test_the_correction_form_shows_phone_and_address_only_as_a_recorded_reveal(intake_clerk, client_for) -> None:
+    """更正当事人信息 shows the current phone and address to be corrected: each a reveal, recorded
+    (五(三): every plaintext read is a logged reveal)."""
+    from django.urls import reverse
+
+    case = intake(intake_clerk, address="大沁他拉镇团结路8号")
+    page = client_for(intake_clerk).get(reverse("case-party-correct", args=[case.number, "payer"]))
+    assert page.status_code == 200
+    assert "13812345678" in page.content.decode()
+    records = RevealRecord.objects.filter(case=case, staff=intake_clerk)
+    assert sorted(records.values_list("field", flat=True)) == ["address", "phone"]
+    assert {r.reason for r in records} == {"更正当事人信息"}
