@@ -90,12 +90,14 @@ def case_view_guard(
 
 @contextmanager
 def denials(action: str, *, actor: Any, case: Case | None = None, **fields: Any) -> Iterator[None]:
-    """Records a refused attempt (``PermissionDenied``) with result denied, then lets the
+    """Records a refused attempt (Django's or DRF's ``PermissionDenied``) with result denied, then lets the
     refusal go on. Used around a service whose own transaction rolls back with the refusal, so
     the record is written outside it."""
+    from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+
     try:
         yield
-    except PermissionDenied as exc:
+    except (PermissionDenied, ApiPermissionDenied) as exc:
         extra = dict(fields)
         if case is not None:
             extra = {**_case_fields(case), **extra}
