@@ -1,9 +1,9 @@
 """Link the existing events of every case's timeline (cases.chain), per case in (at, id) order.
 
 Cases are taken in blocks of ``CASES_PER_BATCH`` by id (keyset, so memory stays bounded at any
-number of cases), their events read in one query and written back with one ``executemany`` of
-``UPDATE … WHERE id`` per block, each block in its own transaction (the migration is not atomic:
-a run interrupted part-way resumes at the first case not yet linked). Rate: docs/audit.md.
+number of cases), their events read in one query and written back (``_write``), each block in
+its own transaction (the migration is not atomic: a run interrupted part-way resumes at the
+first case not yet linked). Rate: docs/audit.md.
 On PostgreSQL the function ``fengqiao_timeline_heads`` is created (cases.chain)."""
 
 from typing import Any
@@ -46,11 +46,25 @@ def fill(apps: Any, schema_editor: Any) -> None:
                 key_id, prev = event_link(prev, case, seq, at, actor, kind, from_state, to_state, summary, data)
                 updates.append((seq, key_id, prev, pk))
             if updates:
-                with connection.cursor() as cursor:
-                    cursor.executemany(
-                        f"UPDATE {table} SET seq = %s, key_id = %s, link = %s WHERE id = %s",  # noqa: S608
-                        updates,
-                    )
+                _write(connection, table, updates)
+
+
+def _write(connection: Any, table: str, updates: list[tuple[Any, ...]]) -> None:
+    """SQLite: one prepared ``UPDATE … WHERE id`` run per row (``executemany``); PostgreSQL:
+    one ``UPDATE … FROM (VALUES …)`` per 1,000 rows (a statement per row is a round trip and a
+    plan each)."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.executemany(f"UPDATE {table} SET seq = %s, key_id = %s, link = %s WHERE id = %s", updates)  # noqa: S608
+            return
+        for i in range(0, len(updates), 1000):
+            part = updates[i : i + 1000]
+            values = ", ".join(["(%s::integer, %s, %s, %s::bigint)"] * len(part))
+            cursor.execute(
+                f"UPDATE {table} AS e SET seq = v.seq, key_id = v.key_id, link = v.link "  # noqa: S608
+                f"FROM (VALUES {values}) AS v(seq, key_id, link, id) WHERE e.id = v.id",
+                [value for row in part for value in row],
+            )
 
 
 def heads_function(apps: Any, schema_editor: Any) -> None:
