@@ -15,3 +15,10 @@ class AuditConfig(AppConfig):
         from fengqiao.audit import auditor_todo, signals  # noqa: F401 — auditor_todo registers its sources
 
         signals.connect()
+
+        from django.db.models.signals import post_migrate
+
+        from fengqiao.audit.verify import verify_schedule_ensure
+
+        # The daily verification of the chains (docs/audit.md "Verification"), scheduled once.
+        post_migrate.connect(verify_schedule_ensure, sender=self, dispatch_uid="audit.verify_schedule")
