@@ -127,7 +127,8 @@ def test_page_shows_the_bound_beside_延期至(joint, client_for, tax_handler) -
     case, task = joint
     response = client_for(tax_handler).post(
         reverse("followthrough-extension-request", args=[case.number]),
-        {"task": task.pk, "reason": "需调取材料", "new_due_on": "9999-12-31"},
+        # within the range every date input keeps (core.inputs): the service's own bound speaks
+        {"task": task.pk, "reason": "需调取材料", "new_due_on": "2099-12-31"},
     )
     assert response.status_code == 200
     assert "2026-03-16" in response.context["form"].errors["new_due_on"][0]
@@ -137,7 +138,7 @@ def test_page_shows_the_bound_beside_延期至(joint, client_for, tax_handler) -
 def test_api_answers_400_under_new_due_on(december, client_for, tax_handler) -> None:
     case, task = december
     url = reverse("api-case-extensions", args=[case.number])
-    for day, words in [("9999-12-31", "延长30日"), ("2027-01-01", "2027年的节假日安排尚未录入")]:
+    for day, words in [("2099-12-31", "延长30日"), ("2027-01-01", "2027年的节假日安排尚未录入")]:
         response = client_for(tax_handler).post(
             url, {"task": task.pk, "reason": "需调取材料", "new_due_on": day}, content_type="application/json"
         )
