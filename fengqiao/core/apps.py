@@ -18,3 +18,8 @@ class CoreConfig(AppConfig):
 
         # The daily backup is scheduled once FENGQIAO_BACKUP_DIR names a folder (never removed: docs/backup.md).
         post_migrate.connect(backup_schedule_ensure, sender=self, dispatch_uid="core.backup_schedule")
+
+        # Every date and text field of every form and serializer keeps the input checks (issue 13 §5).
+        from fengqiao.core import inputs
+
+        inputs.install()
