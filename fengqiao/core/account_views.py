@@ -153,7 +153,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         else:
             TOTPDevice.objects.filter(user=staff).delete()
             _otp_record(request, ok=True, what="remove")
-            messages.success(request, _("已关闭二次验证。"))
+            messages.success(request, _("已关闭二次验证，今后登录只需输入密码。"))
         return redirect("account-otp")
     device = None
     if not confirmed:
