@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -540,8 +541,8 @@ def _verdict(answer: Answer, *, api: bool) -> str:
         return "5xx"
     if code in (401, 403, 404, 405):
         return str(code)
-    if code == 302 and not api and "/otp/" in answer.location:
-        return "otp"  # sent to the second factor: not an answer of the page
+    if code == 302 and not api and urlsplit(answer.location).path.endswith("/otp/verify/"):
+        return "otp"  # sent to the second factor first: not the page's own answer
     if code == 302 and not api and "login/" in answer.location:
         return "login"
     return "ok"
