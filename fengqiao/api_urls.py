@@ -189,6 +189,17 @@ urlpatterns += [
     path("cases/<str:number>/dossier/verify/", archive_api.DossierVerifyView.as_view(), name="api-case-dossier-verify"),
 ]
 
+from fengqiao.releases import api as releases_api  # noqa: E402
+
+# 信息发布审批 (fengqiao.releases, 五(三))
+urlpatterns += [
+    path("releases/", releases_api.ReleaseListView.as_view(), name="api-releases"),
+    path("releases/<int:pk>/", releases_api.ReleaseDetailView.as_view(), name="api-release"),
+    path("releases/<int:pk>/decision/", releases_api.ReleaseDecisionView.as_view(), name="api-release-decision"),
+    path("releases/<int:pk>/withdrawal/", releases_api.ReleaseWithdrawalView.as_view(), name="api-release-withdrawal"),
+    path("releases/<int:pk>/record/", releases_api.ReleaseRecordView.as_view(), name="api-release-record"),
+]
+
 from fengqiao.followup import api as followup_api  # noqa: E402
 
 # 结果反馈 (四(四)), 跟踪回访 (四(五)) and the remedies of a payer who objects (fengqiao.followup)
@@ -196,6 +207,11 @@ urlpatterns += [
     path("followup/work/", followup_api.FollowUpWorkView.as_view(), name="api-followup-work"),
     path("cases/<str:number>/followup/", followup_api.CaseFollowUpView.as_view(), name="api-case-followup"),
     path("cases/<str:number>/deliveries/", followup_api.CaseDeliveriesView.as_view(), name="api-case-deliveries"),
+    path(
+        "cases/<str:number>/deliveries/<int:pk>/reveal/",
+        followup_api.CaseDeliveryRevealView.as_view(),
+        name="api-case-delivery-reveal",
+    ),
     path("cases/<str:number>/visits/", followup_api.CaseVisitsView.as_view(), name="api-case-visits"),
     path("visits/<int:pk>/record/", followup_api.VisitRecordView.as_view(), name="api-visit-record"),
     path("cases/<str:number>/remedies/", followup_api.CaseRemediesView.as_view(), name="api-case-remedies"),

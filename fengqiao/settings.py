@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "fengqiao.documents",
     "fengqiao.integrations",
     "fengqiao.audit",
+    "fengqiao.releases",
 ]
 
 MIDDLEWARE = [
@@ -328,8 +329,20 @@ def file_storage() -> dict[str, object]:
     return storage
 
 
+def encrypted_file_storage() -> dict[str, object]:
+    """The configured store, wrapped so every file in it is SM4-GCM encrypted at rest
+    (fengqiao.core.storage, 五(三))."""
+    store = file_storage()
+    options = store.get("OPTIONS") or {}
+    assert isinstance(options, dict)
+    return {
+        "BACKEND": "fengqiao.core.storage.EncryptedStorage",
+        "OPTIONS": {"backend": store["BACKEND"], **options},
+    }
+
+
 STORAGES = {
-    "default": file_storage(),
+    "default": encrypted_file_storage(),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -354,6 +367,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # still works by hand).
 FENGQIAO_BACKUP_DIR = env_str("FENGQIAO_BACKUP_DIR", "")
 FENGQIAO_BACKUP_KEEP = env_int("FENGQIAO_BACKUP_KEEP", 14)
+
+# --- Audit trail ------------------------------------------------------------------------
+# Days audit records are kept at least before manage.py audit_purge may remove them; never
+# below 183 (网络安全法 第二十一条: six months), whatever is set (fengqiao.audit.retention).
+FENGQIAO_AUDIT_KEEP_DAYS = env_int("FENGQIAO_AUDIT_KEEP_DAYS", 365)
 
 # --- Security ---------------------------------------------------------------------------
 HTTPS = env_bool("FENGQIAO_HTTPS", PRODUCTION)
@@ -430,6 +448,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "fengqiao.core.paging.CappedPageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "fengqiao.core.api.exception_handler",
+    # JSON with a nesting limit and no lone surrogates: a 400 naming the field, never a 500
+    # (fengqiao.core.parsers, issue 13 §5).
+    "DEFAULT_PARSER_CLASSES": [
+        "fengqiao.core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # A generous rate per member of staff (a runaway script, not a busy day); the payer's
     # public pages use the "public" scope per address (fengqiao.core.throttles, docs/security.md).
     "DEFAULT_THROTTLE_CLASSES": ["fengqiao.core.throttles.StaffRateThrottle"],
@@ -446,6 +471,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the error answers it can give in the one shape (issue 13 §5).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "fengqiao.core.schema.errors_documented",
+    ],
     # One name for one choice set used by several fields (处理结论 in the decision and mediation APIs).
     "ENUM_NAME_OVERRIDES": {"DecisionResultEnum": "fengqiao.handling.models.DecisionResult"},
 }

@@ -1,9 +1,9 @@
 """URL map: staff pages, the API under /api/v1/, the admin for configuration."""
 
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from csp.decorators import csp_update
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from fengqiao.core import todo_views
@@ -32,6 +32,8 @@ urlpatterns = [
     path("analytics/", include("fengqiao.analytics.urls")),
     # 案卷归档 (fengqiao.archive, issue 7 item 4)
     path("archive/", include("fengqiao.archive.urls")),
+    # 信息发布审批 (fengqiao.releases, 五(三), issue 13 §3)
+    path("releases/", include("fengqiao.releases.urls")),
     # 审计日志 (fengqiao.audit, issue 13: 三员分立, the auditor's pages)
     path("audit/", include("fengqiao.audit.urls")),
     path("admin/", admin.site.urls),
@@ -46,3 +48,9 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# Under /api/ the API's error shape as JSON, elsewhere the pages' error pages (fengqiao.core.errors).
+handler400 = "fengqiao.core.errors.bad_request"
+handler403 = "fengqiao.core.errors.permission_denied"
+handler404 = "fengqiao.core.errors.page_not_found"
+handler500 = "fengqiao.core.errors.server_error"

@@ -20,7 +20,7 @@ from rest_framework.authentication import SessionAuthentication, TokenAuthentica
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -51,6 +51,7 @@ from fengqiao.core.api import error_responses, form_errors
 from fengqiao.core.auth import request_staff
 from fengqiao.core.identifiers import validate_resident_id, validate_social_credit_code
 from fengqiao.core.paging import KeysetPagination
+from fengqiao.core.parsers import JSONParser
 from fengqiao.org.models import Staff
 
 TAGS = ["cases"]
@@ -193,7 +194,7 @@ class CaseListView(GenericAPIView[Case]):
                     "payer_kind": "person",
                     "payer_name": "张三",
                     "payer_group": "flexible",
-                    "id_number": "150525198503150019",
+                    "id_number": "150525198503150013",
                     "phone": "13812345678",
                     "channel": "window",
                     "received_at": "2026-02-13T10:00:00+08:00",
@@ -360,18 +361,23 @@ class CasePartyCorrectionView(APIView):
 
 class DuplicateListView(APIView):
     """疑似重复: other cases of the same payer in the same or related categories (the intake
-    clerk's live check). Only cases the caller may see."""
+    clerk's live check). Only cases the caller may see.
+
+    A POST with a JSON body, not a GET: the ID number in a query string lands in the access
+    logs of every proxy on the way (五(三), issue 13 §2). It reads; it writes nothing."""
 
     @extend_schema(
         tags=TAGS,
         operation_id="cases_duplicates_list",
         summary="疑似重复案件",
-        parameters=[DuplicateQuerySerializer],
+        description="The payer's ID number or credit code travels in the JSON body, never in the URL "
+        "(access logs keep URLs). Nothing is written.",
+        request=DuplicateQuerySerializer,
         responses={200: CaseListSerializer(many=True), **_errors(400, 401)},
     )
-    def get(self, request: Request) -> Response:
+    def post(self, request: Request) -> Response:
         staff = request_staff(request)
-        query = DuplicateQuerySerializer(data=request.query_params)
+        query = DuplicateQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
         q = query.validated_data
         errors: dict[str, list[Any]] = {}

@@ -11,6 +11,7 @@ shape ``{"errors": {field: [..]}}`` (``fengqiao.core.api.exception_handler``): b
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,9 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fengqiao.cases import permissions as case_permissions
+from fengqiao.audit import trail
+from fengqiao.audit.models import Action
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
+from fengqiao.cases.permissions import may_reveal
 from fengqiao.cases.serializers import InlineChoiceField
 from fengqiao.cases.states import CaseState
 from fengqiao.core import calendar
@@ -71,7 +74,7 @@ class DeliverySerializer(serializers.Serializer):
     recipient_name = serializers.CharField()
     method = InlineChoiceField(choices=DeliveryMethod.choices, help_text="送达方式")
     address = serializers.SerializerMethodField(
-        help_text="送达地址、手机号码或邮箱；无权查看明文的用户看到的是脱敏后的值（五(三)）"
+        help_text="送达地址、手机号码或邮箱，脱敏后的值（五(三)）；明文只能经 deliveries/{id}/reveal/ 查看并留痕"
     )
     delivered_at = serializers.DateTimeField()
     receipt_reference = serializers.CharField(help_text="送达回证编号或邮件单号等外部编号")
@@ -85,7 +88,8 @@ class DeliverySerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
 
     def get_address(self, delivery: Delivery) -> str:
-        return delivery.address if self.context.get("reveal") else mask_contact(delivery.address)
+        # Masked for everyone, as on the page: a plain read is a recorded reveal (五(三)).
+        return mask_contact(delivery.address)
 
 
 class VisitSerializer(serializers.Serializer):
@@ -285,8 +289,7 @@ class CaseFollowUpView(APIView):
             "archive_blocker": selectors.archive_blocker(case),
             "may_follow_up": permissions.may_follow_up(staff, case),
         }
-        reveal = case_permissions.may_reveal(staff, case)
-        return Response(FollowUpSerializer(data, context={"reveal": reveal}).data)
+        return Response(FollowUpSerializer(data).data)
 
 
 class CaseDeliveriesView(APIView):
@@ -324,9 +327,45 @@ class CaseDeliveriesView(APIView):
         except FontMissing as exc:
             return Response({"errors": {"detail": [str(exc)]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response(
-            DeliverySerializer(delivery, context={"reveal": True}).data,  # the recorder typed it
+            DeliverySerializer(delivery).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class DeliveryRevealSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=4, max_length=255, help_text="查看理由（至少4个字），记入查看记录")
+
+
+class DeliveryRevealResponseSerializer(serializers.Serializer):
+    delivery = serializers.IntegerField()
+    address = serializers.CharField(help_text="送达地址、手机号码或邮箱的明文")
+
+
+class CaseDeliveryRevealView(APIView):
+    """查看明文 of a delivery's address or number (五(三)): recorded like the case's reveals."""
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="cases_deliveries_reveal",
+        summary="查看送达地址/号码明文",
+        description="The plain delivery address, mobile number or mailbox, for a stated `reason`, to whoever "
+        "may reveal the case's personal data (a role and a case that both allow it); every reveal writes a "
+        "reveal record and a timeline event. Elsewhere the API shows it masked.",
+        request=DeliveryRevealSerializer,
+        responses={200: DeliveryRevealResponseSerializer, **_errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, number: str, pk: int) -> Response:
+        staff = request_staff(request)
+        case = case_selectors.case_get_for(user=staff, number=number)
+        if not case.deliveries.filter(pk=pk).exists():
+            raise Http404
+        if not may_reveal(staff, case):
+            raise PermissionDenied(_("您无权查看明文。"))
+        d = validated(DeliveryRevealSerializer, request)
+        # A refusal is recorded as denied, outside the reveal's rolled-back transaction (docs/audit.md).
+        with trail.denials(Action.REVEAL, actor=staff, case=case, detail={"fields": ["delivery_address"]}):
+            value = services.delivery_address_reveal(case=case, actor=staff, delivery_id=pk, reason=d["reason"])
+        return Response({"delivery": pk, "address": value})
 
 
 class CaseVisitsView(APIView):

@@ -219,6 +219,8 @@ def feedback_record(
     payer_done = Delivery.objects.filter(case=case, recipient=Recipient.PAYER).exists()
     if recipient == Recipient.PAYER and case.state != CaseState.DECIDED and payer_done:
         raise ValidationError({"recipient": [_("已向缴费人反馈结果。")]})
+    if len(address.strip()) > 255:
+        raise ValidationError({"address": [_("送达地址/号码不能超过255个字。")]})
     if send_message and method in (DeliveryMethod.SMS, DeliveryMethod.EMAIL) and not address.strip():
         raise ValidationError({"address": [_("发送短信或电子邮件须填写手机号码或邮箱地址。")]})
     decision = Decision.objects.filter(case=case, status=DecisionStatus.ISSUED).order_by("-pk").first()
@@ -317,6 +319,50 @@ def feedback_record(
     if recipient == Recipient.OTHER_PARTY:
         kept.refresh([case])  # both parties told: archiving may wait on the other party's visit only
     return delivery
+
+
+@transaction.atomic
+def delivery_address_reveal(*, case: Case, actor: Staff, delivery_id: int, reason: str) -> str:
+    """查看明文 (五(三)) of the address, mobile number or mailbox a decision notice was delivered
+    to: lists, pages and the API show it masked; the plain value only through this, for a
+    stated reason, to someone who may reveal the case's personal data (``may_reveal``: a role
+    AND a case that both allow it). Recorded as the case's reveals are: a ``RevealRecord`` of
+    the party's identity and a timeline event."""
+    from fengqiao.cases import permissions as case_permissions
+    from fengqiao.cases.models import RevealRecord
+
+    if len(reason.strip()) < 4:
+        raise ValidationError({"reason": [_("请说明查看理由（至少4个字）。")]})
+    if not case_permissions.may_reveal(actor, case):
+        raise PermissionDenied(_("您无权查看明文。"))
+    delivery = Delivery.objects.filter(case=case, pk=delivery_id).first()
+    if delivery is None:
+        raise ValidationError({"delivery": [_("该案件没有这次结果反馈。")]})
+    party = case.other_party if delivery.recipient == Recipient.OTHER_PARTY else case.payer
+    if party is None:
+        raise ValidationError({"delivery": [_("该案件没有这次结果反馈的受送达人。")]})
+    now = timezone.now()
+    RevealRecord.objects.create(
+        case=case, payer_id=party.identity_id, field="delivery_address", reason=reason.strip(), staff=actor, at=now
+    )
+    CaseEvent.objects.create(
+        case=case,
+        at=now,
+        actor=actor,
+        kind=EventKind.REVEALED,
+        summary=_("查看%(who)s的送达地址/号码明文") % {"who": party.name},
+        data={
+            "party": delivery.recipient,
+            "field": "delivery_address",
+            "delivery": delivery.pk,
+            "reason": reason.strip(),
+        },
+    )
+    # 五(三) the audit trail, in this transaction (docs/audit.md "What is recorded").
+    from fengqiao.audit import trail
+
+    trail.revealed(case=case, actor=actor, fields=["delivery_address"], via="delivery")
+    return delivery.address
 
 
 # --- 跟踪回访 -----------------------------------------------------------------------------

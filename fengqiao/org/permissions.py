@@ -52,6 +52,9 @@ ADMINISTRATOR_MODEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "archive.retentionrule": ALL,
     "archive.archivesettings": ALL,
     "archive.dossier": VIEW,
+    # 五(三) information releases: who approves (per county); the requests read-only
+    "releases.releaseapprover": ALL,
+    "releases.releaserequest": VIEW,
     # document numbering (文号格式); issued documents read-only
     "documents.documentnumbering": ALL,
     "documents.issueddocument": VIEW,

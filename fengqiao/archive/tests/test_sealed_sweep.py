@@ -386,9 +386,12 @@ NOT_CASE_WRITES = {
     "login",
     "account-password",
     "account-api-token",
+    "account-otp",
+    "login-otp",
     "case-intake",
     "case-intake-validate",
     "case-intake-duplicates",
+    "api-case-duplicates",  # a POST that reads: the ID number in the body, not the URL (五(三))
     "case-reveal",
     "delegation-list",
     "delegation-revoke",
@@ -398,12 +401,23 @@ NOT_CASE_WRITES = {
     "archive-export",
     "api-cases",
     "api-case-reveal",
+    "api-case-delivery-reveal",  # a reveal reads (and records the reveal), on a sealed case too
     "api-delegations",
     "api-delegation-revoke",
     "api-hotline-work-orders",
     "api-analytics-reports",
     "api-analytics-recount",
     "api-case-dossier-verify",
+    # 信息发布审批 (五(三)): a request, its decision, withdrawal and record write no case — and a
+    # sealed case's dossier is what a release is asked for.
+    "release-request",
+    "release-decide",
+    "release-withdraw",
+    "release-record",
+    "api-releases",
+    "api-release-decision",
+    "api-release-withdrawal",
+    "api-release-record",
 }
 
 
