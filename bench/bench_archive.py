@@ -126,13 +126,16 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import override_settings
 
-    from fengqiao.archive.services import dossier_export, dossier_seal, package_verify
+    from fengqiao.archive.package import dossier_export, package_verify
+    from fengqiao.archive.services import dossier_seal
     from fengqiao.org.models import Staff
 
     storages: dict[str, Any] = dict(settings.STORAGES)
     if not os.environ.get("FENGQIAO_FILE_STORAGE"):
         location = _common.BENCH_DIR / "files"
-        storages = {**storages, "default": {**storages["default"], "OPTIONS": {"location": str(location)}}}
+        # the encrypting store keeps its options (fengqiao.core.storage); only the folder moves
+        options = {**storages["default"].get("OPTIONS", {}), "location": str(location)}
+        storages = {**storages, "default": {**storages["default"], "OPTIONS": options}}
     rng = random.Random(12)
     clerk = Staff.objects.select_related("department__jurisdiction").get(username="clerk")
     with override_settings(STORAGES=storages), connection.cursor() as cursor:
