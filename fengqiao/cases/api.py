@@ -373,10 +373,13 @@ class DuplicateListView(APIView):
         description="The payer's ID number or credit code travels in the JSON body, never in the URL "
         "(access logs keep URLs). Nothing is written.",
         request=DuplicateQuerySerializer,
-        responses={200: CaseListSerializer(many=True), **_errors(400, 401)},
+        responses={200: CaseListSerializer(many=True), **_errors(400, 401, 403)},
     )
     def post(self, request: Request) -> Response:
         staff = request_staff(request)
+        # the intake's check, as on the page (views.case_intake_duplicates): for those who register
+        if not permissions.may_register(staff):
+            raise PermissionDenied(_("您无权受理登记争议事项。"))
         query = DuplicateQuerySerializer(data=request.data)
         query.is_valid(raise_exception=True)
         q = query.validated_data

@@ -689,7 +689,7 @@ URL_MATRIX: dict[str, E] = {
     "api-case-dossier": E({"number": "@sealed"}, get=A(OWN, scope=OWN), write=A(OWN, scope=OWN)),
     "api-case-dossier-export": E({"number": "@sealed"}, get=A(NONE, scope=OWN)),
     "api-case-dossier-verify": E({"number": "@sealed"}, get=A(OWN, scope=OWN)),
-    "api-case-duplicates": E(get=None, write=A(EVERYONE)),
+    "api-case-duplicates": E(get=None, write=A(REGISTRARS)),  # as the page's case-intake-duplicates
     "api-case-extensions": E(
         {"number": "@general"},
         get=A(GENERAL, scope=GENERAL),
