@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fengqiao.audit import chain
 from fengqiao.audit.models import AuditRecord, ChainHead, Result
+from fengqiao.core.signin import client_ip as address_of
 
 if TYPE_CHECKING:
     from fengqiao.cases.models import Case
@@ -21,11 +22,11 @@ SYSTEM_STREAM = 0
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """Where the request came from: REMOTE_ADDR (behind nginx, the proxy sets it from the
-    client's address with ``real_ip``; docs/deployment.md)."""
+    """Where the request came from — the address the sign-in lockout and the throttles count
+    by (``core.signin.client_ip``: REMOTE_ADDR, or the proxy's FENGQIAO_CLIENT_IP_HEADER)."""
     if request is None:
         return None
-    address = request.META.get("REMOTE_ADDR") or None
+    address = address_of(request) or None
     try:  # stored as the column stores it (IPv6 shortened), so the link covers what is kept
         return AuditRecord._meta.get_field("ip").get_prep_value(address)
     except ValidationError:

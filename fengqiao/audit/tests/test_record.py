@@ -26,3 +26,12 @@ def test_an_edited_field_no_longer_matches_its_link() -> None:
     stored = AuditRecord.objects.get(pk=entry.pk)
     stored.summary = "改过"
     assert not chain.link_ok(stored.prev, stored.chain_fields(), key_id=stored.key_id, value=stored.link)
+
+
+def test_the_address_is_the_one_the_lockout_counts(settings) -> None:
+    """Behind the proxy REMOTE_ADDR is 127.0.0.1: the record keeps the client's address, as
+    the sign-in lockout and the throttles do (core.signin.client_ip)."""
+    settings.FENGQIAO_CLIENT_IP_HEADER = "X-Real-IP"
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.9")
+    entry = record(Action.SIGN_IN_FAILED, request=request, actor_name="nobody", result="failed")
+    assert AuditRecord.objects.get(pk=entry.pk).ip == "203.0.113.9"
