@@ -401,6 +401,9 @@ AXES_CLIENT_IP_CALLABLE = "fengqiao.core.signin.client_ip"
 # production, off in development and the demo.
 FENGQIAO_OTP_REQUIRED = env_bool("FENGQIAO_OTP_REQUIRED", PRODUCTION)
 OTP_TOTP_ISSUER = "枫桥"
+# The administrator resets a lost device but never reads its secret: django-otp's admin then
+# shows no key, configuration URL or QR code (a seed the administrator saw is no second factor).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # API tokens expire FENGQIAO_TOKEN_DAYS after they were made; FENGQIAO_TOKEN_FAILURE_LIMIT
 # unknown tokens from one address within FENGQIAO_TOKEN_FAILURE_WINDOW seconds get 429.

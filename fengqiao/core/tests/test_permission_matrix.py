@@ -959,8 +959,9 @@ URL_MATRIX: dict[str, E] = {
     "admin:auth_user_password_change": E(
         {"id": "%org.staff"}, get=A(ADMIN), write=A(ADMIN), logins=ADMIN_LOGINS, write_logins=ADMIN_REFUSED
     ),
-    "admin:otp_totp_totpdevice_config": E({"pk": "%otp_totp.totpdevice"}, get=A(ADMIN), logins=ADMIN_LOGINS),
-    "admin:otp_totp_totpdevice_qrcode": E({"pk": "%otp_totp.totpdevice"}, get=A(ADMIN), logins=ADMIN_LOGINS),
+    # OTP_ADMIN_HIDE_SENSITIVE_DATA: nobody, the administrator included, reads a person's TOTP secret
+    "admin:otp_totp_totpdevice_config": E({"pk": "%otp_totp.totpdevice"}, get=A(NONE), logins=ADMIN_LOGINS),
+    "admin:otp_totp_totpdevice_qrcode": E({"pk": "%otp_totp.totpdevice"}, get=A(NONE), logins=ADMIN_LOGINS),
     "admin/(?P<url>.*)$": E({"path": "admin/no-such-page/"}, get=A(NONE, scope=EVERYONE - ADMIN), logins=ADMIN_LOGINS),
 }
 URL_MATRIX.update(_admin_entries())
