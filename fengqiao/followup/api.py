@@ -359,11 +359,12 @@ class CaseDeliveryRevealView(APIView):
         case = case_selectors.case_get_for(user=staff, number=number)
         if not case.deliveries.filter(pk=pk).exists():
             raise Http404
-        if not may_reveal(staff, case):
-            raise PermissionDenied(_("您无权查看明文。"))
-        d = validated(DeliveryRevealSerializer, request)
-        # A refusal is recorded as denied, outside the reveal's rolled-back transaction (docs/audit.md).
+        # A refusal is recorded as denied, outside the reveal's rolled-back transaction (docs/audit.md);
+        # it comes before the body is read.
         with trail.denials(Action.REVEAL, actor=staff, case=case, detail={"fields": ["delivery_address"]}):
+            if not may_reveal(staff, case):
+                raise PermissionDenied(_("您无权查看明文。"))
+            d = validated(DeliveryRevealSerializer, request)
             value = services.delivery_address_reveal(case=case, actor=staff, delivery_id=pk, reason=d["reason"])
         return Response({"delivery": pk, "address": value})
 

@@ -146,3 +146,17 @@ class RemedyOutcomeForm(forms.Form):
         label=_("结果日期"), widget=DATE, help_text=_("复议决定、判决、裁决或调解终结的日期。")
     )
     notes = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DeliveryRevealForm(forms.Form):
+    """查看送达地址/号码明文: why."""
+
+    reason = forms.CharField(
+        label=_("查看理由"),
+        min_length=4,
+        max_length=255,
+        error_messages={
+            "required": _("请填写查看理由（至少4个字），查看明文须说明理由。"),
+            "min_length": _("查看理由至少4个字。"),
+        },
+    )

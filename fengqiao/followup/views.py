@@ -11,18 +11,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fengqiao.audit import trail
+from fengqiao.audit.models import Action
+from fengqiao.cases import permissions as case_permissions
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
 from fengqiao.cases.states import CaseState
 from fengqiao.core import calendar
 from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form
+from fengqiao.core.identifiers import mask_contact
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.followup import forms, permissions, selectors, services
 from fengqiao.followup.models import DeliveryMethod, Recipient, Remedy, RemedyOutcome, RemedyStatus
@@ -41,6 +45,8 @@ def case_followup_context(*, user: Staff, case: Case) -> dict[str, Any]:
     visits, the remedies with their deadlines, and what ``user`` may do now."""
     may = permissions.may_follow_up(user, case)
     deliveries = list(selectors.deliveries_of(case).select_related("receipt_document"))
+    for d in deliveries:  # 五(三): shown masked; the plain value only through a recorded reveal
+        d.masked_address = mask_contact(d.address) if d.address else ""  # type: ignore[attr-defined]
     visits = list(selectors.visits_of(case))
     remedies = list(selectors.remedies_of(case))
     in_follow_up = case.state in (CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING)
@@ -59,6 +65,7 @@ def case_followup_context(*, user: Staff, case: Case) -> dict[str, Any]:
         "fu_visits": visits,
         "fu_remedies": remedies,
         "fu_may": may,
+        "fu_may_reveal": any(d.address for d in deliveries) and case_permissions.may_reveal(user, case),
         "fu_may_feedback": may
         and (case.state == CaseState.DECIDED or (case.state in services.FOLLOW_UP_STATES and payer_told)),
         "fu_may_schedule": may and in_follow_up and bool(parties),
@@ -330,4 +337,42 @@ def remedy_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         "followup/remedy_action.html",
         {"case": remedy.case, "remedy": remedy, "form": form, "title": _("记录救济结果")},
         status=status,
+    )
+
+
+@login_required
+@require_POST
+def delivery_reveal(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """htmx: 查看明文 of the address, mobile number or mailbox a decision notice went to, for a
+    stated reason (五(三)); recorded as a reveal, as the API's is (services.delivery_address_reveal)."""
+    user = request_staff(request)
+    case = case_selectors.case_get_for(user=user, number=number)
+    delivery = selectors.deliveries_of(case).filter(pk=pk).first()
+    if delivery is None:
+        raise Http404
+    form = forms.DeliveryRevealForm(request.POST)
+    value = ""
+    with trail.denials(Action.REVEAL, actor=user, case=case, detail={"fields": ["delivery_address"]}):
+        if not case_permissions.may_reveal(user, case):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                value = services.delivery_address_reveal(
+                    case=case, actor=user, delivery_id=pk, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+    return render(
+        request,
+        "followup/_delivery_reveal.html",
+        {
+            "case": case,
+            "d": delivery,
+            "masked": mask_contact(delivery.address) if delivery.address else "",
+            "value": value,
+            "fu_may_reveal": True,
+            "reason": request.POST.get("reason", "")[:255],
+            "errors": [e for errs in form.errors.values() for e in errs],
+        },
+        status=200 if value else 400,
     )

@@ -402,6 +402,7 @@ NOT_CASE_WRITES = {
     "api-cases",
     "api-case-reveal",
     "api-case-delivery-reveal",  # a reveal reads (and records the reveal), on a sealed case too
+    "followup-delivery-reveal",  # the page's same reveal
     "api-delegations",
     "api-delegation-revoke",
     "api-hotline-work-orders",

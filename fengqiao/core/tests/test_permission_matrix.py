@@ -813,6 +813,13 @@ URL_MATRIX: dict[str, E] = {
     "case-party-correct": E(
         {"number": "@general", "party": "payer"}, get=A(RECEIVING, scope=GENERAL), write=A(RECEIVING, scope=GENERAL)
     ),
+    # the page's 查看送达地址明文, as the API's api-case-delivery-reveal
+    "followup-delivery-reveal": E(
+        {"number": "@fed_back", "pk": "#delivery"},
+        get=None,
+        write=A(TAX | {"office"}, scope=OWN),
+        body={"reason": "电话核实送达"},
+    ),
     "case-reveal": E(
         {"number": "@general"},
         get=None,

@@ -456,3 +456,34 @@ def test_the_delivery_address_is_masked_and_plain_only_through_a_recorded_reveal
     record = RevealRecord.objects.get(case=case, field="delivery_address")
     assert (record.field, record.reason, record.staff) == ("delivery_address", "电话核实送达", intake_clerk)
     assert CaseEvent.objects.filter(case=case, kind="revealed", data__delivery=delivery).exists()
+
+
+def test_the_case_page_shows_the_delivery_address_masked_and_reveals_it_with_a_reason(
+    client, naiman, intake_clerk, tax_handler, department_head, group_leader, frozen_time
+) -> None:
+    """五(三) on the page as in the API: the 结果反馈 table shows the number a notice went to
+    masked; 查看明文 with a reason shows it and records the reveal; the leader, who reads cases
+    masked, has no such form and is refused (a denied audit record)."""
+    from django.urls import reverse
+
+    from fengqiao.audit.models import AuditRecord
+    from fengqiao.cases.models import RevealRecord
+
+    frozen_time("2026-03-02 09:00")
+    case = decided_own_case(intake_clerk, tax_handler, department_head)
+    delivery = deliver(intake_clerk, case, method="sms", address="13812345678").json()["id"]
+    path = reverse("followup-delivery-reveal", args=[case.number, delivery])
+    client.force_login(intake_clerk)
+    page = client.get(reverse("case-detail", args=[case.number])).content.decode()
+    assert "138****5678" in page and "13812345678" not in page and path in page
+    short = client.post(path, {"reason": "看"}, HTTP_HX_REQUEST="true")
+    assert short.status_code == 400 and "查看理由至少4个字" in short.content.decode()
+    assert not RevealRecord.objects.filter(case=case, field="delivery_address").exists()
+    shown = client.post(path, {"reason": "电话核实送达"}, HTTP_HX_REQUEST="true")
+    assert shown.status_code == 200 and "13812345678" in shown.content.decode()
+    assert RevealRecord.objects.filter(case=case, field="delivery_address", staff=intake_clerk).count() == 1
+    client.force_login(group_leader)
+    page = client.get(reverse("case-detail", args=[case.number])).content.decode()
+    assert "138****5678" in page and path not in page
+    assert client.post(path, {"reason": "电话核实送达"}).status_code == 403
+    assert AuditRecord.objects.filter(action="reveal", result="denied", actor=group_leader, case=case).exists()
