@@ -16,6 +16,18 @@ from fengqiao.org.services import naiman_setup_load
 from fengqiao.testing.personas import PERSONAS, persona_create
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashing() -> Iterator[None]:
+    """Passwords hashed with a quick hasher in the tests, as Django's testing guide advises:
+    PBKDF2's 1,000,000 iterations took 0.3–0.6 s for every persona and demo login (several per
+    test, thousands in the suite). Production keeps Django's default; a test about the hash
+    itself sets its own ``PASSWORD_HASHERS``."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def naiman(db: None) -> Jurisdiction:
     """The Naiman Banner (奈曼旗) with its townships, member units, leadership group, the ten
