@@ -41,7 +41,7 @@ def test_clerk_registers_a_dispute_in_one_pass(live_server, intake_clerk) -> Non
         assert "校验码应为 7" in page.inner_text("#err-id_number")
         page.fill("#id_id_number", "150525199001011237")
         page.press("#id_id_number", "Tab")
-        page.wait_for_function("document.querySelector('#err-id_number').innerText.trim() === ''")
+        page.wait_for_selector("#err-id_number .field-error", state="detached")
         page.fill("#id_phone", "13812345678")
         page.select_option("#id_township", "150525101")
         page.check("input[name=categories][value='04']")
