@@ -44,6 +44,15 @@ def may_work_task(staff: Staff, task: Task) -> bool:
     return works_for(staff, task.department_id)
 
 
+def may_attach_to_task(staff: Staff, task: Task) -> bool:
+    """书面意见的附件 from the task page: a handler or the head of the task's own department, once it
+    has signed for the task and until its opinion is signed. The receiving department attaches
+    from the case page; no one attaches through another department's task."""
+    from fengqiao.handling.models import TaskStatus
+
+    return task.status == TaskStatus.SIGNED and may_work_task(staff, task)
+
+
 def may_sign_opinion(staff: Staff, task: Task) -> bool:
     """部门负责人签发: the head of the task's department signs its written opinion — or a
     handler of the department the head authorised to sign for the day (代签,

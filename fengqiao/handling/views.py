@@ -122,7 +122,7 @@ def _task_context(user: Staff, task: Task, **extra: Any) -> dict[str, Any]:
         and rerouted is None
         and case.is_open
         and permissions.may_reroute(user, case),
-        "may_attach": editable,
+        "may_attach": permissions.may_attach_to_task(user, task),
         "rerouted": rerouted,
         "opinion_form": extra.pop("opinion_form", None) or forms.OpinionForm(initial=initial),
         "return_form": forms.TaskReturnForm(initial={"version": task.version}),
@@ -276,6 +276,8 @@ def task_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     """An attachment of the written opinion is an attachment of the case."""
     user = request_staff(request)
     task = selectors.task_get_for(user=user, pk=pk)
+    if not permissions.may_attach_to_task(user, task):
+        raise PermissionDenied(_("只有签收该任务的部门可在此上传书面意见的附件。"))
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         _form_errors(request, form)

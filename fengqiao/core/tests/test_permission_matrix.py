@@ -910,10 +910,11 @@ URL_MATRIX: dict[str, E] = {
     "task-opinion": E({"pk": "#tax_task"}, get=None, write=A({"tax_handler", "tax_head"}, scope=GENERAL)),
     "task-opinion-sign": E({"pk": "#hrss_task"}, get=None, write=A({"hrss_head", "deputy"}, scope=GENERAL)),
     "task-opinion-send-back": E({"pk": "#hrss_task"}, get=None, write=A({"hrss_head", "deputy"}, scope=GENERAL)),
+    # Only the task's own department, once signed for (the receiving department uses the case page)
     "task-attachment-add": E(
-        {"pk": "#tax_task"},
+        {"pk": "#hrss_task"},
         get=None,
-        write=A(RECEIVING | HRSS_ANSWERS, scope=GENERAL),
+        write=A(HRSS_ANSWERS, scope=GENERAL),
         body={"kind": "evidence", "file": "UPLOAD"},
     ),
     "followup-visit-schedule": E({"number": "@fed_back"}, get=None, write=A(RECEIVING, scope=OWN)),
