@@ -3,20 +3,26 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
+NODE_STAMP := node_modules/.installed-$(shell cat package-lock.json | sha1sum | cut -c1-12)
 export FENGQIAO_VAR_DIR ?= $(CURDIR)/var
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .PHONY: run dev test setup sysdeps lint fmt check typecheck migrate demo-data lock clean bench
 
-## setup: virtual environment with the locked dependencies (re-run when the lock changes)
-setup: $(STAMP)
+## setup: virtual environment with the locked dependencies (re-run when the lock changes), and
+## node_modules with the browser tests' locked JavaScript (axe-core, package-lock.json)
+setup: $(STAMP) $(NODE_STAMP)
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory sysdeps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	rm -f $(VENV)/.installed-*; touch $@
 	mkdir -p $(FENGQIAO_VAR_DIR)/static
+$(NODE_STAMP): package.json package-lock.json
+	@$(MAKE) --no-print-directory sysdeps
+	npm ci --no-audit --no-fund --ignore-scripts
+	rm -f node_modules/.installed-*; touch $@
 
 ## sysdeps: system packages the project needs (fonts and libraries for PDF, a browser for UI tests)
 sysdeps:
@@ -75,4 +81,4 @@ lock:
 	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache
