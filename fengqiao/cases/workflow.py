@@ -66,6 +66,10 @@ class Transition:
     # Taken only as the consequence of a record (e.g. a remedy outcome that changes the
     # decision reopens handling): never offered to a user as a step of its own.
     consequence: bool = False
+    # The payer's own act on the payer pages (线上枫桥, docs/portal.md) may take this step, with no
+    # staff actor (``transition(by_payer=True)``): reading the decision online after consenting
+    # to electronic delivery (四(四)), answering the follow-up visit online (四(五)).
+    payer: bool = False
 
 
 def _anyone_registering(staff: Staff, case: Case) -> bool:
@@ -281,6 +285,7 @@ TRANSITIONS: dict[str, Transition] = {
             _may_follow_up,
             section="四(四)",
             extra={"via": "fengqiao.followup.services.feedback_record"},
+            payer=True,  # 电子送达: the payer opened the decision online (feedback_record_by_payer)
         ),
         Transition(
             "follow_up_start",
@@ -292,6 +297,7 @@ TRANSITIONS: dict[str, Transition] = {
             section="四(五)",
             extra={"via": "fengqiao.followup.services.feedback_record"},
             consequence=True,
+            payer=True,
         ),
         Transition(
             "object",
@@ -301,6 +307,7 @@ TRANSITIONS: dict[str, Transition] = {
             _may_follow_up,
             section="四(四)、四(五)",
             extra={"via": "fengqiao.followup.services.visit_record"},
+            payer=True,  # the payer's own answer to the visit online (visit_answer_by_payer)
         ),
         Transition(
             "reopen",
@@ -363,20 +370,23 @@ def transition(
     *,
     case: Case,
     name: str,
-    actor: Staff,
+    actor: Staff | None,
     data: dict[str, Any] | None = None,
     summary: str = "",
     at: datetime | None = None,
     expected_version: int | None = None,
+    by_payer: bool = False,
 ) -> CaseEvent:
     """Take the step ``name`` on ``case`` for ``actor``: check the source state, the actor and
     the guards, set the state and the step's due date, bump the version and write the event.
 
     The caller runs inside ``transaction.atomic`` and has locked the case row
     (``select_for_update``), so two people acting at once are serialised; ``expected_version``
-    refuses a step taken from a page that someone else's change has made stale."""
+    refuses a step taken from a page that someone else's change has made stale. ``by_payer``:
+    the payer's own act on the payer pages takes a step marked ``payer``, with no staff actor
+    (the event's ``data["by"]`` is ``"payer"``)."""
     step = TRANSITIONS[name]
-    data = data or {}
+    data = {**(data or {}), "by": "payer"} if by_payer else (data or {})
     now = at or timezone.now()
     if expected_version is not None and case.pk is not None and expected_version != case.version:
         raise TransitionError(_("该案件已被他人更新，请刷新页面后重试。"), code="stale")
@@ -390,7 +400,9 @@ def transition(
             % {"state": CaseState(source).label if source else "—", "step": step.label},
             code="state",
         )
-    if not step.may(actor, case):
+    if (by_payer and (actor is not None or not step.payer)) or (
+        not by_payer and (actor is None or not step.may(actor, case))
+    ):
         raise PermissionDenied(_("您无权执行“%(step)s”。") % {"step": step.label})
     for guard in step.guards:
         message = guard(case, data)
