@@ -11,6 +11,7 @@ turns on the HTTPS-only settings that ``manage.py check --deploy`` asks for.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import timedelta
@@ -132,6 +133,10 @@ INSTALLED_APPS = [
     "fengqiao.integrations",
     "fengqiao.audit",
     "fengqiao.releases",
+    # 线上枫桥: the payer's own pages under /payer/ (issue 14, docs/portal.md)
+    "fengqiao.portal",
+    # the offline proof-of-work challenge on online filing: widget served from our static files
+    "altcha_django",
 ]
 
 MIDDLEWARE = [
@@ -438,6 +443,35 @@ if HTTPS:
     SECURE_HSTS_SECONDS = env_int("FENGQIAO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- The payer's own pages (线上枫桥, docs/portal.md) ---------------------------------------
+# Rate limits (django-ratelimit, counted in the shared cache) per client address and per case
+# number; over a limit the page answers 429 whatever the number.
+FENGQIAO_PORTAL_RATES = {
+    "file_ip": env_str("FENGQIAO_PORTAL_FILE_RATE", "10/h"),
+    "lookup_ip": env_str("FENGQIAO_PORTAL_LOOKUP_RATE", "30/h"),
+    "lookup_number": env_str("FENGQIAO_PORTAL_LOOKUP_NUMBER_RATE", "20/h"),
+    "sms_ip": env_str("FENGQIAO_PORTAL_SMS_RATE", "10/h"),
+    "sms_number": env_str("FENGQIAO_PORTAL_SMS_NUMBER_RATE", "5/h"),
+}
+RATELIMIT_USE_CACHE = "default"
+# The one-time SMS code: valid this long; this many wrong codes or query codes for one case
+# number within FENGQIAO_PORTAL_LOCK_MINUTES lock that number for as long.
+FENGQIAO_PORTAL_SMS_CODE_SECONDS = env_int("FENGQIAO_PORTAL_SMS_CODE_SECONDS", 600)
+FENGQIAO_PORTAL_LOCK_FAILURES = env_int("FENGQIAO_PORTAL_LOCK_FAILURES", 5)
+FENGQIAO_PORTAL_LOCK_MINUTES = env_int("FENGQIAO_PORTAL_LOCK_MINUTES", 30)
+# ALTCHA proof of work on filing (altcha-django): the challenge is signed and verified here,
+# replays are refused through the shared cache; nothing goes to a third party.
+ALTCHA_HMAC_SECRET = env_str("FENGQIAO_ALTCHA_SECRET", "") or hashlib.sha256(
+    ("altcha:" + (SECRET_KEY or "")).encode()
+).hexdigest()
+ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
+ALTCHA_CHALLENGE_ENDPOINT_ENABLED = False
+ALTCHA_WIDGET_JS_SOURCE = "vendored"
+# Without Redis the shared cache is files, whose add() may let two simultaneous submits of one
+# solved challenge both pass; the filing's one-time submission key still files them once and
+# the rate limits count both (docs/portal.md "Abuse"). With Redis the check does not arise.
+SILENCED_SYSTEM_CHECKS = [] if env_str("FENGQIAO_REDIS_URL", "") else ["altcha.W017"]
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {

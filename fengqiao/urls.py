@@ -36,6 +36,8 @@ urlpatterns = [
     path("releases/", include("fengqiao.releases.urls")),
     # 审计日志 (fengqiao.audit, issue 13: 三员分立, the auditor's pages)
     path("audit/", include("fengqiao.audit.urls")),
+    # 线上枫桥: the payer's own pages, no staff login (fengqiao.portal, issue 14)
+    path("payer/", include("fengqiao.portal.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("fengqiao.api_urls")),

@@ -367,7 +367,21 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
 
     The clerk becomes the first receiver (首问责任人) and owns the case to the end. The
     outcome decides the next step: own handling within the time limit, written notice of
-    where to go (closed as informed), or registration for review and routing.
+    where to go (closed as informed), or registration for review and routing. The checks and
+    writes are ``intake_write``'s, shared with the payer's online filing (fengqiao.portal)."""
+    if not permissions.may_register(actor):
+        raise PermissionDenied(_("您无权受理登记争议事项。"))
+    department = actor.department
+    assert department is not None  # may_register checked it
+    return intake_write(data=data, department=department, owner=actor, actor=actor)
+
+
+@transaction.atomic
+def intake_write(*, data: IntakeData, department: Department, owner: Staff, actor: Staff | None) -> Case:
+    """The checks and writes of a registration (四(一)), for the clerk at the window
+    (``case_register``, ``actor`` the clerk) and for the payer filing online (``actor`` None:
+    the payer; ``owner`` the online intake clerk on duty, fengqiao.portal.services). The
+    caller has checked who may register.
 
     Cost (docs/cases.md "Registration cost"): the case is inserted under a provisional
     number and the counter is read and advanced as the last step before the commit, so two
@@ -376,10 +390,6 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
     ``case.written_rows``, so a response is built without reading the case back. They are not
     put in the relations' prefetch cache: a caller that adds to the case afterwards (an
     attachment, a document) reads the relations afresh and never a stale list."""
-    if not permissions.may_register(actor):
-        raise PermissionDenied(_("您无权受理登记争议事项。"))
-    department = actor.department
-    assert department is not None  # may_register checked it
     county = department.jurisdiction
     if data.township.parent_id != county.pk and data.township.county != county:
         raise ValidationError({"township": [_("事项所在辖区不属于本旗县。")]})
@@ -415,7 +425,7 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
         channel=data.channel,
         received_at=data.received_at,
         receiving_department=department,
-        owner=actor,
+        owner=owner,
         payer=payer,
         other_party=other,
         summary=data.summary,
@@ -435,9 +445,14 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
                 name=OUTCOME_TRANSITION[IntakeOutcome(data.outcome)],
                 actor=actor,
                 at=now,
-                summary=_("%(clerk)s 受理登记（%(outcome)s）")
-                % {"clerk": actor, "outcome": IntakeOutcome(data.outcome).label},
+                summary=(
+                    _("%(clerk)s 受理登记（%(outcome)s）")
+                    % {"clerk": actor, "outcome": IntakeOutcome(data.outcome).label}
+                    if actor is not None
+                    else _("缴费人网上提交，待%(dept)s审核转办") % {"dept": department.name}
+                ),
                 data={"channel": data.channel, "categories": [c.code for c in data.categories]},
+                by_payer=actor is None,
             )
             categories = list({c.pk: c for c in data.categories}.values())
             through = Case.categories.through
@@ -449,6 +464,7 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
                 # 四(一) own handling: the receiving department's own task (fengqiao.handling).
                 from fengqiao.handling.services import task_for_own_handling
 
+                assert actor is not None  # a payer's filing is registered for review
                 task_for_own_handling(case=case, actor=actor)
         if data.outcome == IntakeOutcome.INFORM and data.informed_department is not None:
             CaseEvent.objects.create(
@@ -460,12 +476,20 @@ def case_register(*, actor: Staff, data: IntakeData) -> Case:
                 data={"department": data.informed_department.code, "note": data.informed_note},
             )
         attachments = [
-            attachment_add(case=case, actor=actor, upload=upload, kind=kind) for kind, upload in data.attachments
+            attachment_store(case=case, actor=actor, uploaded_by=owner, upload=upload, kind=kind)
+            for kind, upload in data.attachments
         ]
+        # 查询码 (issue 14): every case, window or online, gets the payer's query code, printed
+        # on the 受理告知书 ("可凭案件编号查询办理进度"; fengqiao.portal).
+        from fengqiao.portal.services import access_create
+
+        access_create(case=case)
         # The number last: the counter's row lock is held from here to the commit.
         case.number = _number_take(county=county, year=year)
         Case.objects.filter(pk=case.pk).update(number=case.number)
-        links = [_link(case=case, other=other_case, actor=actor, at=now) for other_case in data.link_to]
+        links = [
+            _link(case=case, other=other_case, actor=actor, created_by=owner, at=now) for other_case in data.link_to
+        ]
     finally:
         _events_written.reset(token)
     timeline = sorted((e for e in events if e.case_id == case.pk), key=lambda e: (e.at, e.pk))
@@ -565,13 +589,18 @@ def case_review(
     return case
 
 
-def _link(*, case: Case, other: Case, actor: Staff, at: datetime, note: str = "") -> CaseLink:
+def _link(
+    *, case: Case, other: Case, actor: Staff | None, at: datetime, note: str = "", created_by: Staff | None = None
+) -> CaseLink:
+    """Link ``case`` to ``other`` both ways on their timelines. ``actor`` None: linked at a
+    payer's online filing (the duplicate check), the link made in the name of the case's
+    first receiver (``created_by``)."""
     if other.pk == case.pk:
         raise ValidationError({"other": [_("不能关联案件本身。")]})
     if other.jurisdiction_id != case.jurisdiction_id:
         raise ValidationError({"other": [_("只能关联本旗县的案件。")]})
     link, _created = CaseLink.objects.get_or_create(
-        case=case, other=other, defaults={"created_by": actor, "note": note}
+        case=case, other=other, defaults={"created_by": created_by or actor, "note": note}
     )
     for a, b in ((case, other), (other, case)):
         CaseEvent.objects.create(
@@ -580,7 +609,7 @@ def _link(*, case: Case, other: Case, actor: Staff, at: datetime, note: str = ""
             actor=actor,
             kind=EventKind.LINKED,
             summary=_("关联案件 %(number)s") % {"number": b.number},
-            data={"other": b.number, "note": note},
+            data={"other": b.number, "note": note, **({} if actor is not None else {"by": "payer"})},
         )
     return link
 
@@ -728,6 +757,15 @@ def attachment_add(*, case: Case, actor: Staff, upload: UploadedFile, kind: str)
 
     if not (permissions.may_edit_intake(actor, case) or may_attach_for_opinion(actor, case)):
         raise PermissionDenied(_("您无权为该案件上传附件。"))
+    return attachment_store(case=case, actor=actor, uploaded_by=actor, upload=upload, kind=kind)
+
+
+def attachment_store(
+    *, case: Case, actor: Staff | None, uploaded_by: Staff, upload: UploadedFile, kind: str
+) -> Attachment:
+    """The checks and writes of an attachment (``attachment_add``'s, and a registration's).
+    ``actor`` None: sent by the payer with an online filing — the event is the payer's, and
+    the row names the case's first receiver (``uploaded_by``), who received it online."""
     _ext, content_type = attachment_check(upload)
     digest = crypto.sm3_hex(b"".join(upload.chunks()))
     upload.seek(0)
@@ -739,7 +777,7 @@ def attachment_add(*, case: Case, actor: Staff, upload: UploadedFile, kind: str)
         content_type=content_type,
         size=upload.size or 0,
         sm3=digest,
-        uploaded_by=actor,
+        uploaded_by=uploaded_by,
     )
     attachment.file.save(attachment.token, upload, save=False)
     try:
@@ -748,13 +786,19 @@ def attachment_add(*, case: Case, actor: Staff, upload: UploadedFile, kind: str)
         attachment.file.delete(save=False)
         raise
     # If the surrounding transaction rolls back later, the stored file is orphaned but
-    # never reachable: only an Attachment row makes a file visible.
+    # never reachable: only an Attachment row makes a file visible. Callers that must leave
+    # nothing behind (the payer's filing) remove it themselves (fengqiao.portal.services).
     CaseEvent.objects.create(
         case=case,
         at=timezone.now(),
         actor=actor,
         kind=EventKind.ATTACHMENT,
         summary=_("上传附件：%(name)s") % {"name": attachment.original_name},
-        data={"token": attachment.token, "size": attachment.size, "sm3": digest},
+        data={
+            "token": attachment.token,
+            "size": attachment.size,
+            "sm3": digest,
+            **({} if actor is not None else {"by": "payer"}),
+        },
     )
     return attachment

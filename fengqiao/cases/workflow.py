@@ -214,6 +214,7 @@ TRANSITIONS: dict[str, Transition] = {
             _anyone_registering,
             time_limit=timelimits.REVIEW,
             section="四(一)",
+            payer=True,  # 线上受理: the payer's online filing arrives for the clerk's review (四(一)(二))
         ),
         Transition(
             "route_general",

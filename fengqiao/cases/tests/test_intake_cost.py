@@ -29,11 +29,12 @@ from fengqiao.org.models import Staff
 # insert (two clerks registering the same new person at once); SQLite runs write transactions
 # one at a time and needs none. The township, categories and informed department are checked
 # against the kept set-up (core.setup_cache), read once per process. Before issue 12: 33
-# (review), 41 (own), 27 (page).
-API_REVIEW = 16
-API_OWN = 22
-API_INFORM = 17
-PAGE_REVIEW = 19
+# (review), 41 (own), 27 (page). Issue 14 adds one INSERT: the payer's query code (查询码,
+# fengqiao.portal), made with every case.
+API_REVIEW = 17
+API_OWN = 23
+API_INFORM = 18
+PAGE_REVIEW = 20
 
 
 def id_number(n: int) -> str:

@@ -436,6 +436,9 @@ class E:
     write: A | None = None
     body: dict[str, Any] = field(default_factory=dict)
     public: bool = False
+    # What everyone gets, anonymous visitors included, where it is not "ok": "404" for a payer
+    # page of a case this browser session was not granted (fengqiao.portal.access).
+    everyone: str = ""
     logins: tuple[str, ...] | None = None
     write_logins: tuple[str, ...] | None = None
 
@@ -549,6 +552,8 @@ def _verdict(answer: Answer, *, api: bool) -> str:
 
 
 def _expected_anonymous(entry: E, key: str, method: str) -> set[str]:
+    if entry.everyone:
+        return {entry.everyone}
     if entry.public:
         return {"ok", "405"} if method == "get" and entry.get is None else {"ok"}
     if key.startswith("api-"):
@@ -883,6 +888,14 @@ URL_MATRIX: dict[str, E] = {
     "followthrough-supervision": E(get=A(COUNTY_WIDE)),
     "followup-feedback": E({"number": "@fed_back"}, get=A(RECEIVING, scope=OWN), write=A(RECEIVING, scope=OWN)),
     "home": E(get=A(EVERYONE)),
+    # 线上枫桥 (fengqiao.portal): the payer's pages are open to anyone, staff too; a case's own
+    # page answers 404 to every session it was not granted (the same as an unknown number).
+    "portal-home": E(get=A(EVERYONE), public=True),
+    "portal-file": E(get=A(EVERYONE), write=A(EVERYONE), public=True),
+    "portal-filed": E({"number": "@general"}, get=A(NONE, scope=NONE), public=True, everyone="404"),
+    "portal-lookup": E(get=A(EVERYONE), write=A(EVERYONE), public=True),
+    "portal-lookup-sms": E(get=A(EVERYONE), write=A(EVERYONE), public=True),
+    "portal-case": E({"number": "@general"}, get=A(NONE, scope=NONE), public=True, everyone="404"),
     "healthz": E(get=A(EVERYONE), public=True),
     "login": E(get=A(EVERYONE), write=A(EVERYONE), public=True),
     # the code after the password (second factor); with no device it leads to setting one up
