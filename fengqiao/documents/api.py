@@ -85,7 +85,7 @@ def _represent(document: IssuedDocument, number: str) -> dict[str, Any]:
         "replaces": document.replaces_id,
         "superseded": bool(getattr(document, "superseded", False)),
         "issued_at": document.issued_at,
-        "issued_by": str(document.issued_by),
+        "issued_by": str(document.issued_by or ""),
         "department": document.department.name,
         "pages": document.pages,
         "personal_data": document.personal_data,

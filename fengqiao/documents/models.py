@@ -80,8 +80,15 @@ class IssuedDocument(AppendOnlyModel):
         related_name="replaced_by",
     )
     department = models.ForeignKey(Department, verbose_name=_("责任者"), on_delete=models.PROTECT, related_name="+")
+    # Blank only for a form issued by the payer's own act on the payer pages, with no staff
+    # user: the 送达回证 of an electronic delivery the payer took by opening the decision (四(四)).
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("出具人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("出具人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     issued_at = models.DateTimeField(_("出具时间"))
     token = models.CharField(max_length=32, unique=True, editable=False)

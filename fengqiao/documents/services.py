@@ -113,9 +113,14 @@ def _issued_for_version(*, case: Case, kind: registry.DocumentType) -> IssuedDoc
     return found
 
 
+# Forms the payer's own act issues with no staff actor (``actor=None``): the 送达回证 of the
+# electronic delivery the payer took by opening the decision online (followup.services).
+PAYER_ISSUED = frozenset({registry.DELIVERY_RECEIPT})
+
+
 @transaction.atomic
 def document_issue(
-    *, doc_type: str, case: Case, actor: Staff, replaces: IssuedDocument | None = None
+    *, doc_type: str, case: Case, actor: Staff | None, replaces: IssuedDocument | None = None
 ) -> IssuedDocument:
     """出具文书: number, render, store and record one document of ``case``.
 
@@ -125,13 +130,17 @@ def document_issue(
     the case's row lock and a unique constraint. A sealed case (四(七)) refuses. A correction
     (``replaces``) keeps the number of the version it replaces and raises the version; the
     replaced version stays as it was and is superseded because this one names it. A form
-    that prints personal data (the registration form) is recorded like a reveal."""
+    that prints personal data (the registration form) is recorded like a reveal. ``actor`` is
+    None only for a form of ``PAYER_ISSUED`` issued by the payer's own act (nobody is shown it
+    then: no reveal is recorded)."""
     kind = _doc_type(doc_type)
     # The case row is locked first (as every write of the case does), so two requests to issue
     # the same form at once are serialised, and its state and version are read fresh.
     case = _case_lock(case)
     sealed_check(case)  # 四(七): no second original outside a sealed dossier
-    if not permissions.may_issue(actor, case, kind):
+    if (actor is None and (kind.code not in PAYER_ISSUED or replaces is not None)) or (
+        actor is not None and not permissions.may_issue(actor, case, kind)
+    ):
         raise PermissionDenied(_("您无权出具该文书。"))
     if replaces is None and kind.once_per_case_version:
         issued = _issued_for_version(case=case, kind=kind)
@@ -206,7 +215,7 @@ def document_issue(
     # If the surrounding transaction rolls back later, the stored files are orphaned but never
     # reachable: only an IssuedDocument row makes a file visible.
     revealed: list[str] = []
-    if kind.personal_data:
+    if kind.personal_data and actor is not None:
         revealed = _record_reveals(case=case, actor=actor, reason=_("出具%(title)s") % {"title": kind.title})
     label = f"{kind.title}（{number}）" + (
         _("第%(v)d版，更正第%(old)d版") % {"v": version, "old": version - 1} if replaces else ""

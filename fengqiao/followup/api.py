@@ -35,6 +35,7 @@ from fengqiao.core.identifiers import mask_contact
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.followup import permissions, selectors, services
 from fengqiao.followup.models import (
+    STAFF_VISIT_METHODS,
     Delivery,
     DeliveryMethod,
     Recipient,
@@ -84,7 +85,9 @@ class DeliverySerializer(serializers.Serializer):
         help_text="出具的送达回证（文书编号，见 cases/{number}/documents/{id}/pdf/）",
     )
     notes = serializers.CharField()
-    recorded_by = serializers.CharField(source="recorded_by.username")
+    recorded_by = serializers.CharField(
+        source="recorded_by.username", allow_null=True, help_text="记录人；缴费人网上签收的为 null"
+    )
     recorded_at = serializers.DateTimeField()
 
     def get_address(self, delivery: Delivery) -> str:
@@ -166,7 +169,7 @@ class VisitScheduleSerializer(serializers.Serializer):
 
 
 class VisitRecordSerializer(serializers.Serializer):
-    method = InlineChoiceField(choices=VisitMethod.choices)
+    method = InlineChoiceField(choices=STAFF_VISIT_METHODS, help_text="回访方式（缴费人网上答复只由缴费人本人提交）")
     satisfaction = InlineChoiceField(choices=Satisfaction.choices)
     objects_to_decision = serializers.BooleanField(help_text="有异议则转入救济途径跟踪")
     notes = serializers.CharField(required=False, allow_blank=True, default="")

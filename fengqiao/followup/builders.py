@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
 from fengqiao.followup.models import Delivery, DeliveryMethod, Recipient
@@ -74,7 +75,11 @@ def delivery_receipt(case: Case, issue: Issue) -> dict[str, Any]:
         "method": delivery.get_method_display(),
         "address": delivery.address,
         "delivered_at": delivered_at,
-        "server": recorder.name or recorder.username,
+        # 送达人: the staff who delivered it; the payer's own electronic delivery names the
+        # department that put the decision online (services.feedback_record_by_payer).
+        "server": (recorder.name or recorder.username)
+        if recorder is not None
+        else _("%(d)s（网上送达）") % {"d": case.receiving_department.name},
         "electronic": delivery.method in ELECTRONIC_METHODS,
         "reference": delivery.receipt_reference,
         "is_post": delivery.method == DeliveryMethod.POST,

@@ -15,6 +15,7 @@ from fengqiao.cases.models import Case
 from fengqiao.core.forms import DateInput, DateTimeInput
 from fengqiao.followup import selectors
 from fengqiao.followup.models import (
+    STAFF_VISIT_METHODS,
     DeliveryMethod,
     Recipient,
     Remedy,
@@ -22,7 +23,6 @@ from fengqiao.followup.models import (
     RemedyOutcome,
     RemedyStatus,
     Satisfaction,
-    VisitMethod,
 )
 
 # Typed as YYYY-MM-DD (年月日 accepted), not the browser's locale picker (fengqiao.core.forms).
@@ -86,7 +86,7 @@ class VisitScheduleForm(forms.Form):
 class VisitRecordForm(forms.Form):
     """记录回访 (四(五)): how, the party's satisfaction, and whether it objects."""
 
-    method = forms.ChoiceField(label=_("回访方式"), choices=VisitMethod.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(label=_("回访方式"), choices=STAFF_VISIT_METHODS, widget=forms.RadioSelect)
     satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect)
     objects_to_decision = forms.TypedChoiceField(
         label=_("对处理意见是否有异议"),

@@ -50,8 +50,15 @@ class Delivery(models.Model):
         related_name="+",
     )
     notes = models.TextField(_("备注"), blank=True)
+    # Blank for the payer's own electronic delivery: the payer opened the decision on the payer
+    # pages after consenting to it (四(四), ``services.feedback_record_by_payer``).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"))
 
@@ -67,7 +74,14 @@ class Delivery(models.Model):
 class VisitMethod(models.TextChoices):
     PHONE = "phone", _("电话回访")
     VISIT = "visit", _("上门回访")
-    ONLINE = "online", _("网上回访")
+    ONLINE = "online", _("网上回访")  # staff visiting online (a message, a video call)
+    # The payer's own answer on the payer pages, with no staff visitor (四(五),
+    # ``services.visit_answer_by_payer``): never offered to staff.
+    PAYER = "payer", _("缴费人网上答复")
+
+
+# What staff may record a visit as: every method but the payer's own answer.
+STAFF_VISIT_METHODS = [(value, label) for value, label in VisitMethod.choices if value != VisitMethod.PAYER]
 
 
 class Satisfaction(models.TextChoices):
@@ -190,8 +204,15 @@ class Remedy(models.Model):
     window_ends_on = models.DateField(_("后续救济期限届满日"), null=True, blank=True)
     window_provisional = models.BooleanField(_("后续救济期限暂定"), default=False)
     notes = models.TextField(_("备注"), blank=True)
+    # Blank for the remedy the payer named when answering the visit on the payer pages (四(五),
+    # ``services.visit_answer_by_payer``).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("记录时间"))
 

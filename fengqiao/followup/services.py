@@ -6,13 +6,20 @@ an event on the case's timeline, and takes the workflow step the record implies:
 - the payer's delivery → ``notify`` then ``follow_up_start`` (a visit is scheduled);
 - a visit recording an objection → ``object`` (remedy tracking);
 - a remedy outcome that changes the decision → ``reopen`` / ``reopen_own`` (handling again).
+
+The payer's own acts on the payer pages (线上枫桥, docs/portal.md) reach the same records through
+the same checks-and-writes (``_feedback_write``, ``_visit_write``, ``_remedy_write``), with no
+staff actor: ``feedback_record_by_payer`` (电子送达: the consenting payer opened the decision)
+and ``visit_answer_by_payer`` (the payer answered the visit, and named the remedy taken). Only
+the staff services check the staff permission (``_check``); the payer's events say
+``data["by"] = "payer"`` and have no actor.
 """
 
 from __future__ import annotations
 
 import calendar as pycalendar
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -35,8 +42,11 @@ from fengqiao.followup.models import (
     RemedyKind,
     RemedyOutcome,
     RemedyStatus,
+    Satisfaction,
     Visit,
+    VisitMethod,
 )
+from fengqiao.followup.selectors import current_round
 from fengqiao.handling.models import Decision, DecisionStatus
 from fengqiao.org.models import Staff
 
@@ -63,7 +73,14 @@ def _lock_case(case_id: int) -> Case:
     return case
 
 
-def _event(*, case: Case, actor: Staff, kind: str, summary: str, data: dict[str, Any]) -> CaseEvent:
+# ``data["by"]`` of the events of the payer's own acts on the payer pages (no staff actor).
+BY_PAYER = "payer"
+
+
+def _event(*, case: Case, actor: Staff | None, kind: str, summary: str, data: dict[str, Any]) -> CaseEvent:
+    """A timeline event; ``actor`` None is the payer's own act (the payer pages)."""
+    if actor is None:
+        data = {**data, "by": BY_PAYER}
     return CaseEvent.objects.create(
         case=case, at=timezone.now(), actor=actor, kind=kind, summary=summary[:255], data=data
     )
@@ -179,20 +196,21 @@ def follow_on_window(remedy: Remedy) -> calendar.DueDate | None:
 # --- 结果反馈 -----------------------------------------------------------------------------
 
 
+class FeedbackDetails(TypedDict, total=False):
+    """What a delivery records beyond its recipient and method (``_feedback_write``)."""
+
+    delivered_at: datetime | None
+    recipient_name: str
+    address: str
+    receipt_reference: str
+    notes: str
+    send_message: bool
+    expected_version: int | None
+
+
 @transaction.atomic
 def feedback_record(
-    *,
-    case: Case,
-    actor: Staff,
-    recipient: str,
-    method: str,
-    delivered_at: datetime | None = None,
-    recipient_name: str = "",
-    address: str = "",
-    receipt_reference: str = "",
-    notes: str = "",
-    send_message: bool = False,
-    expected_version: int | None = None,
+    *, case: Case, actor: Staff, recipient: str, method: str, **details: Unpack[FeedbackDetails]
 ) -> Delivery:
     """结果反馈: record the delivery of the decision notice to the payer or the other party,
     with its method, and issue its 送达回证 (the document engine's ``delivery_receipt``, numbered
@@ -208,6 +226,52 @@ def feedback_record(
     recorded then (the callers answer 503)."""
     case = _lock_case(case.pk)
     _check(actor, case)
+    return _feedback_write(case=case, actor=actor, recipient=recipient, method=method, **details)
+
+
+@transaction.atomic
+def feedback_record_by_payer(*, case: Case, consented_at: datetime) -> Delivery | None:
+    """电子送达 (四(四) 将处理意见以书面形式告知缴费人): the payer, who consented to electronic
+    delivery on the payer pages at ``consented_at`` (the caller holds the consent), opens the
+    decision there. That is recorded as the payer's delivery, method 网上送达, with its 送达回证,
+    through the same checks-and-writes as ``feedback_record`` — so the case moves to follow-up
+    (``notify``, ``follow_up_start``) and the visit is scheduled exactly as when staff record it.
+    Only while the latest decision is not yet delivered to the payer (the case is 已出具处理意见);
+    otherwise nothing is recorded and None is returned (opening it again records nothing).
+    Raises ``FontMissing`` as ``feedback_record`` does (nothing recorded)."""
+    case = _lock_case(case.pk)
+    if case.state != CaseState.DECIDED:
+        return None
+    payer = case.payer
+    return _feedback_write(
+        case=case,
+        actor=None,
+        recipient=Recipient.PAYER,
+        method=DeliveryMethod.ONLINE,
+        recipient_name=payer.name if payer is not None else "",
+        address=_("网上服务平台（凭案件编号和查询码查阅）"),
+        notes=_("缴费人于%(t)s在网上同意电子送达，本次为其在网上打开处理意见书。")
+        % {"t": timezone.localtime(consented_at).strftime("%Y-%m-%d %H:%M")},
+    )
+
+
+def _feedback_write(
+    *,
+    case: Case,
+    actor: Staff | None,
+    recipient: str,
+    method: str,
+    delivered_at: datetime | None = None,
+    recipient_name: str = "",
+    address: str = "",
+    receipt_reference: str = "",
+    notes: str = "",
+    send_message: bool = False,
+    expected_version: int | None = None,
+) -> Delivery:
+    """The checks and writes of 结果反馈 on a locked ``case``, shared by staff's
+    ``feedback_record`` and the payer's ``feedback_record_by_payer`` (``actor`` None)."""
+    by_payer = actor is None
     if case.state not in (CaseState.DECIDED, *FOLLOW_UP_STATES):
         raise _state_error(_("案件尚未形成处理意见，不能反馈结果。"))
     if recipient not in Recipient.values:
@@ -294,15 +358,16 @@ def feedback_record(
             group=f"case-{case.pk}",
         )
     if recipient == Recipient.PAYER and case.state == CaseState.DECIDED:
-        workflow.transition(
-            case=case,
-            name="notify",
-            actor=actor,
-            at=now,
-            data={"delivery": delivery.pk},
-            expected_version=expected_version,
-        )
-        workflow.transition(case=case, name="follow_up_start", actor=actor, at=now, data={"delivery": delivery.pk})
+        for name in ("notify", "follow_up_start"):  # the page's version is checked on the first step
+            workflow.transition(
+                case=case,
+                name=name,
+                actor=actor,
+                at=now,
+                data={"delivery": delivery.pk},
+                expected_version=expected_version if name == "notify" else None,
+                by_payer=by_payer,
+            )
         _visit_create(case=case, actor=actor, scheduled_on=None, decision=decision)
         if Delivery.objects.filter(case=case, recipient=Recipient.OTHER_PARTY, decision=decision).exists():
             _visit_create(case=case, actor=actor, scheduled_on=None, party=Recipient.OTHER_PARTY, decision=decision)
@@ -371,7 +436,7 @@ def delivery_address_reveal(*, case: Case, actor: Staff, delivery_id: int, reaso
 def _visit_create(
     *,
     case: Case,
-    actor: Staff,
+    actor: Staff | None,
     scheduled_on: date | None,
     party: str = Recipient.PAYER,
     decision: Decision | None = None,
@@ -419,25 +484,42 @@ def visit_schedule(
     return _visit_create(case=case, actor=actor, scheduled_on=scheduled_on, party=party)
 
 
+class VisitAnswer(TypedDict, total=False):
+    """What a visit records beyond its method (``_visit_write``)."""
+
+    satisfaction: Required[str]
+    objects_to_decision: Required[bool]
+    notes: str
+    done_at: datetime | None
+
+
 @transaction.atomic
-def visit_record(
+def visit_record(*, visit: Visit, actor: Staff, method: str, **answer: Unpack[VisitAnswer]) -> Visit:
+    """记录回访: the method, the party's satisfaction, whether it objects, and notes. The payer
+    without objection → the case may be archived once the other party (if any) was visited too;
+    the payer's objection in follow-up → remedy tracking (四(五)). The other party's objection is
+    recorded, and moves nothing: the remedies of 四(四) are the payer's. The method 缴费人网上答复
+    is the payer's own (``visit_answer_by_payer``), never staff's."""
+    case = _lock_case(visit.case_id)
+    _check(actor, case)
+    if method == VisitMethod.PAYER:
+        raise ValidationError({"method": [_("“缴费人网上答复”只能由缴费人本人在网上提交。")]})
+    return _visit_write(case=case, visit=visit, actor=actor, method=method, **answer)
+
+
+def _visit_write(
     *,
+    case: Case,
     visit: Visit,
-    actor: Staff,
+    actor: Staff | None,
     method: str,
     satisfaction: str,
     objects_to_decision: bool,
     notes: str = "",
     done_at: datetime | None = None,
 ) -> Visit:
-    """记录回访: the method, the party's satisfaction, whether it objects, and notes. The payer
-    without objection → the case may be archived once the other party (if any) was visited too;
-    the payer's objection in follow-up → remedy tracking (四(五)). The other party's objection is
-    recorded, and moves nothing: the remedies of 四(四) are the payer's."""
-    from fengqiao.followup.models import Satisfaction, VisitMethod
-
-    case = _lock_case(visit.case_id)
-    _check(actor, case)
+    """The checks and writes of 记录回访 on a locked ``case``, shared by staff's ``visit_record``
+    and the payer's ``visit_answer_by_payer`` (``actor`` None)."""
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.done_at is not None:
         raise _state_error(_("该次回访已记录。"))
@@ -478,7 +560,9 @@ def visit_record(
         },
     )
     if objects_to_decision and visit.party == Recipient.PAYER and case.state == CaseState.FOLLOWING_UP:
-        workflow.transition(case=case, name="object", actor=actor, at=now, data={"visit": visit.pk})
+        workflow.transition(
+            case=case, name="object", actor=actor, at=now, data={"visit": visit.pk}, by_payer=actor is None
+        )
     else:
         kept.refresh([case])  # a visit done: the case may be ready to archive
     return visit
@@ -487,17 +571,17 @@ def visit_record(
 # --- 救济途径 -----------------------------------------------------------------------------
 
 
+class RemedyDetails(TypedDict, total=False):
+    """What a remedy records beyond its kind, body and filing date (``_remedy_write``)."""
+
+    previous: Remedy | None
+    next_check_on: date | None
+    notes: str
+
+
 @transaction.atomic
 def remedy_record(
-    *,
-    case: Case,
-    actor: Staff,
-    kind: str,
-    body: str,
-    filed_on: date,
-    previous: Remedy | None = None,
-    next_check_on: date | None = None,
-    notes: str = "",
+    *, case: Case, actor: Staff, kind: str, body: str, filed_on: date, **details: Unpack[RemedyDetails]
 ) -> Remedy:
     """记录救济途径: the remedy the objecting payer took, with its body and filing date; the
     statutory deadline is computed (DOMAIN.md) and a check date set for the reminders. It is
@@ -505,6 +589,22 @@ def remedy_record(
     remedy of the same round."""
     case = _lock_case(case.pk)
     _check(actor, case)
+    return _remedy_write(case=case, actor=actor, kind=kind, body=body, filed_on=filed_on, **details)
+
+
+def _remedy_write(
+    *,
+    case: Case,
+    actor: Staff | None,
+    kind: str,
+    body: str,
+    filed_on: date,
+    previous: Remedy | None = None,
+    next_check_on: date | None = None,
+    notes: str = "",
+) -> Remedy:
+    """The checks and writes of 记录救济途径 on a locked ``case``, shared by staff's
+    ``remedy_record`` and the payer's ``visit_answer_by_payer`` (``actor`` None)."""
     if case.state != CaseState.REMEDY_TRACKING:
         raise _state_error(_("缴费人未提出异议，不能记录救济途径。"))
     if kind not in RemedyKind.values:
@@ -580,6 +680,55 @@ def remedy_record(
     )
     kept.refresh([case])  # a remedy under way (or a window used): not ready to archive
     return remedy
+
+
+def payer_visit_open(case: Case) -> Visit | None:
+    """The visit to the payer of ``case``'s current round still to be done, if any: the one the
+    payer may answer on the payer pages."""
+    return (
+        Visit.objects.filter(case_id=case.pk, party=Recipient.PAYER, done_at__isnull=True)
+        .filter(current_round())
+        .order_by("scheduled_on", "id")
+        .first()
+    )
+
+
+@transaction.atomic
+def visit_answer_by_payer(
+    *,
+    case: Case,
+    satisfaction: str,
+    objects_to_decision: bool,
+    notes: str = "",
+    remedy_kind: str = "",
+    remedy_body: str = "",
+    remedy_filed_on: date | None = None,
+    expected_version: int | None = None,
+) -> tuple[Visit, Remedy | None]:
+    """The payer answers the follow-up visit on the payer pages (四(五) 跟踪回访): satisfaction,
+    whether it objects to the decision and, when it objects and has already taken one, the
+    remedy (四(四): 调解、行政复议、仲裁、行政诉讼) with its body and filing date. It reaches the
+    same records as a visit and a remedy entered by staff (``_visit_write`` with the method
+    缴费人网上答复, then ``_remedy_write``): the objection moves the case to remedy tracking, no
+    objection lets it be archived as staff's visit does. One transaction: a refused remedy
+    leaves the visit unanswered too. ``expected_version`` refuses a page made stale by another
+    answer or by staff (the case's version, as ``feedback_record``)."""
+    case = _lock_case(case.pk)
+    if expected_version is not None and expected_version != case.version:
+        raise TransitionError(_("该案件已有新的办理进展，请刷新页面后重试。"), code="stale")
+    visit = payer_visit_open(case)
+    if visit is None:
+        raise _state_error(_("当前没有待您答复的回访，或您的答复已记录。"))
+    if remedy_kind and not objects_to_decision:
+        raise ValidationError({"kind": [_("对处理意见无异议的，无需选择救济途径。")]})
+    if remedy_kind and remedy_filed_on is None:
+        raise ValidationError({"filed_on": [_("请填写申请/起诉日期。")]})
+    answer: VisitAnswer = {"satisfaction": satisfaction, "objects_to_decision": objects_to_decision, "notes": notes}
+    visit = _visit_write(case=case, visit=visit, actor=None, method=VisitMethod.PAYER, **answer)
+    remedy = None
+    if remedy_kind and remedy_filed_on is not None:
+        remedy = _remedy_write(case=case, actor=None, kind=remedy_kind, body=remedy_body, filed_on=remedy_filed_on)
+    return visit, remedy
 
 
 @transaction.atomic
