@@ -423,12 +423,30 @@ class ReviewForm(forms.Form):
     )
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # A dispute filed online (channel 网上): the window's outcomes of 四(一) are chosen here.
+    informed_department = CodeChoiceField(
+        label=_("告知前往部门"), queryset=Department.objects.none(), to_field_name="code", required=False
+    )
+    informed_note = forms.CharField(
+        label=_("告知内容"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         departments = departments_of(case.jurisdiction)
         self.fields["lead_department"].queryset = departments  # type: ignore[attr-defined]
         self.fields["co_departments"].queryset = departments  # type: ignore[attr-defined]
+        self.online = case.channel == Channel.ONLINE
+        if self.online:
+            own, inform = IntakeOutcome.OWN, IntakeOutcome.INFORM
+            self.fields["classification"].choices = [  # type: ignore[attr-defined]
+                (own, IntakeOutcome(own).label),
+                (inform, IntakeOutcome(inform).label),
+                *Classification.choices,
+            ]
+            self.fields["informed_department"].queryset = departments  # type: ignore[attr-defined]
+        else:
+            del self.fields["informed_department"], self.fields["informed_note"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -445,6 +463,11 @@ class ReviewForm(forms.Form):
                     "co_departments",
                     ValidationError(_("一般事项需两个及两个以上部门联合办理，请选择协办部门。"), code="required"),
                 )
+        elif kind == IntakeOutcome.INFORM and not data.get("informed_department"):
+            self.add_error(
+                "informed_department",
+                ValidationError(_("不属本部门职责的，请选择告知缴费人前往的部门。"), code="required"),
+            )
         elif kind in (Classification.MAJOR, Classification.UNCLEAR) and not (data.get("reason") or "").strip():
             self.add_error(
                 "reason",

@@ -519,12 +519,27 @@ def case_review(
     co_departments: Sequence[Department] = (),
     reason: str = "",
     expected_version: int | None = None,
+    informed_department: Department | None = None,
+    informed_note: str = "",
 ) -> Case:
     """审核转办 (四(二)): classify the matter and route it.
 
     - general (一般事项): a lead and at least one co-handling department; joint handling;
     - major (重大疑难事项): the reason; waits for the group leader's consent;
-    - unclear responsibility (职责不清): the reason; goes to the referral path (四(八))."""
+    - unclear responsibility (职责不清): the reason; goes to the referral path (四(八)).
+
+    A dispute filed online (fengqiao.portal) meets a clerk here first, so its review also
+    offers the window's outcomes of 四(一) (``classification`` ``own`` / ``inform``:
+    ``intake_outcome_at_review``)."""
+    if classification in (IntakeOutcome.OWN, IntakeOutcome.INFORM):
+        return intake_outcome_at_review(
+            case=case,
+            actor=actor,
+            outcome=classification,
+            informed_department=informed_department,
+            informed_note=informed_note,
+            expected_version=expected_version,
+        )
     case = _locked(case)
     departments: list[Department] = []
     if classification == Classification.GENERAL:
@@ -586,6 +601,56 @@ def case_review(
         from fengqiao.referrals.services import referral_create
 
         referral_create(case=case, actor=actor, reason=reason)
+    return case
+
+
+@transaction.atomic
+def intake_outcome_at_review(
+    *,
+    case: Case,
+    actor: Staff,
+    outcome: str,
+    informed_department: Department | None = None,
+    informed_note: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """一站受理 (四(一)) for a dispute filed online: the clerk reviewing it decides, as at the
+    window, that it is the receiving department's own duty (限时办结: the department's own
+    task) or not (书面告知 the department the payer should go to; the case closes as informed).
+    Only for channel 网上 (``workflow._filed_online``)."""
+    case = _locked(case)
+    now = timezone.now()
+    if outcome == IntakeOutcome.INFORM:
+        if informed_department is None:
+            raise ValidationError({"informed_department": [_("请选择告知缴费人前往的部门。")]})
+        if informed_department.pk == case.receiving_department_id:
+            raise ValidationError({"informed_department": [_("告知前往的部门不能是本部门。")]})
+        if informed_department.jurisdiction_id != case.jurisdiction_id:
+            raise ValidationError({"informed_department": [_("所选部门不属于本旗县。")]})
+        case.informed_department = informed_department
+        case.informed_note = informed_note.strip()
+    case.intake_outcome = outcome
+    workflow.transition(
+        case=case,
+        name="review_own" if outcome == IntakeOutcome.OWN else "review_inform",
+        actor=actor,
+        at=now,
+        expected_version=expected_version,
+        data={"outcome": outcome},
+    )
+    if outcome == IntakeOutcome.OWN:
+        from fengqiao.handling.services import task_for_own_handling
+
+        task_for_own_handling(case=case, actor=actor)
+    elif informed_department is not None:
+        CaseEvent.objects.create(
+            case=case,
+            at=now,
+            actor=actor,
+            kind=EventKind.INFORMED,
+            summary=_("书面告知缴费人前往%(dept)s办理") % {"dept": informed_department.name},
+            data={"department": informed_department.code, "note": case.informed_note},
+        )
     return case
 
 

@@ -31,7 +31,7 @@ from fengqiao.cases.forms import (
     ReviewForm,
 )
 from fengqiao.cases.models import Channel, DisputeCategory, PayerKind
-from fengqiao.cases.states import CaseState, Classification
+from fengqiao.cases.states import CaseState, Classification, IntakeOutcome
 from fengqiao.cases.todo import lean
 from fengqiao.core import paging
 from fengqiao.core.auth import request_staff
@@ -346,6 +346,8 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
                     co_departments=list(d["co_departments"]),
                     reason=d["reason"],
                     expected_version=d["version"],
+                    informed_department=d.get("informed_department"),
+                    informed_note=d.get("informed_note", ""),
                 )
             except ValidationError as exc:
                 errors_to_form(form, exc)
@@ -488,6 +490,10 @@ def case_reveal(request: HttpRequest, number: str) -> HttpResponse:
 
 def _review_done(number: str, d: dict[str, Any]) -> str:
     """What the review did (四(二)), said on the next page: where the case went."""
+    if d["classification"] == IntakeOutcome.OWN:
+        return _("已受理案件 %(n)s：属本部门职责，限时办结。") % {"n": number}
+    if d["classification"] == IntakeOutcome.INFORM:
+        return _("案件 %(n)s 已书面告知缴费人前往%(dept)s办理。") % {"n": number, "dept": d["informed_department"]}
     if d["classification"] == Classification.MAJOR:
         return _("已将案件 %(n)s 列为重大疑难事项，报领导小组组长审批。") % {"n": number}
     if d["classification"] == Classification.UNCLEAR:

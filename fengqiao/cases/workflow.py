@@ -82,6 +82,16 @@ def _needs_informed_department(case: Case, data: dict[str, Any]) -> str | Any | 
     return None
 
 
+def _filed_online(case: Case, data: dict[str, Any]) -> str | Any | None:
+    """The window's intake outcomes at review only for a dispute the payer filed online: at the
+    window the clerk chose them at registration."""
+    from fengqiao.cases.models import Channel
+
+    if case.channel != Channel.ONLINE:
+        return _("窗口受理的案件已在受理时确定受理结果，审核时只能分类转办")
+    return None
+
+
 def _needs_two_departments(case: Case, data: dict[str, Any]) -> str | Any | None:
     if len(data.get("departments", ())) < 2:
         return _("一般事项需由两个及两个以上职能部门联合办理，请选择牵头和协办部门")
@@ -215,6 +225,27 @@ TRANSITIONS: dict[str, Transition] = {
             time_limit=timelimits.REVIEW,
             section="四(一)",
             payer=True,  # 线上受理: the payer's online filing arrives for the clerk's review (四(一)(二))
+        ),
+        # 四(一) for a dispute filed online (fengqiao.portal): the clerk makes at review the
+        # decision a clerk makes at the window — own duty, or tell the payer where to go.
+        Transition(
+            "review_own",
+            _("审核：属本部门职责，限时办结"),
+            frozenset({CaseState.REGISTERED}),
+            CaseState.OWN_HANDLING,
+            permissions.may_review,
+            guards=(_filed_online,),
+            time_limit=timelimits.OWN_HANDLING,
+            section="四(一)",
+        ),
+        Transition(
+            "review_inform",
+            _("审核：告知缴费人前往相关部门"),
+            frozenset({CaseState.REGISTERED}),
+            CaseState.INFORMED,
+            permissions.may_review,
+            guards=(_filed_online, _needs_informed_department),
+            section="四(一)",
         ),
         Transition(
             "route_general",

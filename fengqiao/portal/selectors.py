@@ -35,6 +35,7 @@ PAYER_STEP = {
     "register_own": _("受理登记"),
     "register_inform": _("受理登记"),
     "register_review": _("受理登记"),
+    "review_own": _("审核：由受理部门办理"),
     "route_general": _("分派相关部门联合办理"),
     "route_major": _("报请领导小组同意专案处理"),
     "route_unclear": _("报送有关部门办理"),

@@ -15,17 +15,20 @@ from __future__ import annotations
 import contextlib
 import hmac
 import secrets
+from contextvars import ContextVar
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.signals import post_save
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.cases.models import Case, CaseParty, DisputeCategory, Payer, PayerKind
+from fengqiao.cases.models import Attachment, Case, CaseParty, DisputeCategory, Payer, PayerKind
 from fengqiao.cases.services import RESIDENT_ID_PURPOSE, IntakeData, intake_write
 from fengqiao.cases.states import OPEN_STATES, CaseState, IntakeOutcome
 from fengqiao.core import crypto
@@ -154,11 +157,11 @@ def case_file_online(
     # A known ID number under another name: registered as filed, never told to the filer (五(三)).
     data.name_confirmed = True
     stored: list[str] = []
+    kept = _files_stored.set(stored)
     try:
         with transaction.atomic():
             data.link_to = open_related_cases(county=county, data=data)
             case = intake_write(data=data, department=department, owner=owner, actor=None)
-            stored = [a.file.name for a in case.written_rows["attachments"]]
             access = access_for(case)  # made by the registration, read from its cache
             access.submission = submission
             access.save(update_fields=["submission"])
@@ -177,12 +180,25 @@ def case_file_online(
     except BaseException:
         _files_remove(stored)
         raise
+    finally:
+        _files_stored.reset(kept)
     return case
 
 
-def _files_remove(names: list[str]) -> None:
-    from fengqiao.cases.models import Attachment
+# The files a filing stored so far (their attachment rows saved), to remove if it rolls back.
+_files_stored: ContextVar[list[str] | None] = ContextVar("portal_files_stored", default=None)
 
+
+def _attachment_saved(sender: type, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    stored = _files_stored.get()
+    if stored is not None and created:
+        stored.append(instance.file.name)
+
+
+post_save.connect(_attachment_saved, sender=Attachment, dispatch_uid="portal.services.attachment_saved")
+
+
+def _files_remove(names: list[str]) -> None:
     storage = Attachment._meta.get_field("file").storage
     for name in names:
         with contextlib.suppress(OSError):

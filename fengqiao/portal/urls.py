@@ -1,6 +1,6 @@
 """线上枫桥: the payer's own pages under /payer/ (issue 14, docs/portal.md)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from fengqiao.portal import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("lookup/", views.lookup, name="portal-lookup"),
     path("lookup/sms/", views.lookup_sms, name="portal-lookup-sms"),
     path("cases/<str:number>/", views.case_status, name="portal-case"),
+    path("", include("fengqiao.portal.answer_urls")),
 ]
