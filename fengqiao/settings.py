@@ -460,11 +460,14 @@ RATELIMIT_USE_CACHE = "default"
 FENGQIAO_PORTAL_SMS_CODE_SECONDS = env_int("FENGQIAO_PORTAL_SMS_CODE_SECONDS", 600)
 FENGQIAO_PORTAL_LOCK_FAILURES = env_int("FENGQIAO_PORTAL_LOCK_FAILURES", 5)
 FENGQIAO_PORTAL_LOCK_MINUTES = env_int("FENGQIAO_PORTAL_LOCK_MINUTES", 30)
+# The payer pages' address as printed on the 受理告知书 ("…在 https://…/payer/ “线上枫桥”查询"); blank:
+# the notice says "本机关网站".
+FENGQIAO_PORTAL_URL = env_str("FENGQIAO_PORTAL_URL", "")
 # ALTCHA proof of work on filing (altcha-django): the challenge is signed and verified here,
 # replays are refused through the shared cache; nothing goes to a third party.
-ALTCHA_HMAC_SECRET = env_str("FENGQIAO_ALTCHA_SECRET", "") or hashlib.sha256(
-    ("altcha:" + (SECRET_KEY or "")).encode()
-).hexdigest()
+ALTCHA_HMAC_SECRET = (
+    env_str("FENGQIAO_ALTCHA_SECRET", "") or hashlib.sha256(("altcha:" + (SECRET_KEY or "")).encode()).hexdigest()
+)
 ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
 ALTCHA_CHALLENGE_ENDPOINT_ENABLED = False
 ALTCHA_WIDGET_JS_SOURCE = "vendored"

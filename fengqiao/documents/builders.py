@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from fengqiao.cases.models import Case, CaseDepartment
@@ -104,7 +105,16 @@ def receipt_notice(case: Case, issue: Issue) -> dict[str, Any]:
         "is_general": case.classification == Classification.GENERAL,
         "is_major": case.classification == Classification.MAJOR,
         "is_unclear": case.classification == Classification.UNCLEAR,
+        # 可凭案件编号查询办理进度: the payer's query code and where to use it (fengqiao.portal).
+        "query_code": _query_code(case),
+        "portal_url": settings.FENGQIAO_PORTAL_URL,
     }
+
+
+def _query_code(case: Case) -> str:
+    from fengqiao.portal.services import query_code_of
+
+    return query_code_of(case)
 
 
 def inform_notice(case: Case, issue: Issue) -> dict[str, Any]:

@@ -35,8 +35,10 @@ from fengqiao.core import crypto
 from fengqiao.org.models import Department, Jurisdiction, Role, Staff
 from fengqiao.portal.models import LookupFailure, OneTimeCode, OnlineIntake, PayerAccess
 
-#: The query code's alphabet: digits and capitals without the look-alikes 0/O, 1/I/L.
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+#: The query code's alphabet: capitals without the look-alikes I, L and O (read over the phone,
+#: typed on a phone; no digits to mistake for them). 23^8 ≈ 7.8 × 10^10 codes, five guesses per
+#: number per 30 minutes (the lockout).
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 SMS_CODE_DIGITS = 6
 #: Compared against when the number is unknown, so a guess costs the same as a real number.

@@ -89,12 +89,15 @@ def test_notice_text_reads_in_order(routed_case) -> None:
 
 
 def test_the_receipt_notice_promises_only_what_exists(routed_case) -> None:
-    """Issue 11 §5: payers have no progress enquiry of their own yet, so the 受理告知书 sends them
-    to what exists — the case handler's phone or the window — not to "查询办理进度"."""
+    """受理告知书 "可凭案件编号查询办理进度" (issue 14; issue 11 §5 before it): the payer is sent to
+    what exists — the case handler's phone or the window, and now the payer's own pages
+    (线上枫桥) with the case's query code printed on the notice."""
+    from fengqiao.portal.services import query_code_of
+
     text = "".join(document_render(doc_type=registry.RECEIPT_NOTICE, subject=routed_case).text.split())
-    assert "查询办理进度" not in text
     assert "如需了解办理进度，请凭案件编号" in text
     assert "致电承办人" in text or "到上述地点" in text or "向本机关询问" in text
+    assert f"或凭查询码{query_code_of(routed_case)}在本机关网站“线上枫桥”查询" in text
 
 
 def test_inform_notice_names_the_department_the_place_and_the_legal_basis(informed_case) -> None:
