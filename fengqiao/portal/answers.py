@@ -144,8 +144,8 @@ def _document_response(request: HttpRequest, case: Case, document: IssuedDocumen
     return cast(HttpResponse, response)
 
 
+@payer_case_required  # first: a case not granted is the uniform 404, whatever the method
 @require_http_methods(["GET"])
-@payer_case_required
 def document(request: HttpRequest, case: Case, document_id: int) -> HttpResponse:
     """阅读/下载 one document addressed to the payer; any other id is the uniform 404."""
     found = next((d for d in payer_documents(case) if d.pk == document_id), None)
@@ -197,8 +197,8 @@ def _sealed_page(request: HttpRequest, case: Case) -> HttpResponse:
     )
 
 
+@payer_case_required  # first: a case not granted is the uniform 404, whatever the method
 @require_POST
-@payer_case_required
 def consent(request: HttpRequest, case: Case) -> HttpResponse:
     """同意电子送达 from the status page."""
     if _sealed(case):
@@ -216,8 +216,8 @@ def _case_url(case: Case) -> str:
     return reverse("portal-case", args=[case.number])
 
 
+@payer_case_required  # first: a case not granted is the uniform 404, whatever the method
 @require_http_methods(["GET", "POST"])
-@payer_case_required
 def decision(request: HttpRequest, case: Case) -> HttpResponse:
     """处理意见书: once delivered to the payer it is served (a download in the audit trail).
     Not yet delivered: with consent, the page offers to open it — the POST is the payer's
@@ -306,8 +306,8 @@ class VisitAnswerForm(forms.Form):
         return self
 
 
+@payer_case_required  # first: a case not granted is the uniform 404, whatever the method
 @require_http_methods(["GET", "POST"])
-@payer_case_required
 def visit(request: HttpRequest, case: Case) -> HttpResponse:
     """答复回访: the payer's answer reaches the visit record and the remedy tracking exactly as
     a visit entered by staff (``followup.services.visit_answer_by_payer``). Without a visit to

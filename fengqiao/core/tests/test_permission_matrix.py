@@ -896,6 +896,20 @@ URL_MATRIX: dict[str, E] = {
     "portal-lookup": E(get=A(EVERYONE), write=A(EVERYONE), public=True),
     "portal-lookup-sms": E(get=A(EVERYONE), write=A(EVERYONE), public=True),
     "portal-case": E({"number": "@general"}, get=A(NONE, scope=NONE), public=True, everyone="404"),
+    # 缴费人收取答复与回访 (fengqiao.portal.answers): a case's notices, consent, decision and visit
+    # answer, likewise only for the session granted the case.
+    "portal-document": E(
+        {"number": "@general", "document_id": "1"}, get=A(NONE, scope=NONE), public=True, everyone="404"
+    ),
+    "portal-consent": E(  # POST only; any method of a case not granted is the uniform 404 first
+        {"number": "@general"}, get=A(NONE, scope=NONE), write=A(NONE, scope=NONE), public=True, everyone="404"
+    ),
+    "portal-decision": E(
+        {"number": "@general"}, get=A(NONE, scope=NONE), write=A(NONE, scope=NONE), public=True, everyone="404"
+    ),
+    "portal-visit": E(
+        {"number": "@general"}, get=A(NONE, scope=NONE), write=A(NONE, scope=NONE), public=True, everyone="404"
+    ),
     "healthz": E(get=A(EVERYONE), public=True),
     "login": E(get=A(EVERYONE), write=A(EVERYONE), public=True),
     # the code after the password (second factor); with no device it leads to setting one up
