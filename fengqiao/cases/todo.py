@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import Case
+from fengqiao.cases.models import Case, Channel
 from fengqiao.cases.selectors import review_scope
 from fengqiao.cases.states import CaseState
 from fengqiao.core.todo import TodoItem, TodoSource, register
@@ -57,12 +57,20 @@ def _to_review(user: Staff) -> QuerySet[Case]:
     )
 
 
+def _review_what(case: Case) -> str:
+    """The row's step, with the channel when the payer filed online (线上枫桥): the clerk's
+    review then also makes the 四(一) intake decision the window makes at registration."""
+    if case.channel == Channel.ONLINE:
+        return str(_("审核转办（网上受理）"))
+    return str(_("审核转办"))
+
+
 register(
     TodoSource(
         key="cases.review",
         label=_("待审核转办"),
         queryset=_to_review,
-        item=lambda c: case_item("cases.review", str(_("审核转办")), c, reverse("case-review", args=[c.number])),
+        item=lambda c: case_item("cases.review", _review_what(c), c, reverse("case-review", args=[c.number])),
         applies=lambda u: u.has_role(*REVIEWER_ROLES),
         order=10,
     )

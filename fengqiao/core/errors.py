@@ -48,6 +48,10 @@ def page_not_found(request: HttpRequest, exception: Exception, *args: Any, **kwa
     reads like a missing one."""
     if is_api(request):
         return api_error(404, _("未找到。"))
+    if request.path.startswith("/payer/"):  # the payer's pages (fengqiao.portal): their own page, no staff frame
+        from django.shortcuts import render
+
+        return render(request, "portal/404.html", status=404)
     return defaults.page_not_found(request, exception, *args, **kwargs)
 
 
