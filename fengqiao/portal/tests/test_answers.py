@@ -16,6 +16,7 @@ from django.utils import timezone
 from fengqiao.audit.models import Action, AuditRecord
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState
+from fengqiao.cases.workflow import TransitionError
 from fengqiao.core import calendar
 from fengqiao.documents import registry
 from fengqiao.documents.models import IssuedDocument
@@ -293,25 +294,48 @@ def test_invalid_answer_errors_beside_the_field_and_nothing_saved_4_5(
     assert decided.version == version
 
 
-def test_concurrent_answers_lose_no_update_4_5(decided: Case, intake_clerk: Staff, client: Client) -> None:
-    """四(五): two answers from pages of the same version — the first is recorded, the second is
-    refused (409) and changes nothing."""
+def test_a_second_answer_or_a_stale_page_loses_no_update_4_5(
+    decided: Case, intake_clerk: Staff, client: Client
+) -> None:
+    """四(五): two answers from pages of the same version — the first is recorded, the second
+    changes nothing; a page older than the case's version is refused as stale (threads at once:
+    test_answers_concurrency.py)."""
     staff_deliver(decided, intake_clerk)
     decided.refresh_from_db()
     url = reverse("portal-visit", args=[decided.number])
     first = {"satisfaction": "satisfied", "objects_to_decision": "0", "version": str(decided.version)}
     second = {**first, "satisfaction": "dissatisfied", "objects_to_decision": "1", "kind": "none"}
+    with pytest.raises(TransitionError) as stale:
+        services.visit_answer_by_payer(
+            case=decided, satisfaction="satisfied", objects_to_decision=False, expected_version=decided.version - 1
+        )
+    assert stale.value.code == "stale"
     assert granted(client, decided).post(url, first).status_code == 302
     visit = Visit.objects.get(case=decided)
-    # the second page was open before: the service refuses it even past the page's own check
-    with pytest.raises(Exception):  # noqa: B017
+    with pytest.raises(TransitionError) as again:
         services.visit_answer_by_payer(
             case=decided, satisfaction="dissatisfied", objects_to_decision=True, expected_version=decided.version
         )
+    assert again.value.code == "state"
     assert client.post(url, second).status_code == 302  # no visit left to answer: back to the page
     visit.refresh_from_db()
     assert (visit.satisfaction, visit.objects_to_decision) == (Satisfaction.SATISFIED, False)
     assert Visit.objects.filter(case=decided, done_at__isnull=False).count() == 1
+
+
+def test_the_staff_pages_show_the_payers_own_records(decided: Case, intake_clerk: Staff, client: Client) -> None:
+    """四(四)、四(五): the case page and the follow-up API show the payer's e-delivery and answer
+    with no recorder (缴费人网上签收 / 缴费人本人)."""
+    granted(client, decided)
+    consent(client, decided)
+    client.post(reverse("portal-decision", args=[decided.number]))
+    client.post(
+        reverse("portal-visit", args=[decided.number]), {"satisfaction": "basically", "objects_to_decision": "0"}
+    )
+    staff = Client()
+    staff.force_login(intake_clerk)
+    page = staff.get(reverse("case-detail", args=[decided.number])).content.decode()
+    assert "缴费人网上签收" in page and "缴费人本人" in page and "缴费人网上答复" in page
 
 
 def test_ungranted_session_gets_the_uniform_404(decided: Case, twin: Case, intake_clerk: Staff, client: Client) -> None:
