@@ -26,7 +26,20 @@ from fengqiao.org.models import Jurisdiction
 STAFF_ONLY = ("channel", "received_at", "outcome", "informed_department", "informed_note", "link_to", "name_confirmed")
 
 
-class OnlineFilingForm(IntakeForm):
+class DescribedErrors(forms.BaseForm):
+    """Each input with an error names it (``aria-describedby="err-<field>"``, the error shown
+    beside the field by ``portal/_field.html``), with its help text if it has one."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                field = self.fields[name]
+                ids = [f"err-{name}"] + ([f"{self[name].auto_id}_helptext"] if field.help_text else [])
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+class OnlineFilingForm(DescribedErrors, IntakeForm):
     """网上申请 (四(一) 线上受理): 缴费人基本情况、联系方式、事项所在辖区、反映主要事项、附件."""
 
     altcha = AltchaField(label=_("人机验证"), required=True)
@@ -72,17 +85,17 @@ class OnlineFilingForm(IntakeForm):
         return super().intake_data()
 
 
-class LookupForm(forms.Form):
+class LookupForm(DescribedErrors, forms.Form):
     """查询进度: 案件编号 and 查询码 (printed on the 受理告知书, sent by SMS at online filing)."""
 
     number = forms.CharField(label=_("案件编号"), max_length=40)
     code = forms.CharField(label=_("查询码"), max_length=16)
 
 
-class SmsRequestForm(forms.Form):
+class SmsRequestForm(DescribedErrors, forms.Form):
     number = forms.CharField(label=_("案件编号"), max_length=40)
 
 
-class SmsCodeForm(forms.Form):
+class SmsCodeForm(DescribedErrors, forms.Form):
     number = forms.CharField(label=_("案件编号"), max_length=40)
     code = forms.CharField(label=_("短信验证码"), max_length=8)

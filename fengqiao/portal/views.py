@@ -22,6 +22,7 @@ from fengqiao.core.signin import client_ip
 from fengqiao.org.models import Jurisdiction, JurisdictionLevel
 from fengqiao.portal import selectors, services
 from fengqiao.portal.access import grant, payer_case_required
+from fengqiao.portal.answers import case_section
 from fengqiao.portal.forms import LookupForm, OnlineFilingForm, SmsCodeForm, SmsRequestForm
 
 #: The one answer to every failed lookup (wrong number, wrong code, expired, used, locked).
@@ -179,11 +180,5 @@ def case_status(request: HttpRequest, case: Case) -> HttpResponse:
         "department": selectors.holding_department(case),
         "categories": [c.name for c in case.categories.all()],
     }
-    try:
-        from fengqiao.portal.answers import case_section
-    except ImportError:
-        pass
-    else:
-        context.update(case_section(case))
-        context["answers_section"] = True
+    context.update(case_section(case))  # B's 答复与回访 (portal/_answers.html)
     return render(request, "portal/case.html", context)

@@ -424,6 +424,11 @@ NOT_CASE_WRITES = {
     "api-release-decision",
     "api-release-withdrawal",
     "api-release-record",
+    # 线上枫桥 (issue 14): filing makes a new case; a lookup and an SMS-code request write only the
+    # failure count and the code (fengqiao.portal.models), never the case, sealed or not.
+    "portal-file",
+    "portal-lookup",
+    "portal-lookup-sms",
 }
 
 

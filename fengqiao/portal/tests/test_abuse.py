@@ -4,6 +4,7 @@ the ALTCHA proof of work on filing is checked and a used one is refused."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -89,3 +90,19 @@ def test_used_challenge_refused(county: Jurisdiction, client: Client) -> None:
     assert file_online(client, 1, altcha=payload).status_code == 302
     again = file_online(client, 2, altcha=payload)
     assert again.status_code == 400 and Case.objects.count() == 1
+
+
+def test_challenge_widget_runs_under_the_csp(county: Jurisdiction, client: Client) -> None:
+    """docs/security.md: the widget's script is our static file (script-src 'self'); only the
+    filing page lets it start its proof-of-work worker from a blob: URL and add its own style
+    element with the page's nonce. Every other payer page keeps the strict policy."""
+    page = client.get("/payer/file/")
+    policy = page["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "worker-src 'self' blob:" in policy
+    nonce = re.search(r"style-src 'self' 'nonce-([^']+)'", policy)
+    assert nonce and f'<meta name="csp-nonce" content="{nonce.group(1)}">' in page.content.decode()
+    assert '<script type="module" src="/static/altcha_django/altcha.min.js"></script>' in page.content.decode()
+    assert "<altcha-widget" in page.content.decode()
+    other = client.get("/payer/lookup/")["Content-Security-Policy"]
+    assert "worker-src" not in other and "nonce" not in other
