@@ -467,13 +467,8 @@ def intake_write(*, data: IntakeData, department: Department, owner: Staff, acto
                 assert actor is not None  # a payer's filing is registered for review
                 task_for_own_handling(case=case, actor=actor)
         if data.outcome == IntakeOutcome.INFORM and data.informed_department is not None:
-            CaseEvent.objects.create(
-                case=case,
-                at=now,
-                actor=actor,
-                kind=EventKind.INFORMED,
-                summary=_("书面告知缴费人前往%(dept)s办理") % {"dept": data.informed_department.name},
-                data={"department": data.informed_department.code, "note": data.informed_note},
+            _informed_event(
+                case=case, actor=actor, at=now, department=data.informed_department, note=data.informed_note
             )
         attachments = [
             attachment_store(case=case, actor=actor, uploaded_by=owner, upload=upload, kind=kind)
@@ -643,15 +638,20 @@ def intake_outcome_at_review(
 
         task_for_own_handling(case=case, actor=actor)
     elif informed_department is not None:
-        CaseEvent.objects.create(
-            case=case,
-            at=now,
-            actor=actor,
-            kind=EventKind.INFORMED,
-            summary=_("书面告知缴费人前往%(dept)s办理") % {"dept": informed_department.name},
-            data={"department": informed_department.code, "note": case.informed_note},
-        )
+        _informed_event(case=case, actor=actor, at=now, department=informed_department, note=case.informed_note)
     return case
+
+
+def _informed_event(*, case: Case, actor: Staff | None, at: datetime, department: Department, note: str) -> None:
+    """书面告知 (四(一)): the department the payer is told to go to, and the notice's text."""
+    CaseEvent.objects.create(
+        case=case,
+        at=at,
+        actor=actor,
+        kind=EventKind.INFORMED,
+        summary=_("书面告知缴费人前往%(dept)s办理") % {"dept": department.name},
+        data={"department": department.code, "note": note},
+    )
 
 
 def _link(

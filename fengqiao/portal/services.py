@@ -168,17 +168,7 @@ def case_file_online(
             access.submission = submission
             access.save(update_fields=["submission"])
             _sms_filed(case=case, code=str(access.query_code))
-            from fengqiao.audit.models import Action
-            from fengqiao.audit.services import record
-
-            record(
-                Action.CASE_VIEW,
-                request=request,
-                case=case,
-                actor_name=PAYER,
-                summary=_("缴费人网上提交争议事项"),
-                detail={"by": "payer", "channel": "online"},
-            )
+            _payer_audit("case_view", request=request, case=case, summary=_("缴费人网上提交争议事项"), via="online")
     except BaseException:
         _files_remove(stored)
         raise
@@ -257,29 +247,33 @@ def locked(number: str, *, now: datetime | None = None) -> bool:
 
 def _failed(number: str, *, request: HttpRequest | None, via: str) -> None:
     LookupFailure.objects.create(key=number_key(number), at=timezone.now())
-    from fengqiao.audit.models import Action, Result
-    from fengqiao.audit.services import record
-
-    record(
-        Action.SIGN_IN_FAILED,
-        request=request,
-        result=Result.DENIED,
-        actor_name=PAYER,
-        summary=_("缴费人查询案件失败"),
-        detail={"by": "payer", "via": via},
-    )
+    _payer_audit("sign_in_failed", request=request, result="denied", summary=_("缴费人查询案件失败"), via=via)
 
 
 def _granted(case: Case, *, request: HttpRequest | None, via: str) -> None:
-    from fengqiao.audit.models import Action
+    _payer_audit("sign_in", request=request, case=case, summary=_("缴费人查询案件"), via=via)
+
+
+def _payer_audit(
+    action: str,
+    *,
+    request: HttpRequest | None,
+    summary: str,
+    via: str,
+    case: Case | None = None,
+    result: str = "ok",
+) -> None:
+    """The payer's act in the audit trail: no staff user, the actor name 缴费人 (docs/audit.md);
+    a failed lookup names no case (it may not exist)."""
     from fengqiao.audit.services import record
 
     record(
-        Action.SIGN_IN,
+        action,
         request=request,
+        result=result,
         case=case,
         actor_name=PAYER,
-        summary=_("缴费人查询案件"),
+        summary=summary,
         detail={"by": "payer", "via": via},
     )
 
