@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from fengqiao.audit import trail
 from fengqiao.audit.models import Action
 from fengqiao.cases.models import Case, CaseEvent, CaseSealed, EventKind, sealed_check
-from fengqiao.cases.states import CaseState
+from fengqiao.cases.states import OPEN_STATES, CaseState
 from fengqiao.cases.workflow import TransitionError
 from fengqiao.core.forms import DateInput, errors_to_form
 from fengqiao.documents import registry
@@ -67,6 +67,7 @@ def payer_documents(case: Case) -> list[IssuedDocument]:
     of an INFORM outcome, and each 处理意见书 already delivered to the payer (two queries)."""
     delivered = set(
         Delivery.objects.filter(case_id=case.pk, recipient=Recipient.PAYER, decision__document__isnull=False)
+        .order_by()
         .values_list("decision__document__number", flat=True)
         .distinct()
     )
@@ -108,7 +109,10 @@ def case_section(case: Case) -> dict[str, Any]:
         "ans_decision": decision,
         "ans_delivered": delivered,
         "ans_consent_at": consent_at,
-        "ans_may_consent": consent_at is None and not _sealed(case) and not delivered,
+        # while a decision may still come to be delivered: open, and not yet in follow-up
+        "ans_may_consent": consent_at is None
+        and case.state in OPEN_STATES
+        and case.state not in followup.FOLLOW_UP_STATES,
         "ans_may_open": decision is not None and not delivered and consent_at is not None,
         "ans_visit_open": visit is not None,
         "ans_answered": answered,

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from fengqiao.audit.models import Action, AuditRecord
 from fengqiao.cases.models import Case, CaseEvent, EventKind
-from fengqiao.cases.states import CaseState
+from fengqiao.cases.states import CaseState, IntakeOutcome
+from fengqiao.cases.tests.helpers import intake
 from fengqiao.cases.workflow import TransitionError
 from fengqiao.core import calendar
 from fengqiao.documents import registry
-from fengqiao.documents.models import IssuedDocument
 from fengqiao.documents.services import document_issue
 from fengqiao.followup import selectors, services
 from fengqiao.followup.models import (
@@ -106,6 +106,24 @@ def test_documents_listed_are_exactly_the_payer_addressed_ones_4_4(
     assert "处理意见书" in page and "受理告知书" in page
     for hidden in (internal, receipt):  # a listed id only: the uniform 404 otherwise
         assert client.get(reverse("portal-document", args=[decided.number, hidden.pk])).status_code == 404
+
+
+def test_the_inform_notice_is_listed_for_an_informed_case_4_1(naiman: Any, intake_clerk: Staff, client: Client) -> None:
+    """四(一): a matter outside the department's duty — the 告知书 saying where to go is the
+    payer's, and there is no decision or visit to show."""
+    case = intake(
+        intake_clerk,
+        outcome=IntakeOutcome.INFORM,
+        informed_department=naiman.departments.get(code="hrss"),
+        informed_note="请携带身份证原件。",
+    )
+    notice = document_issue(doc_type=registry.INFORM_NOTICE, case=case, actor=intake_clerk)
+    assert answers.payer_documents(case) == [notice]
+    page = granted(client, case).get(reverse("portal-case", args=[case.number])).content.decode()
+    assert reverse("portal-document", args=[case.number, notice.pk]) in page
+    assert reverse("portal-decision", args=[case.number]) not in page
+    assert reverse("portal-visit", args=[case.number]) not in page
+    assert reverse("portal-consent", args=[case.number]) not in page  # no decision will come
 
 
 def test_download_is_the_stored_pdf_recorded_in_the_audit_trail_4_4(
@@ -392,14 +410,17 @@ def test_an_archived_case_reads_documents_but_refuses_consent_and_answers_4_7(
 def test_query_counts_of_the_answer_pages(
     decided: Case, intake_clerk: Staff, client: Client, django_assert_max_num_queries: Any
 ) -> None:
-    """The pages read a fixed number of rows, whatever the case holds."""
-    document_issue(doc_type=registry.RECEIPT_NOTICE, case=decided, actor=intake_clerk)
+    """The pages read a fixed number of rows, whatever the case holds (measured: the status page
+    15 with A's part, the visit form 6, the decision served 18 with its audit record, a
+    document 12)."""
+    notice = document_issue(doc_type=registry.RECEIPT_NOTICE, case=decided, actor=intake_clerk)
     staff_deliver(decided, intake_clerk)
     granted(client, decided)
-    with django_assert_max_num_queries(20):
-        assert client.get(reverse("portal-case", args=[decided.number])).status_code == 200
-    with django_assert_max_num_queries(12):
-        assert client.get(reverse("portal-visit", args=[decided.number])).status_code == 200
-    with django_assert_max_num_queries(20):
-        assert client.get(reverse("portal-decision", args=[decided.number])).status_code == 200
-    assert IssuedDocument.objects.filter(case=decided).exists()
+    for name, args, most in (
+        ("portal-case", [decided.number], 16),
+        ("portal-visit", [decided.number], 7),
+        ("portal-decision", [decided.number], 18),
+        ("portal-document", [decided.number, notice.pk], 12),
+    ):
+        with django_assert_max_num_queries(most):
+            assert client.get(reverse(name, args=args)).status_code == 200
