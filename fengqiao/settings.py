@@ -463,6 +463,9 @@ FENGQIAO_PORTAL_LOCK_MINUTES = env_int("FENGQIAO_PORTAL_LOCK_MINUTES", 30)
 # The payer pages' address as printed on the 受理告知书 ("…在 https://…/payer/ “线上枫桥”查询"); blank:
 # the notice says "本机关网站".
 FENGQIAO_PORTAL_URL = env_str("FENGQIAO_PORTAL_URL", "")
+# The county whose payers file on these pages (its region code); blank: the installation's one
+# county (fengqiao.portal.views.portal_county).
+FENGQIAO_PORTAL_COUNTY = env_str("FENGQIAO_PORTAL_COUNTY", "")
 # ALTCHA proof of work on filing (altcha-django): the challenge is signed and verified here,
 # replays are refused through the shared cache; nothing goes to a third party.
 ALTCHA_HMAC_SECRET = (

@@ -58,7 +58,7 @@ def _by_number(name: str, number: str) -> tuple[str, str]:
 def portal_county() -> Jurisdiction:
     """The county whose payers file here: FENGQIAO_PORTAL_COUNTY (its region code), else the
     one county of the installation."""
-    code = getattr(settings, "FENGQIAO_PORTAL_COUNTY", "")
+    code = settings.FENGQIAO_PORTAL_COUNTY
     counties = Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY)
     return counties.get(code=code) if code else counties.order_by("pk")[:1].get()
 

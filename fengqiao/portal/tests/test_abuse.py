@@ -57,6 +57,8 @@ def test_lookup_limited_per_number(county: Jurisdiction, settings: Any) -> None:
 
 
 def test_sms_requests_limited(county: Jurisdiction, client: Client, settings: Any) -> None:
+    """Issue 14 §3: SMS-code requests limited per case number and per address (they cost money
+    and reach a phone)."""
     _rates(settings, sms_number="2/h")
     answers = [client.post("/payer/lookup/sms/", {"step": "send", "number": "150525-2026-000001"}) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
@@ -66,6 +68,7 @@ def test_sms_requests_limited(county: Jurisdiction, client: Client, settings: An
 
 
 def test_filing_limited_per_address(county: Jurisdiction, client: Client, settings: Any) -> None:
+    """Issue 14 §3: filing limited per client address; over it 429 and nothing filed."""
     _rates(settings, file_ip="2/h")
     answers = [file_online(client, n) for n in range(1, 4)]
     assert [a.status_code for a in answers] == [302, 302, 429]

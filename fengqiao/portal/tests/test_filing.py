@@ -107,6 +107,8 @@ def test_attachment_limits_as_at_the_window(county: Jurisdiction, client: Client
 
 
 def test_attachment_stored_with_the_case(county: Jurisdiction, client: Client) -> None:
+    """四(一) 登记材料: the payer's file is the case's attachment; its event is the payer's (design:
+    actor None, ``by: payer``)."""
     pdf = SimpleUploadedFile("缴费凭证.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     number = number_from(file_online(client, attachments=[pdf]))
     attachment = Attachment.objects.get(case__number=number)
@@ -164,6 +166,7 @@ def test_related_open_case_is_linked_and_not_told(county: Jurisdiction, client: 
 
 
 def test_closed_case_is_not_linked(county: Jurisdiction, client: Client, intake_clerk: Staff) -> None:
+    """Only an open case is a duplicate (docs/portal.md): an informed (closed) one is not linked."""
     informed = intake(
         intake_clerk,
         id_number=id_number(9),

@@ -173,6 +173,8 @@ def test_sms_code_opens_the_case_once(case: Case, client: Client) -> None:
 
 
 def test_sms_request_answers_the_same_for_any_number(case: Case, client: Client) -> None:
+    """Issue 14 §2 (whether a guessed number exists is never told): the request page reads the
+    same for a real and an unknown number; only the real one gets an SMS."""
     real = sms_request(client, case.number).content.decode().replace(case.number, "N")
     fake = sms_request(client, "150525-2026-999999").content.decode().replace("150525-2026-999999", "N")
     assert without_token(real) == without_token(fake)
