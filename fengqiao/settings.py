@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "fengqiao.releases",
     # 线上枫桥: the payer's own pages under /payer/ (issue 14, docs/portal.md)
     "fengqiao.portal",
+    # 网络舆情: the 网信办's online items and their response (issue 15, docs/opinion.md)
+    "fengqiao.opinion",
     # the offline proof-of-work challenge on online filing: widget served from our static files
     "altcha_django",
 ]

@@ -36,6 +36,10 @@ REFERRAL_COMPLAINT: Final = "referral_complaint"
 REFERRAL_CONSULTATION: Final = "referral_consultation"
 ESCALATION: Final = "escalation"
 REFERRAL_REFUSAL_MARGIN: Final = "referral_refusal_margin"
+# 网络舆情回应 by risk level (三(二)9, fengqiao.opinion): the responsible department's response.
+OPINION_RESPONSE_HIGH: Final = "opinion_response_high"
+OPINION_RESPONSE_MEDIUM: Final = "opinion_response_medium"
+OPINION_RESPONSE_LOW: Final = "opinion_response_low"
 
 # (code, label, amount, unit, basis) — DOMAIN.md "Default time limits".
 DEFAULTS: Final[list[tuple[str, str, int, str, str]]] = [
@@ -68,6 +72,9 @@ DEFAULTS: Final[list[tuple[str, str, int, str, str]]] = [
         W,
         "默认值（四(八) 无正当理由拒不处理，移交纪委监委）",
     ),
+    (OPINION_RESPONSE_HIGH, "网络舆情回应（高风险）", 1, C, "默认值（三(二)9；高风险舆情24小时内回应）"),
+    (OPINION_RESPONSE_MEDIUM, "网络舆情回应（中风险）", 3, W, "默认值（三(二)9）"),
+    (OPINION_RESPONSE_LOW, "网络舆情回应（低风险）", 5, W, "默认值（三(二)9）"),
 ]
 
 
