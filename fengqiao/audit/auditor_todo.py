@@ -53,6 +53,8 @@ def _is_auditor(user: Staff) -> bool:
 for key, label, action, order in (
     ("audit.sign_in_failed", _("24小时内登录失败"), Action.SIGN_IN_FAILED, 2),
     ("audit.locked_out", _("24小时内账户锁定"), Action.LOCKED_OUT, 3),
+    # Guessed case numbers and codes on the payer pages (each also counts toward the number's lockout).
+    ("audit.payer_lookup_failed", _("24小时内缴费人查询失败"), Action.PAYER_LOOKUP_FAILED, 4),
 ):
     register(
         TodoSource(

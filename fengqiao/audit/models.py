@@ -31,6 +31,10 @@ class Action(models.TextChoices):
     ARCHIVE_SEAL = "archive_seal", _("案卷封存")
     CHAIN_CHECK = "chain_check", _("审计链校验")
     KEY_ROTATION = "key_rotation", _("密钥轮换")
+    # The payer's own acts on the payer pages (线上枫桥): no staff user, the actor name 缴费人.
+    PAYER_FILING = "payer_filing", _("缴费人网上提交")
+    PAYER_LOOKUP = "payer_lookup", _("缴费人查询案件")
+    PAYER_LOOKUP_FAILED = "payer_lookup_failed", _("缴费人查询失败")
 
 
 class Result(models.TextChoices):

@@ -28,6 +28,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.audit.models import Action
 from fengqiao.cases.models import Attachment, Case, CaseParty, DisputeCategory, Payer, PayerKind
 from fengqiao.cases.services import RESIDENT_ID_PURPOSE, IntakeData, intake_write
 from fengqiao.cases.states import OPEN_STATES, CaseState, IntakeOutcome
@@ -168,7 +169,9 @@ def case_file_online(
             access.submission = submission
             access.save(update_fields=["submission"])
             _sms_filed(case=case, code=str(access.query_code))
-            _payer_audit("case_view", request=request, case=case, summary=_("缴费人网上提交争议事项"), via="online")
+            _payer_audit(
+                Action.PAYER_FILING, request=request, case=case, summary=_("缴费人网上提交争议事项"), via="online"
+            )
     except BaseException:
         _files_remove(stored)
         raise
@@ -247,11 +250,11 @@ def locked(number: str, *, now: datetime | None = None) -> bool:
 
 def _failed(number: str, *, request: HttpRequest | None, via: str) -> None:
     LookupFailure.objects.create(key=number_key(number), at=timezone.now())
-    _payer_audit("sign_in_failed", request=request, result="denied", summary=_("缴费人查询案件失败"), via=via)
+    _payer_audit(Action.PAYER_LOOKUP_FAILED, request=request, result="denied", summary=_("缴费人查询案件失败"), via=via)
 
 
 def _granted(case: Case, *, request: HttpRequest | None, via: str) -> None:
-    _payer_audit("sign_in", request=request, case=case, summary=_("缴费人查询案件"), via=via)
+    _payer_audit(Action.PAYER_LOOKUP, request=request, case=case, summary=_("缴费人查询案件"), via=via)
 
 
 def _payer_audit(

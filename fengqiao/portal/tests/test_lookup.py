@@ -214,3 +214,6 @@ def test_lookup_audited_without_staff(case: Case, client: Client) -> None:
     failed, granted = AuditRecord.objects.order_by("pk").filter(actor_name="缴费人")
     assert failed.result == "denied" and failed.case_id is None and failed.actor_id is None
     assert granted.case_id == case.pk and granted.actor_id is None
+    # The payer's own actions, not staff sign-ins: the auditor's count of failed sign-ins stays true.
+    assert (failed.action, granted.action) == ("payer_lookup_failed", "payer_lookup")
+    assert not AuditRecord.objects.filter(action__in=["sign_in", "sign_in_failed"]).exists()
