@@ -60,6 +60,9 @@ class Transition:
     target: CaseState
     may: Who
     guards: tuple[Guard, ...] = ()
+    # Guards that read only the case, not the step's data: checked when the step is taken like
+    # the others, and also when the steps are offered (a step they refuse is not offered).
+    case_guards: tuple[Guard, ...] = ()
     time_limit: str | None = None  # code of the TimeLimit that starts on arrival
     section: str = ""  # the seed document's section
     extra: dict[str, Any] = field(default_factory=dict)
@@ -234,7 +237,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({CaseState.REGISTERED}),
             CaseState.OWN_HANDLING,
             permissions.may_review,
-            guards=(_filed_online,),
+            case_guards=(_filed_online,),
             time_limit=timelimits.OWN_HANDLING,
             section="四(一)",
         ),
@@ -244,7 +247,8 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({CaseState.REGISTERED}),
             CaseState.INFORMED,
             permissions.may_review,
-            guards=(_filed_online, _needs_informed_department),
+            case_guards=(_filed_online,),
+            guards=(_needs_informed_department,),
             section="四(一)",
         ),
         Transition(
@@ -395,7 +399,14 @@ class TransitionError(ValidationError):
 def allowed_transitions(*, case: Case, actor: Staff) -> list[Transition]:
     """The steps ``actor`` may take on ``case`` now (for the buttons on the case page); steps
     that only follow from a record (``consequence``) are not offered."""
-    return [t for t in TRANSITIONS.values() if not t.consequence and case.state in t.sources and t.may(actor, case)]
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if not t.consequence
+        and case.state in t.sources
+        and t.may(actor, case)
+        and not any(guard(case, {}) for guard in t.case_guards)
+    ]
 
 
 def transition(
@@ -436,7 +447,7 @@ def transition(
         not by_payer and (actor is None or not step.may(actor, case))
     ):
         raise PermissionDenied(_("您无权执行“%(step)s”。") % {"step": step.label})
-    for guard in step.guards:
+    for guard in (*step.case_guards, *step.guards):
         message = guard(case, data)
         if message:
             raise TransitionError(message, code="guard")

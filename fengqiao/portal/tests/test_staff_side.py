@@ -81,3 +81,22 @@ def test_window_case_review_keeps_to_routing(naiman: Jurisdiction, intake_clerk:
     answer = client.post(f"/cases/{window.number}/review/", {"classification": "own"})
     assert answer.status_code == 200
     assert Case.objects.get(pk=window.pk).state == CaseState.REGISTERED
+
+
+def test_steps_offered_follow_the_channel(naiman: Jurisdiction, intake_clerk: Staff, online_case: Case) -> None:
+    """The case API's allowed_actions offer review_own / review_inform (四(一) at review) for an
+    online filing only: a step its guard would refuse is not offered for a window case."""
+    from rest_framework.test import APIClient
+
+    window = intake(intake_clerk)
+    client = APIClient()
+    client.force_authenticate(intake_clerk)
+
+    def offered(case: Case) -> set[str]:
+        answer = client.get(f"/api/v1/cases/{case.number}/")
+        assert answer.status_code == 200, answer.content
+        return {action["name"] for action in answer.json()["allowed_actions"]}
+
+    assert {"review_own", "review_inform"} <= offered(online_case)
+    assert not {"review_own", "review_inform"} & offered(window)
+    assert "route_general" in offered(window)
