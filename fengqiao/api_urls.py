@@ -235,3 +235,20 @@ from fengqiao.audit import api as audit_api  # noqa: E402
 urlpatterns += [
     path("audit/records/", audit_api.AuditRecordListView.as_view(), name="api-audit-records"),
 ]
+
+from fengqiao.opinion import api as opinion_api  # noqa: E402
+
+# 网络舆情 (fengqiao.opinion, 三(二)9, issue 15)
+urlpatterns += [
+    path("opinion/items/", opinion_api.ItemListView.as_view(), name="api-opinion-items"),
+    path("opinion/items/<int:pk>/", opinion_api.ItemDetailView.as_view(), name="api-opinion-item"),
+    path("opinion/items/<int:pk>/case-search/", opinion_api.ItemCaseSearchView.as_view(), name="api-opinion-search"),
+    path("opinion/items/<int:pk>/links/", opinion_api.ItemLinkView.as_view(), name="api-opinion-link"),
+    path("opinion/items/<int:pk>/lead-case/", opinion_api.ItemLeadView.as_view(), name="api-opinion-lead"),
+    path("opinion/items/<int:pk>/assignment/", opinion_api.ItemAssignView.as_view(), name="api-opinion-assign"),
+    path("opinion/items/<int:pk>/steps/", opinion_api.ItemStepView.as_view(), name="api-opinion-step"),
+    path("opinion/items/<int:pk>/closing/", opinion_api.ItemCloseView.as_view(), name="api-opinion-close"),
+    path(
+        "opinion/items/<int:pk>/screenshots/", opinion_api.ItemScreenshotView.as_view(), name="api-opinion-screenshot"
+    ),
+]

@@ -34,6 +34,8 @@ urlpatterns = [
     path("archive/", include("fengqiao.archive.urls")),
     # 信息发布审批 (fengqiao.releases, 五(三), issue 13 §3)
     path("releases/", include("fengqiao.releases.urls")),
+    # 网络舆情 (fengqiao.opinion, 三(二)9, issue 15)
+    path("opinion/", include("fengqiao.opinion.urls")),
     # 审计日志 (fengqiao.audit, issue 13: 三员分立, the auditor's pages)
     path("audit/", include("fengqiao.audit.urls")),
     # 线上枫桥: the payer's own pages, no staff login (fengqiao.portal, issue 14)

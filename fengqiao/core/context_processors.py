@@ -53,6 +53,19 @@ NAVIGATION: list[tuple[Any, str, tuple[str, ...]]] = [
         "release-list",
         (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER, Role.CYBERSPACE_OFFICE, Role.INTAKE_CLERK),
     ),
+    # 网络舆情 (三(二)9): the 网信办 and the office record; the leaders and the departments read.
+    (
+        _("网络舆情"),
+        "opinion-list",
+        (
+            Role.CYBERSPACE_OFFICE,
+            Role.GROUP_OFFICE,
+            Role.GROUP_LEADER,
+            Role.DEPUTY_LEADER,
+            Role.HANDLER,
+            Role.DEPARTMENT_HEAD,
+        ),
+    ),
     (_("热线办"), "referral-desk", (Role.HOTLINE_OFFICE,)),
     (_("移交线索"), "discipline-transfer-list", (Role.DISCIPLINE_LIAISON,)),
     (_("系统配置"), "admin:index", (Role.ADMINISTRATOR,)),

@@ -582,6 +582,10 @@ def deadline_jobs_run(*, today: date | None = None) -> JobReport:
             else:
                 report.escalations += 1
     follow_up_jobs_run(report)
+    # 网络舆情: overdue responses are reminded and escalated the same way (fengqiao.opinion).
+    from fengqiao.opinion.followthrough import item_jobs_run
+
+    item_jobs_run(report)
     logger.info("deadline job %s", report)
     return report
 

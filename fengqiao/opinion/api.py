@@ -1,0 +1,415 @@
+"""REST API of online items (三(二)9, issue 15), under ``/api/v1/opinion/items/``: the list
+and recording, one item, the case search and links, the lead case, the responsible department,
+the response steps, the closing and screenshots. Reads are scoped (an item one may not read is
+a 404); input is parsed by the pages' forms and written through ``services``; errors have the
+project's one shape, ``{"errors": {field: [..]}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from fengqiao.cases.api import _form_data
+from fengqiao.cases.models import Case
+from fengqiao.cases.services import mask_name
+from fengqiao.core.api import error_responses, form_errors
+from fengqiao.core.auth import request_staff
+from fengqiao.core.parsers import JSONParser
+from fengqiao.opinion import forms, permissions, selectors, services
+from fengqiao.opinion.models import ItemStatus, LinkHow, OnlineItem, Platform, RiskLevel, StepKind
+from fengqiao.org.models import Staff
+
+TAGS = ["opinion"]
+PLATFORM_HELP = "平台：" + "；".join(f"{v} {label}" for v, label in Platform.choices)
+RISK_HELP = "风险等级：" + "；".join(f"{v} {label}" for v, label in RiskLevel.choices)
+STATUS_HELP = "状态：" + "；".join(f"{v} {label}" for v, label in ItemStatus.choices)
+HOW_HELP = "关联方式：" + "；".join(f"{v} {label}" for v, label in LinkHow.choices)
+STEP_HELP = "环节：" + "；".join(f"{v} {label}" for v, label in StepKind.choices)
+
+ERROR_TEXT = {
+    400: "输入有误：错误按字段列出（如链接格式、发现时间晚于现在、截图类型不允许、身份证号码有误）",
+    403: "可以查看但无权执行（登记、关联、立案、办结须网信办或领导小组办公室；处置步骤须责任部门）",
+    404: "舆情不存在或无权查看（二者不作区分）",
+    409: "已被他人更新，或舆情已办结",
+}
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return error_responses(*codes, overrides=ERROR_TEXT)
+
+
+class LinkedCaseSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    how = serializers.CharField(help_text=HOW_HELP)
+    state = serializers.CharField()
+    linked_at = serializers.DateTimeField()
+
+
+class StepSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=STEP_HELP)
+    text = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+
+
+class ItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="舆情编号")
+    platform = serializers.CharField(help_text=PLATFORM_HELP)
+    url = serializers.CharField()
+    seen_at = serializers.DateTimeField()
+    summary = serializers.CharField(help_text="内容摘要；无查看明文权限者身份证号码、手机号码已脱敏")
+    views = serializers.IntegerField(allow_null=True)
+    reposts = serializers.IntegerField(allow_null=True)
+    risk = serializers.CharField(help_text=RISK_HELP)
+    categories = serializers.ListField(child=serializers.CharField(), help_text="争议事项代码")
+    responsible_department = serializers.CharField(allow_null=True, help_text="责任部门代码")
+    response_due_on = serializers.DateField(allow_null=True, help_text="回应期限")
+    status = serializers.CharField(help_text=STATUS_HELP)
+    version = serializers.IntegerField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    closing_summary = serializers.CharField()
+    cases = LinkedCaseSerializer(many=True)
+    steps = StepSerializer(many=True, required=False)
+
+
+class ItemInputSerializer(serializers.Serializer):
+    platform = serializers.ChoiceField(choices=Platform.choices, help_text=PLATFORM_HELP)
+    url = serializers.URLField(max_length=2000)
+    seen_at = serializers.DateTimeField()
+    summary = serializers.CharField(max_length=4000)
+    views = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    reposts = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    risk = serializers.ChoiceField(choices=RiskLevel.choices, help_text=RISK_HELP)
+    categories = serializers.ListField(child=serializers.CharField(), required=False, help_text="争议事项代码")
+    responsible_department = serializers.CharField(required=False, allow_blank=True, help_text="责任部门代码")
+
+
+class ItemMultipartSerializer(ItemInputSerializer):
+    screenshots = serializers.ListField(child=serializers.FileField(), required=False, help_text="截图（可重复）")
+
+
+class SearchInputSerializer(serializers.Serializer):
+    how = serializers.ChoiceField(choices=["number", "payer", "duplicate"], help_text=HOW_HELP)
+    number = serializers.CharField(required=False, allow_blank=True)
+    payer_kind = serializers.ChoiceField(choices=["person", "employer"], required=False)
+    id_number = serializers.CharField(required=False, allow_blank=True)
+    credit_code = serializers.CharField(required=False, allow_blank=True)
+    categories = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class CandidateSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    payer = serializers.CharField(help_text="缴费人（脱敏）")
+    state = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+class LinkInputSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    how = serializers.ChoiceField(choices=["number", "payer", "duplicate"], help_text=HOW_HELP)
+
+
+class LeadInputSerializer(serializers.Serializer):
+    payer_kind = serializers.ChoiceField(choices=["person", "employer"])
+    payer_name = serializers.CharField()
+    payer_group = serializers.CharField()
+    id_number = serializers.CharField(required=False, allow_blank=True)
+    credit_code = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    township = serializers.CharField(help_text="事项所在辖区代码")
+    categories = serializers.ListField(child=serializers.CharField())
+    summary = serializers.CharField()
+
+
+class LeadOutputSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="新立案件编号")
+    owner = serializers.CharField(help_text="首问责任人")
+    receiving_department = serializers.CharField()
+
+
+class AssignInputSerializer(serializers.Serializer):
+    department = serializers.CharField(help_text="责任部门代码")
+    risk = serializers.ChoiceField(choices=RiskLevel.choices, help_text=RISK_HELP)
+    version = serializers.IntegerField(required=False)
+
+
+class StepInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=StepKind.choices, help_text=STEP_HELP)
+    text = serializers.CharField()
+    version = serializers.IntegerField(required=False)
+
+
+class CloseInputSerializer(serializers.Serializer):
+    closing_summary = serializers.CharField()
+    version = serializers.IntegerField(required=False)
+
+
+class ScreenshotInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+def _represent(item: OnlineItem, user: Staff, *, steps: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": item.pk,
+        "number": item.number,
+        "platform": item.platform,
+        "url": item.url,
+        "seen_at": item.seen_at,
+        "summary": selectors.summary_for(user=user, item=item),
+        "views": item.views,
+        "reposts": item.reposts,
+        "risk": item.risk,
+        "categories": [c.code for c in item.categories.all()],
+        "responsible_department": item.responsible_department.code if item.responsible_department else None,
+        "response_due_on": item.response_due_on,
+        "status": item.status,
+        "version": item.version,
+        "closed_at": item.closed_at,
+        "closing_summary": item.closing_summary,
+        "cases": [
+            {"number": link.case.number, "how": link.how, "state": link.case.state, "linked_at": link.linked_at}
+            for link in item.case_links.all()
+        ],
+    }
+    if steps:
+        data["steps"] = [
+            {"kind": s.kind, "text": s.text, "at": s.at, "actor": str(s.actor)}
+            for s in item.steps.select_related("actor")
+        ]
+    return data
+
+
+def _reread(user: Staff, pk: int) -> Response:
+    item = selectors.item_list_for(user=user).get(pk=pk)
+    return Response(ItemSerializer(_represent(item, user, steps=True)).data)
+
+
+def _form(form_class: type, request: Request, user: Staff | None = None, **kwargs: Any) -> Any:
+    data = _form_data(request, lists=("categories",))
+    form = form_class(data=data, files=request.FILES, **({"user": user} if user is not None else {}), **kwargs)
+    if not form.is_valid():
+        raise serializers.ValidationError(form_errors(form))
+    return form
+
+
+def _managed(request: Request, pk: int) -> tuple[Staff, OnlineItem]:
+    from django.core.exceptions import PermissionDenied
+
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    if not permissions.may_manage(user, item):
+        raise PermissionDenied("您无权办理该舆情。")
+    return user, item
+
+
+class ItemListView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_list",
+        summary="网络舆情列表",
+        description=f"The items the caller may read, newest seen first, at most {selectors.LIST_LIMIT}.",
+        parameters=[
+            OpenApiParameter("status", str, enum=ItemStatus.values, required=False),
+            OpenApiParameter("risk", str, enum=RiskLevel.values, required=False),
+            OpenApiParameter("platform", str, enum=Platform.values, required=False),
+        ],
+        responses={200: ItemSerializer(many=True), **_errors(401)},
+    )
+    def get(self, request: Request) -> Response:
+        user = request_staff(request)
+        q = request.query_params
+        filters = selectors.ItemFilter(
+            status=q.get("status", "") if q.get("status") in ItemStatus.values else "",
+            risk=q.get("risk", "") if q.get("risk") in RiskLevel.values else "",
+            platform=q.get("platform", "") if q.get("platform") in Platform.values else "",
+        )
+        items = selectors.item_list_for(user=user, filters=filters)[: selectors.LIST_LIMIT]
+        return Response(ItemSerializer([_represent(i, user) for i in items], many=True).data)
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_create",
+        summary="登记网络舆情",
+        description="The 网信办 or the group office records an item (JSON, or multipart/form-data with "
+        "`screenshots` repeated). A high-risk item alerts the group office and the leader at once.",
+        request={"application/json": ItemInputSerializer, "multipart/form-data": ItemMultipartSerializer},
+        responses={201: ItemSerializer, **_errors(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        from django.core.exceptions import PermissionDenied
+
+        user = request_staff(request)
+        if not permissions.may_record(user):
+            raise PermissionDenied("您无权登记网络舆情。")
+        form = _form(forms.ItemForm, request, user)
+        item = services.item_record(actor=user, data=form.item_data())
+        response = _reread(user, item.pk)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class ItemDetailView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_retrieve",
+        summary="网络舆情",
+        responses={200: ItemSerializer, **_errors(401, 404)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = request_staff(request)
+        selectors.item_get_for(user=user, pk=pk)
+        return _reread(user, pk)
+
+
+class ItemCaseSearchView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_case_search",
+        summary="查找关联案件",
+        description="By number, by payer (ID number through the blind index, or credit code), or by the "
+        "duplicate rules (the payer's open cases in the same or related categories). Changes nothing; a POST "
+        "so an ID number never travels in a URL.",
+        request=SearchInputSerializer,
+        responses={200: CandidateSerializer(many=True), **_errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _user, item = _managed(request, pk)
+        d = _form(forms.FindForm, request).cleaned_data
+        county = item.jurisdiction
+        found: list[Case]
+        if d["how"] == LinkHow.NUMBER:
+            found = services.cases_by_number(county=county, number=d["number"])
+        elif d["how"] == LinkHow.PAYER:
+            found = services.cases_by_payer(
+                county=county, kind=d["payer_kind"], id_number=d["id_number"], credit_code=d["credit_code"]
+            )
+        else:
+            found = services.cases_by_duplicate_rules(
+                county=county,
+                kind=d["payer_kind"],
+                id_number=d["id_number"],
+                credit_code=d["credit_code"],
+                categories=list(d["categories"]),
+            )
+        rows = [
+            {"number": c.number, "payer": mask_name(c.payer.name), "state": c.state, "received_at": c.received_at}
+            for c in found
+        ]
+        return Response(CandidateSerializer(rows, many=True).data)
+
+
+class ItemLinkView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_link",
+        summary="关联案件",
+        request=LinkInputSerializer,
+        responses={200: ItemSerializer, **_errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user, item = _managed(request, pk)
+        d = _form(forms.LinkForm, request).cleaned_data
+        case = Case.objects.filter(jurisdiction=item.jurisdiction, number=d["number"].strip()).first()
+        if case is None:
+            raise serializers.ValidationError({"number": ["没有该编号的案件。"]})
+        services.item_link(item=item, actor=user, case=case, how=d["how"])
+        return _reread(user, pk)
+
+
+class ItemLeadView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_lead_case",
+        summary="据此立案",
+        description="A 舆情线索 case registered at the studio for review and routing (四(一)(二)) through the "
+        "window's checks; its first receiver is the caller when an intake clerk, else the online intake "
+        "department's clerk on duty.",
+        request=LeadInputSerializer,
+        responses={201: LeadOutputSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user, item = _managed(request, pk)
+        form = _form(forms.LeadForm, request, user)
+        case = services.lead_case_open(item=item, actor=user, data=form.intake_data())
+        body = {"number": case.number, "owner": str(case.owner), "receiving_department": case.receiving_department.name}
+        return Response(LeadOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class ItemAssignView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_assign",
+        summary="确定责任部门和风险等级",
+        description="The response deadline runs from today by the risk level (TimeLimit opinion_response_*).",
+        request=AssignInputSerializer,
+        responses={200: ItemSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user, item = _managed(request, pk)
+        d = _form(forms.AssignForm, request, user).cleaned_data
+        services.item_assign(
+            item=item, actor=user, department=d["department"], risk=d["risk"], expected_version=d.get("version")
+        )
+        return _reread(user, pk)
+
+
+class ItemStepView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_step",
+        summary="记录处置步骤（核实、回应、处置）",
+        request=StepInputSerializer,
+        responses={200: ItemSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from django.core.exceptions import PermissionDenied
+
+        user = request_staff(request)
+        item = selectors.item_get_for(user=user, pk=pk)
+        if not permissions.may_respond(user, item):
+            raise PermissionDenied("您无权记录该舆情的处置情况。")
+        d = _form(forms.StepForm, request).cleaned_data
+        services.step_record(item=item, actor=user, kind=d["kind"], text=d["text"], expected_version=d.get("version"))
+        return _reread(user, pk)
+
+
+class ItemCloseView(APIView):
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_close",
+        summary="办结",
+        request=CloseInputSerializer,
+        responses={200: ItemSerializer, **_errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user, item = _managed(request, pk)
+        d = _form(forms.CloseForm, request).cleaned_data
+        services.item_close(item=item, actor=user, summary=d["closing_summary"], expected_version=d.get("version"))
+        return _reread(user, pk)
+
+
+class ItemScreenshotView(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        tags=TAGS,
+        operation_id="opinion_items_screenshot",
+        summary="上传截图",
+        description="Checked as a case attachment is (type, content, size); stored encrypted.",
+        request={"multipart/form-data": ScreenshotInputSerializer},
+        responses={200: ItemSerializer, **_errors(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user, item = _managed(request, pk)
+        form = _form(forms.ScreenshotForm, request)
+        services.screenshot_add(item=item, actor=user, upload=form.cleaned_data["file"])
+        return _reread(user, pk)

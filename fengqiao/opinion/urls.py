@@ -1,0 +1,18 @@
+from django.urls import path
+
+from fengqiao.opinion import views
+
+# Mounted under /opinion/ (fengqiao/urls.py).
+urlpatterns = [
+    path("", views.item_list, name="opinion-list"),
+    path("new/", views.item_new, name="opinion-new"),
+    path("<int:pk>/", views.item_detail, name="opinion-detail"),
+    path("<int:pk>/find/", views.item_find, name="opinion-find"),
+    path("<int:pk>/link/", views.item_link, name="opinion-link"),
+    path("<int:pk>/lead/", views.item_lead, name="opinion-lead"),
+    path("<int:pk>/assign/", views.item_assign, name="opinion-assign"),
+    path("<int:pk>/step/", views.item_step, name="opinion-step"),
+    path("<int:pk>/close/", views.item_close, name="opinion-close"),
+    path("<int:pk>/screenshots/", views.screenshot_add, name="opinion-screenshot-add"),
+    path("<int:pk>/screenshots/<str:token>/", views.screenshot_download, name="opinion-screenshot"),
+]

@@ -1,0 +1,312 @@
+"""Staff pages of online items (三(二)9): the list with filters, the recording form, an item's
+page with its cases, steps, screenshots and forms. Views parse with a form, call a service and
+redirect; they never save a model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fengqiao.audit.models import Action
+from fengqiao.audit.trail import note
+from fengqiao.cases.models import Case
+from fengqiao.cases.selectors import departments_of
+from fengqiao.cases.services import mask_name
+from fengqiao.core.auth import request_staff
+from fengqiao.core.forms import errors_to_form
+from fengqiao.opinion import forms, permissions, selectors, services
+from fengqiao.opinion.models import ItemStatus, LinkHow, OnlineItem, Platform, RiskLevel
+from fengqiao.org.models import Staff
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def item_list(request: HttpRequest) -> HttpResponse:
+    """网络舆情: the items the user may read, newest seen first, with filters."""
+    user = request_staff(request)
+    g = request.GET
+    filters = selectors.ItemFilter(
+        status=g.get("status", "") if g.get("status") in ItemStatus.values else "",
+        risk=g.get("risk", "") if g.get("risk") in RiskLevel.values else "",
+        platform=g.get("platform", "") if g.get("platform") in Platform.values else "",
+        department=_int(g.get("department")),
+        number=g.get("number", "")[:40],
+    )
+    items = list(selectors.item_list_for(user=user, filters=filters)[: selectors.LIST_LIMIT])
+    county = user.jurisdiction
+    return render(
+        request,
+        "opinion/item_list.html",
+        {
+            "items": items,
+            "filters": filters,
+            "statuses": ItemStatus.choices,
+            "risks": RiskLevel.choices,
+            "platforms": Platform.choices,
+            "departments": list(departments_of(county)) if county is not None else [],
+            "may_record": permissions.may_record(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_new(request: HttpRequest) -> HttpResponse:
+    """登记网络舆情."""
+    user = request_staff(request)
+    if not permissions.may_record(user):
+        raise PermissionDenied(_("您无权登记网络舆情。"))
+    if request.method == "POST":
+        form = forms.ItemForm(request.POST, request.FILES, user=user)
+        if form.is_valid():
+            try:
+                item = services.item_record(actor=user, data=form.item_data())
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("已登记网络舆情 %(n)s。") % {"n": item.number})
+                return redirect("opinion-detail", pk=item.pk)
+    else:
+        form = forms.ItemForm(user=user)
+    return render(request, "opinion/item_form.html", {"form": form})
+
+
+def _detail(request: HttpRequest, user: Staff, item: OnlineItem, **extra: Any) -> HttpResponse:
+    manage = permissions.may_manage(user, item)
+    context = {
+        "item": item,
+        "summary": selectors.summary_for(user=user, item=item),
+        "links": selectors.item_links(item=item, user=user),
+        "steps": list(item.steps.select_related("actor")),
+        "events": list(item.events.select_related("actor")),
+        "attachments": list(item.attachments.all()),
+        "categories": list(item.categories.all()),
+        "may_manage": manage and item.is_open,
+        "may_respond": permissions.may_respond(user, item) and item.is_open,
+        "assign_form": forms.AssignForm(
+            user=user,
+            initial={
+                "department": item.responsible_department.code if item.responsible_department else None,
+                "risk": item.risk,
+                "version": item.version,
+            },
+        ),
+        "find_form": forms.FindForm(),
+        "lead_form": forms.LeadForm(user=user, initial={"summary": item.summary}),
+        "step_form": forms.StepForm(initial={"version": item.version}),
+        "close_form": forms.CloseForm(initial={"version": item.version}),
+        "screenshot_form": forms.ScreenshotForm(),
+        "candidates": [],
+        **extra,
+    }
+    return render(request, "opinion/item_detail.html", context, status=400 if extra.get("invalid") else 200)
+
+
+@login_required
+@require_GET
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    return _detail(request, user, selectors.item_get_for(user=user, pk=pk))
+
+
+@login_required
+@require_POST
+def item_find(request: HttpRequest, pk: int) -> HttpResponse:
+    """查找关联案件 (a POST: an ID number never goes into a URL); changes nothing."""
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    if not permissions.may_manage(user, item):
+        raise PermissionDenied(_("您无权关联该舆情。"))
+    form = forms.FindForm(request.POST)
+    candidates: list[tuple[Case, str]] = []
+    how = request.POST.get("how", LinkHow.NUMBER)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["how"] == LinkHow.NUMBER:
+                found = services.cases_by_number(county=item.jurisdiction, number=d["number"])
+            elif d["how"] == LinkHow.PAYER:
+                found = services.cases_by_payer(
+                    county=item.jurisdiction,
+                    kind=d["payer_kind"],
+                    id_number=d["id_number"],
+                    credit_code=d["credit_code"],
+                )
+            else:
+                found = services.cases_by_duplicate_rules(
+                    county=item.jurisdiction,
+                    kind=d["payer_kind"],
+                    id_number=d["id_number"],
+                    credit_code=d["credit_code"],
+                    categories=list(d["categories"]),
+                )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            candidates = [(case, mask_name(case.payer.name)) for case in found]
+            if not candidates:
+                form.add_error(None, _("没有找到符合条件的案件。"))
+    return _detail(request, user, item, find_form=form, candidates=candidates, find_how=how, find_open=True)
+
+
+@login_required
+@require_POST
+def item_link(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    form = forms.LinkForm(request.POST)
+    if not permissions.may_manage(user, item):
+        raise PermissionDenied(_("您无权关联该舆情。"))
+    if form.is_valid():
+        case = Case.objects.filter(jurisdiction=item.jurisdiction, number=form.cleaned_data["number"].strip()).first()
+        if case is None:
+            messages.error(request, _("没有该编号的案件。"))
+            return redirect("opinion-detail", pk=pk)
+        try:
+            services.item_link(item=item, actor=user, case=case, how=form.cleaned_data["how"])
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已关联案件 %(n)s。") % {"n": case.number})
+    else:
+        messages.error(request, _("请选择要关联的案件。"))
+    return redirect("opinion-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def item_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    """据此立案 at the studio (channel 舆情线索)."""
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    if not permissions.may_manage(user, item):
+        raise PermissionDenied(_("您无权据此舆情立案。"))
+    form = forms.LeadForm(request.POST, user=user)
+    if form.is_valid():
+        try:
+            case = services.lead_case_open(item=item, actor=user, data=form.intake_data())
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已据此舆情立案，案件编号 %(n)s。") % {"n": case.number})
+            return redirect("opinion-detail", pk=pk)
+    return _detail(request, user, item, lead_form=form, lead_open=True, invalid=True)
+
+
+@login_required
+@require_POST
+def item_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    if not permissions.may_manage(user, item):
+        raise PermissionDenied(_("您无权确定该舆情的责任部门。"))
+    form = forms.AssignForm(request.POST, user=user)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.item_assign(
+                item=item, actor=user, department=d["department"], risk=d["risk"], expected_version=d.get("version")
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已确定责任部门和回应期限。"))
+            return redirect("opinion-detail", pk=pk)
+    return _detail(request, user, item, assign_form=form, invalid=True)
+
+
+@login_required
+@require_POST
+def item_step(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    if not permissions.may_respond(user, item):
+        raise PermissionDenied(_("您无权记录该舆情的处置情况。"))
+    form = forms.StepForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.step_record(
+                item=item, actor=user, kind=d["kind"], text=d["text"], expected_version=d.get("version")
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已记录处置情况。"))
+            return redirect("opinion-detail", pk=pk)
+    return _detail(request, user, item, step_form=form, invalid=True)
+
+
+@login_required
+@require_POST
+def item_close(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    if not permissions.may_manage(user, item):
+        raise PermissionDenied(_("您无权办结该舆情。"))
+    form = forms.CloseForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.item_close(item=item, actor=user, summary=d["closing_summary"], expected_version=d.get("version"))
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已办结。"))
+            return redirect("opinion-detail", pk=pk)
+    return _detail(request, user, item, close_form=form, invalid=True)
+
+
+@login_required
+@require_POST
+def screenshot_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    if not permissions.may_manage(user, item):
+        raise PermissionDenied(_("您无权为该舆情上传截图。"))
+    form = forms.ScreenshotForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.screenshot_add(item=item, actor=user, upload=form.cleaned_data["file"])
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("已上传截图。"))
+            return redirect("opinion-detail", pk=pk)
+    return _detail(request, user, item, screenshot_form=form, invalid=True)
+
+
+@login_required
+@require_GET
+def screenshot_download(request: HttpRequest, pk: int, token: str) -> FileResponse:
+    """A screenshot, decrypted, to whoever may read the item; recorded in the audit trail."""
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    attachment = item.attachments.filter(token=token).first()
+    if attachment is None:
+        raise Http404("no such screenshot")
+    note(
+        Action.DOWNLOAD,
+        actor=user,
+        object_type="opinion_screenshot",
+        object_id=str(attachment.pk),
+        summary=_("下载舆情截图（%(n)s）") % {"n": item.number},
+    )
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = f'inline; filename="{attachment.token}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
