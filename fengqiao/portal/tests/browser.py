@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from fengqiao.core.tests.test_life_cycle_browser import TIMEOUT_MS
 
@@ -69,4 +69,26 @@ class Shots:
         return path
 
 
-NUMBER = re.compile(r"[0-9A-Z]+-\d{4}-\d+|\d{6}-\d{4}-\d{6}")
+def submit(page: Page, shown: str) -> None:
+    """Send the page's form and wait for ``shown`` (a selector) on the answer."""
+    page.click("main form button[type=submit]")
+    expect(page.locator(shown).first).to_be_visible()
+
+
+def filing_fill(page: Page, *, name: str, id_number: str, summary: str) -> None:
+    """The filing form of a person (灵活就业人员, 八仙筒镇, 04 缴费金额), ALTCHA not yet solved."""
+    chosen = {"#id_payer_kind": "person", "#id_payer_group": "flexible", "#id_township": "150525101"}
+    typed = {"#id_payer_name": name, "#id_id_number": id_number, "#id_phone": "13812345678", "#id_summary": summary}
+    for selector, value in chosen.items():
+        page.select_option(selector, value)
+    for selector, value in typed.items():
+        page.fill(selector, value)
+    page.check("input[name=categories][value='04']")
+
+
+def solve_altcha(page: Page) -> None:
+    """人机验证: tick the ALTCHA box as a person does (its label: the box itself is drawn over);
+    the widget solves its proof of work in the page and fills its hidden field."""
+    widget = page.locator("altcha-widget")
+    widget.locator("label[for^=altcha-checkbox]").click()
+    expect(widget.locator("input[type=hidden][name=altcha]")).to_have_value(re.compile(r".{20,}"))

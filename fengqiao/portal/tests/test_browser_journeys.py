@@ -19,7 +19,6 @@ ORM; the database is read at the end only to confirm what the pages said.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -30,7 +29,7 @@ from fengqiao.cases.models import Case, Channel
 from fengqiao.cases.states import CaseState
 from fengqiao.core.tests.test_life_cycle_browser import Desk, done, opinion, resident_id, todo
 from fengqiao.org.models import Jurisdiction
-from fengqiao.portal.tests.browser import Shots, phone
+from fengqiao.portal.tests.browser import Shots, filing_fill, phone, solve_altcha, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,17 +45,11 @@ def file_online(page: Page, base_url: str, shot: Shots, *, name: str, id_number:
     shot(page, "home")
     page.click("a[href$='/payer/file/']")
     expect(page.locator("altcha-widget")).to_be_attached()
-    page.select_option("#id_payer_kind", "person")
-    page.fill("#id_payer_name", name)
-    page.select_option("#id_payer_group", "flexible")
-    page.fill("#id_id_number", id_number[:-1] + ("0" if id_number[-1] != "0" else "1"))  # a wrong check character
-    page.fill("#id_phone", "13812345678")
-    page.select_option("#id_township", "150525101")
-    page.check("input[name=categories][value='04']")
-    page.fill("#id_summary", summary)
+    wrong = id_number[:-1] + ("0" if id_number[-1] != "0" else "1")  # a wrong check character
+    filing_fill(page, name=name, id_number=wrong, summary=summary)
     shot(page, "filing-form")
     solve_altcha(page)
-    page.click("main form button[type=submit]")
+    submit(page, "#err-id_number")
     expect(page.locator("#err-id_number")).to_contain_text("校验码")
     shot(page, "filing-error")
     page.fill("#id_id_number", id_number)
@@ -67,14 +60,6 @@ def file_online(page: Page, base_url: str, shot: Shots, *, name: str, id_number:
     shot(page, "filing-result")
     number, code = (t.strip() for t in codes.all_inner_texts())
     return number, code
-
-
-def solve_altcha(page: Page) -> None:
-    """人机验证: tick the ALTCHA box; the widget solves its proof of work in the page and fills
-    its hidden field (the form is refused without it)."""
-    widget = page.locator("altcha-widget")
-    widget.locator("label[for^=altcha-checkbox]").click()
-    expect(widget.locator("input[type=hidden][name=altcha]")).to_have_value(re.compile(r".{20,}"))
 
 
 def look_up(context: BrowserContext, base_url: str, shot: Shots, number: str, code: str) -> Page:
