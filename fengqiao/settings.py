@@ -137,6 +137,8 @@ INSTALLED_APPS = [
     "fengqiao.portal",
     # 网络舆情: the 网信办's online items and their response (issue 15, docs/opinion.md)
     "fengqiao.opinion",
+    # 责任追究: accountability records, proposals and their decision (issue 15, docs/accountability.md)
+    "fengqiao.accountability",
     # the offline proof-of-work challenge on online filing: widget served from our static files
     "altcha_django",
 ]
@@ -363,6 +365,9 @@ STORAGES = {
 FENGQIAO_ATTACHMENT_MAX_BYTES = env_int("FENGQIAO_ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 # How far back intake looks for other cases of the same payer (疑似重复), in days.
 FENGQIAO_DUPLICATE_WINDOW_DAYS = env_int("FENGQIAO_DUPLICATE_WINDOW_DAYS", 180)
+# 责任追究 (五(四), docs/accountability.md): a department escalated (督办升级) this many times in one
+# month is proposed for an accountability record.
+FENGQIAO_ACCOUNTABILITY_ESCALATIONS = env_int("FENGQIAO_ACCOUNTABILITY_ESCALATIONS", 3)
 # The first day a dispute can have been received (YYYY-MM-DD): the mechanism's notice,
 # 奈政字〔2024〕123号 of 2024-09-11, unless the county adopted it later (fengqiao.core.dates).
 FENGQIAO_MECHANISM_START = env_str("FENGQIAO_MECHANISM_START", "2024-09-11")
@@ -465,8 +470,8 @@ FENGQIAO_PORTAL_LOCK_MINUTES = env_int("FENGQIAO_PORTAL_LOCK_MINUTES", 30)
 # The payer pages' address as printed on the 受理告知书 ("…在 https://…/payer/ “线上枫桥”查询"); blank:
 # the notice says "本机关网站".
 FENGQIAO_PORTAL_URL = env_str("FENGQIAO_PORTAL_URL", "")
-# The county whose payers file on these pages (its region code); blank: the installation's one
-# county (fengqiao.portal.views.portal_county).
+# The county whose payers file on these pages (its region code); blank: every county of the
+# installation, the payer choosing one when there are several (fengqiao.portal.views.portal_county).
 FENGQIAO_PORTAL_COUNTY = env_str("FENGQIAO_PORTAL_COUNTY", "")
 # ALTCHA proof of work on filing (altcha-django): the challenge is signed and verified here,
 # replays are refused through the shared cache; nothing goes to a third party.

@@ -11,6 +11,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
@@ -55,12 +56,23 @@ def _by_number(name: str, number: str) -> tuple[str, str]:
     return (name, "n:" + services.number_key(number))
 
 
-def portal_county() -> Jurisdiction:
-    """The county whose payers file here: FENGQIAO_PORTAL_COUNTY (its region code), else the
-    one county of the installation."""
+def portal_counties() -> QuerySet[Jurisdiction]:
+    """The counties whose payers file here: FENGQIAO_PORTAL_COUNTY (its region code) alone, else
+    every county of the installation (a province runs many on one system)."""
+    counties = Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY).order_by("code")
     code = settings.FENGQIAO_PORTAL_COUNTY
-    counties = Jurisdiction.objects.filter(level=JurisdictionLevel.COUNTY)
-    return counties.get(code=code) if code else counties.order_by("pk")[:1].get()
+    return counties.filter(code=code) if code else counties
+
+
+def portal_county(request: HttpRequest | None = None) -> Jurisdiction | None:
+    """The county a filing goes to: the one the payer chose (``county``, a region code, kept in
+    the form), else the only county there is; None while a choice among several is to be made."""
+    counties = portal_counties()
+    code = str((request.POST.get("county") or request.GET.get("county", "")) if request else "")[:12]
+    if code:
+        return counties.filter(code=code).first()
+    only = list(counties[:2])
+    return only[0] if len(only) == 1 else None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -72,10 +84,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @csp_update({"worker-src": ["'self'", "blob:"], "style-src": [NONCE]})
 @require_http_methods(["GET", "POST"])
 def file(request: HttpRequest) -> HttpResponse:
-    """网上申请: the payer files a dispute (四(一) 线上受理)."""
-    county = portal_county()
+    """网上申请: the payer files a dispute (四(一) 线上受理) — first choosing the county where
+    the installation serves several."""
+    county = portal_county(request)
+    if county is None:
+        return render(request, "portal/choose_county.html", {"counties": portal_counties()})
     if request.method != "POST":
-        return render(request, "portal/file.html", {"form": OnlineFilingForm(county=county, request=request)})
+        form = OnlineFilingForm(county=county, request=request)
+        return render(request, "portal/file.html", {"form": form, "county": county})
     if _rate_exceeded(request, _by_ip(request, "file_ip")):
         return _too_many(request)
     submission = str(request.POST.get("submission", ""))[:64]
@@ -96,10 +112,10 @@ def file(request: HttpRequest) -> HttpResponse:
             case = case_or_none
         except ValidationError as exc:
             _errors_to_form(form, exc)
-            return render(request, "portal/file.html", {"form": form}, status=400)
+            return render(request, "portal/file.html", {"form": form, "county": county}, status=400)
         grant(request, case)
         return redirect("portal-filed", number=case.number)
-    return render(request, "portal/file.html", {"form": form}, status=400)
+    return render(request, "portal/file.html", {"form": form, "county": county}, status=400)
 
 
 def _errors_to_form(form: OnlineFilingForm, exc: ValidationError) -> None:

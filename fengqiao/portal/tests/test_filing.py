@@ -209,3 +209,22 @@ def test_name_conflict_not_told(county: Jurisdiction, client: Client, intake_cle
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert "钱" not in page.content.decode()
+
+
+def test_a_province_installation_asks_the_county_first(county: Jurisdiction, client: Client) -> None:
+    """One system for many counties: the payer first chooses the county (its 联合处置工作室 receives
+    the dispute, 四(一)); the choice travels with the form, and the filing lands in that county."""
+    from fengqiao.org.models import JurisdictionLevel
+
+    other = Jurisdiction.objects.create(code="150526", name="库伦旗", level=JurisdictionLevel.COUNTY, kind="旗")
+    choice = client.get("/payer/file/")
+    assert choice.status_code == 200
+    page = choice.content.decode()
+    assert f"?county={county.code}" in page and f"?county={other.code}" in page
+    assert 'name="payer_name"' not in page
+    form = client.get(f"/payer/file/?county={county.code}").content.decode()
+    assert f'name="county" value="{county.code}"' in form and "奈曼旗" in form
+    assert 'name="payer_name"' not in client.get("/payer/file/?county=999999").content.decode()
+    response = client.post("/payer/file/", filing(county=county.code))
+    assert response.status_code == 302
+    assert Case.objects.get(number=number_from(response)).jurisdiction == county
