@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta
+from statistics import median
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ from django.db.models.functions import Cast, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.accountability.models import AccountabilityRecord, Failure, RecordStatus
 from fengqiao.archive.models import Dossier
 from fengqiao.cases.models import Case, CaseEvent, Channel, DisputeCategory, EventKind, PayerGroup, PayerKind
 from fengqiao.cases.states import OPEN_STATES, CaseState, Classification, IntakeOutcome
@@ -46,6 +48,7 @@ from fengqiao.handling.models import (
     TaskStatus,
 )
 from fengqiao.meetings.models import Consultation
+from fengqiao.opinion.models import ItemCase, ItemStatus, OnlineItem, Platform, ResponseStep, RiskLevel
 from fengqiao.org.models import Jurisdiction
 from fengqiao.referrals.models import DisciplineTransfer, Referral
 
@@ -67,6 +70,12 @@ DISSATISFACTION_SHARE = 0.20  # … with this share of 不满意 (yellow) …
 DISSATISFACTION_RED_SHARE = 0.40  # … or this share (red)
 OVERDUE_DEPARTMENT_MIN_TASKS = 3  # overdue_department: open tasks past due at generation
 WARNING_MAX_CASES = 20  # case numbers listed with one warning
+# 网络舆情 (三(二)9, 四(六) 防范化解税费征缴舆情风险; same caveat: defaults to be confirmed)
+OPINION_HIGH_MIN_ITEMS = 1  # opinion_category: high-risk items of one category this month (red) …
+OPINION_CATEGORY_MIN_ITEMS = 3  # … or items of any risk of one category this month (yellow)
+OPINION_OPEN_MIN_CASES = 1  # opinion_open_cases: open cases linked to one item still open
+OPINION_MAX_WARNINGS = 20  # one warning per item for the first; the rest in one line
+OPINION_ITEM_NUMBERS = 5  # item numbers named in one warning's text
 
 _Row = TypeVar("_Row", bound=Model)
 
@@ -140,6 +149,23 @@ class MonthlyFigures:
     remedies_filed: list[Count]
     remedies_ended: list[Count]
     archived: int
+    # 网络舆情 (三(二)9 网信办 monitors; 四(六) 防范化解税费征缴舆情风险) — the items seen in the month
+    opinion_items: int
+    opinion_by_risk: list[Count]
+    opinion_by_platform: list[Count]
+    opinion_by_category: list[Count]
+    opinion_responded: int  # items with a first response step (核实、回应、处置)
+    opinion_first_step_median_hours: float | None  # recorded → first step, median
+    opinion_closed: int
+    opinion_closed_median_hours: float | None  # recorded → closed, median
+    opinion_overdue: int
+    opinion_linked_cases: int
+    opinion_linked_numbers: list[str]  # the first WARNING_MAX_CASES, earliest received first
+    # 责任追究 (五(四)) — the records proposed in the month
+    accountability_records: int
+    accountability_by_failure: list[Count]
+    accountability_by_status: list[Count]
+    accountability_confirmed_by_department: list[Count]
     warnings: list[EarlyWarning]
 
     def as_dict(self) -> dict[str, Any]:
@@ -154,6 +180,9 @@ class MonthlyFigures:
         """The figures ``as_dict`` stored, back (a kept month, ``MonthSnapshot.figures``)."""
         values: dict[str, Any] = {}
         for name, kind in _FIELD_KINDS.items():
+            if name not in data:  # kept before the figure existed (issue 15: no items, no records then)
+                values[name] = _ADDED_LATER[name]
+                continue
             value = data[name]
             if kind == "counts":
                 value = [Count(**row) for row in value]
@@ -176,6 +205,14 @@ _FIELD_KINDS: dict[str, str] = {
         else "plain"
     )
     for f in fields(MonthlyFigures)
+}
+
+#: Figures added after months were first kept (issue 15), and their value in a month kept
+#: before: the online items and the accountability records were not recorded then, so none.
+_ADDED_LATER: dict[str, Any] = {
+    f.name: ([] if str(f.type).startswith("list[") else None if str(f.type).endswith("| None") else 0)
+    for f in fields(MonthlyFigures)
+    if f.name.startswith(("opinion_", "accountability_"))
 }
 
 
@@ -238,6 +275,14 @@ def monthly_figures(
       ``remedies_ended``: remedies with ``outcome_on`` in the month, by outcome.
     - ``archived``: dossiers sealed in the month.
 
+    网络舆情 (三(二)9; 四(六) 防范化解税费征缴舆情风险) — the online items *seen* in the month
+    (``OnlineItem.seen_at``; ``_opinion``): how many, by risk, platform and dispute category,
+    their response times from recording (to the first step, to closing: medians in hours) and
+    the overdue ones, and the cases they link to (how many, and the first numbers).
+
+    责任追究 (五(四)) — the records *proposed* in the month by failure and by status, and those
+    *confirmed* in the month by department, as the scorecards count them (``_accountability``).
+
     ``warnings`` (预警; thresholds are the module constants above, defaults not yet verified):
 
     1. ``category_surge``: a category with ≥ ``SURGE_MIN_CASES`` cases this month and ≥
@@ -253,13 +298,20 @@ def monthly_figures(
     4. ``dissatisfaction``: ≥ ``DISSATISFACTION_MIN_VISITS`` visits done this month with a
        不满意 share ≥ ``DISSATISFACTION_SHARE`` (red from ``DISSATISFACTION_RED_SHARE``);
     5. ``overdue_department``: a department with ≥ ``OVERDUE_DEPARTMENT_MIN_TASKS`` tasks open
-       and past due at generation (yellow).
+       and past due at generation (yellow);
+    6. ``opinion_category``: a dispute category of the month's online items with ≥
+       ``OPINION_HIGH_MIN_ITEMS`` high-risk items (red) or ≥ ``OPINION_CATEGORY_MIN_ITEMS`` items
+       (yellow), listing the cases linked to them;
+    7. ``opinion_open_cases``: an item not closed (of any month, at generation) with ≥
+       ``OPINION_OPEN_MIN_CASES`` linked cases still open (red for a high-risk item), one per
+       item for the first ``OPINION_MAX_WARNINGS``, the others in one more line.
 
     Each warning lists at most ``WARNING_MAX_CASES`` case numbers (the earliest received
-    first). The figures come from aggregate queries — at most 33 whatever the number of
-    cases (29 on a demo county of 200,000 cases) — plus, for the month's deliveries, one
-    ``timelimits.due`` per distinct issue day of their decisions (a time-limit row and the
-    cached calendar). That loop over the month's deliveries is the only one in Python.
+    first). The figures come from aggregate queries — at most 38 whatever the number of
+    cases, items and records (five of them for the items and the records) — plus, for the
+    month's deliveries, one ``timelimits.due`` per distinct issue day of their decisions (a
+    time-limit row and the cached calendar). That loop over the month's deliveries and the one
+    over the month's online items (a few dozen; their medians) are the only ones in Python.
 
     ``earlier``: figures of earlier months already kept (``MonthSnapshot``, by (year, month)).
     ``received_previous_month`` and ``received_same_month_last_year`` are read from them when
@@ -290,6 +342,9 @@ def _monthly_figures(
     open_at_end, overdue_open = _open_cases(county, period, today)
     deliveries, deliveries_on_time, deliveries_by_party = _deliveries(county, period)
     visits_done, visits_by_party, by_satisfaction, objections, objections_other, dissatisfied = _visits(county, period)
+    items = _MonthItems.read(county, period)
+    # The breakdowns, the online items' and the accountability records' figures, by name.
+    named: dict[str, Any] = {**breakdowns, **_opinion(items, today), **_accountability(county, period)}
     return MonthlyFigures(
         county_code=county.code,
         county_name=county.name,
@@ -301,7 +356,7 @@ def _monthly_figures(
         received_previous_month=previous,
         received_same_month_last_year=last_year,
         by_category=by_category,
-        **breakdowns,
+        **named,
         decided=decided,
         decided_on_time=decided_on_time,
         by_result=by_result,
@@ -333,6 +388,8 @@ def _monthly_figures(
             *_repeat_payers(county, period),
             *_dissatisfaction(county, period, visits_done, dissatisfied),
             *_overdue_departments(county, today),
+            *_opinion_categories(items, by_category),
+            *_opinion_open_cases(county),
         ],
     )
 
@@ -979,3 +1036,228 @@ def _overdue_departments(county: Jurisdiction, today: date) -> list[EarlyWarning
         )
         for department_id, name, n in departments
     ]
+
+
+# --- 网络舆情 (三(二)9, 四(六)) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _MonthItems:
+    """The online items seen in the month (``OnlineItem.seen_at``), read once — a month holds a
+    few dozen at most, so they are read as rows (three queries: the items with their first
+    step, their categories, their linked cases) and counted here — and what the figures and the
+    ``opinion_category`` warning are made of."""
+
+    items: list[tuple[int, str, str, str, datetime, datetime | None, date | None, str, datetime | None]]
+    categories: dict[int, list[tuple[str, str]]]  # item id → (category code, name)
+    links: list[tuple[int, str]]  # (item id, case number), earliest received case first
+
+    @classmethod
+    def read(cls, county: Jurisdiction, period: _Period) -> _MonthItems:
+        month_items = OnlineItem.objects.filter(jurisdiction=county).filter(period.holds("seen_at"))
+        first_step = ResponseStep.objects.filter(item_id=OuterRef("pk")).order_by("at", "id").values("at")[:1]
+        items = list(
+            month_items.annotate(first_step_at=Subquery(first_step))
+            .order_by("seen_at", "id")
+            .values_list(
+                "id",
+                "number",
+                "risk",
+                "platform",
+                "recorded_at",
+                "closed_at",
+                "response_due_on",
+                "status",
+                "first_step_at",
+            )
+        )
+        categories: dict[int, list[tuple[str, str]]] = {}
+        links: list[tuple[int, str]] = []
+        if items:
+            through = OnlineItem.categories.through
+            for item_id, code, name in (
+                through.objects.filter(onlineitem__in=month_items)
+                .order_by("disputecategory__code")
+                .values_list("onlineitem_id", "disputecategory__code", "disputecategory__name")
+            ):
+                categories.setdefault(item_id, []).append((code, name))
+            links = list(
+                ItemCase.objects.filter(item__in=month_items)
+                .order_by("case__received_at", "case__number")
+                .values_list("item_id", "case__number")
+            )
+        return cls(items, categories, links)
+
+    def numbers_of(self, item_ids: set[int]) -> list[str]:
+        """The distinct case numbers linked to ``item_ids``, earliest received first."""
+        return list(dict.fromkeys(number for item_id, number in self.links if item_id in item_ids))
+
+
+def _hours(seconds: list[float]) -> float | None:
+    return round(median(seconds) / 3600, 1) if seconds else None
+
+
+def _opinion(items: _MonthItems, today: date) -> dict[str, Any]:
+    """The month's online items (seen in the month) — by risk, platform and dispute category (an
+    item once for each of its categories) — how fast they were answered, and the cases they
+    link to. Response times are from ``recorded_at`` (when the office had it): to the first
+    response step, the median over the items with one; to closing, over the items closed; both
+    as at generation. Overdue: an item with a response deadline closed on a later local day, or
+    not closed and past it at generation (the deadline is the response's, which the closing
+    ends — ``docs/opinion.md``)."""
+    risk_labels = {value: str(label) for value, label in RiskLevel.choices}
+    platform_labels = {value: str(label) for value, label in Platform.choices}
+    by_risk: dict[str, int] = {}
+    by_platform: dict[str, int] = {}
+    to_first: list[float] = []
+    to_close: list[float] = []
+    overdue = 0
+    for _id, _number, risk, platform, recorded_at, closed_at, due_on, status, first_step_at in items.items:
+        by_risk[risk] = by_risk.get(risk, 0) + 1
+        by_platform[platform] = by_platform.get(platform, 0) + 1
+        if first_step_at is not None:
+            to_first.append(max((first_step_at - recorded_at).total_seconds(), 0))
+        if status == ItemStatus.CLOSED and closed_at is not None:
+            to_close.append(max((closed_at - recorded_at).total_seconds(), 0))
+            overdue += due_on is not None and local_day(closed_at) > due_on
+        else:
+            overdue += due_on is not None and due_on < today
+    by_category: dict[tuple[str, str], int] = {}
+    for pairs in items.categories.values():
+        for pair in pairs:
+            by_category[pair] = by_category.get(pair, 0) + 1
+    linked = items.numbers_of({row[0] for row in items.items})
+    return {
+        "opinion_items": len(items.items),
+        "opinion_by_risk": _counts((key, risk_labels.get(key, key), n) for key, n in by_risk.items()),
+        "opinion_by_platform": _counts((key, platform_labels.get(key, key), n) for key, n in by_platform.items()),
+        "opinion_by_category": _counts((code, name, n) for (code, name), n in by_category.items()),
+        "opinion_responded": len(to_first),
+        "opinion_first_step_median_hours": _hours(to_first),
+        "opinion_closed": len(to_close),
+        "opinion_closed_median_hours": _hours(to_close),
+        "opinion_overdue": overdue,
+        "opinion_linked_cases": len(linked),
+        "opinion_linked_numbers": linked[:WARNING_MAX_CASES],
+    }
+
+
+def _item_numbers(numbers: list[str]) -> str:
+    """Item numbers for a warning's text: the first ``OPINION_ITEM_NUMBERS``, then 等."""
+    shown = "、".join(numbers[:OPINION_ITEM_NUMBERS])
+    return shown + (_("等") if len(numbers) > OPINION_ITEM_NUMBERS else "")
+
+
+def _opinion_categories(items: _MonthItems, by_category: list[Count]) -> list[EarlyWarning]:
+    """Dispute categories the month's online items are about: red with ≥
+    ``OPINION_HIGH_MIN_ITEMS`` high-risk items, yellow with ≥ ``OPINION_CATEGORY_MIN_ITEMS`` items
+    of any risk; the text names the items and the cases of the category received this month,
+    the warning lists the cases linked to those items."""
+    risk_of = {row[0]: row[2] for row in items.items}
+    number_of = {row[0]: row[1] for row in items.items}
+    of_category: dict[tuple[str, str], list[int]] = {}
+    for item_id, pairs in items.categories.items():
+        for pair in pairs:
+            of_category.setdefault(pair, []).append(item_id)
+    received = {row.key: row.count for row in by_category}
+    found: list[tuple[int, int, str, EarlyWarning]] = []
+    for (code, name), item_ids in of_category.items():
+        high = sum(risk_of[i] == RiskLevel.HIGH for i in item_ids)
+        if high < OPINION_HIGH_MIN_ITEMS and len(item_ids) < OPINION_CATEGORY_MIN_ITEMS:
+            continue
+        ordered = sorted(item_ids, key=lambda i: number_of[i])
+        values = {
+            "c": f"“{code} {name}”",
+            "n": len(item_ids),
+            "h": high,
+            "items": _item_numbers([number_of[i] for i in ordered]),
+            "r": received.get(code, 0),
+        }
+        if high >= OPINION_HIGH_MIN_ITEMS:
+            level = RED
+            text = _("%(c)s本月出现高风险网络舆情%(h)d条（共%(n)d条：%(items)s），本月受理同类争议%(r)d件") % values
+        else:
+            level = YELLOW
+            text = _("%(c)s本月出现网络舆情%(n)d条（%(items)s），本月受理同类争议%(r)d件") % values
+        cases = items.numbers_of(set(item_ids))[:WARNING_MAX_CASES]
+        found.append((-high, -len(item_ids), code, EarlyWarning("opinion_category", level, text, cases)))
+    return [warning for *_key, warning in sorted(found, key=lambda row: row[:3])]
+
+
+def _opinion_open_cases(county: Jurisdiction) -> list[EarlyWarning]:
+    """Online items not closed, of any month, with ≥ ``OPINION_OPEN_MIN_CASES`` linked cases
+    still open (``OPEN_STATES``), as at generation: one warning per item — red for a
+    high-risk item — for the first ``OPINION_MAX_WARNINGS`` (high risk, then most cases, then
+    by number), the others in one more line. One query."""
+    rows = (
+        ItemCase.objects.filter(item__jurisdiction=county, case__state__in=OPEN_STATES)
+        .exclude(item__status=ItemStatus.CLOSED)
+        .order_by("case__received_at", "case__number")
+        .values_list("item_id", "item__number", "item__risk", "item__status", "case__number")
+    )
+    items: dict[int, tuple[str, str, str, list[str]]] = {}
+    for item_id, number, risk, status, case_number in rows:
+        items.setdefault(item_id, (number, risk, status, []))[3].append(case_number)
+    found = sorted(
+        (row for row in items.values() if len(row[3]) >= OPINION_OPEN_MIN_CASES),
+        key=lambda row: (row[1] != RiskLevel.HIGH, -len(row[3]), row[0]),
+    )
+    if not found:
+        return []
+    risk_labels = {value: str(label) for value, label in RiskLevel.choices}
+    status_labels = {value: str(label) for value, label in ItemStatus.choices}
+    shown, rest = found[:OPINION_MAX_WARNINGS], found[OPINION_MAX_WARNINGS:]
+    warnings = [
+        EarlyWarning(
+            "opinion_open_cases",
+            RED if risk == RiskLevel.HIGH else YELLOW,
+            _("网络舆情%(i)s（%(r)s，%(s)s）关联的%(n)d件案件尚未办结")
+            % {"i": number, "r": risk_labels.get(risk, risk), "s": status_labels.get(status, status), "n": len(cases)},
+            cases[:WARNING_MAX_CASES],
+        )
+        for number, risk, status, cases in shown
+    ]
+    if rest:
+        warnings.append(
+            EarlyWarning(
+                "opinion_open_cases",
+                YELLOW,
+                _("另有%(n)d条未办结的网络舆情关联在办案件") % {"n": len(rest)},
+            )
+        )
+    return warnings
+
+
+# --- 责任追究 (五(四)) -----------------------------------------------------------------------------
+
+
+def _accountability(county: Jurisdiction, period: _Period) -> dict[str, Any]:
+    """The month's accountability records (``proposed_at`` in the month: proposed by the
+    system, or entered by hand) by failure and by status as at generation; and the records
+    confirmed in the month (``decided_at``) by department — what the department scorecards
+    count (``scorecards``, measure ``accountability``). Departments only: a person named on a
+    record never appears here. One query."""
+    proposed = period.holds("proposed_at")
+    confirmed = Q(status=RecordStatus.CONFIRMED) & period.holds("decided_at")
+    rows = list(
+        AccountabilityRecord.objects.filter(jurisdiction=county)
+        .filter(proposed | confirmed)
+        .values_list("failure", "status", "department__code", "department__name")
+        .annotate(proposed=CountOf("id", filter=proposed), confirmed=CountOf("id", filter=confirmed))
+        .order_by()
+    )
+    failure_labels = {value: str(label) for value, label in Failure.choices}
+    status_labels = {value: str(label) for value, label in RecordStatus.choices}
+    by_failure: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    by_department: dict[tuple[str, str], int] = {}
+    for failure, status, code, name, n_proposed, n_confirmed in rows:
+        by_failure[failure] = by_failure.get(failure, 0) + n_proposed
+        by_status[status] = by_status.get(status, 0) + n_proposed
+        by_department[(code, name)] = by_department.get((code, name), 0) + n_confirmed
+    return {
+        "accountability_records": sum(by_status.values()),
+        "accountability_by_failure": _counts((k, failure_labels.get(k, k), n) for k, n in by_failure.items()),
+        "accountability_by_status": _counts((k, status_labels.get(k, k), n) for k, n in by_status.items()),
+        "accountability_confirmed_by_department": _counts((code, name, n) for (code, name), n in by_department.items()),
+    }

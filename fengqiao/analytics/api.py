@@ -46,7 +46,8 @@ class CountSerializer(serializers.Serializer):
 
 class WarningSerializer(serializers.Serializer):
     kind = serializers.CharField(
-        help_text="category_surge / township_cluster / repeat_payer / dissatisfaction / overdue_department"
+        help_text="category_surge / township_cluster / repeat_payer / dissatisfaction / overdue_department / "
+        "opinion_category / opinion_open_cases"
     )
     level = serializers.CharField(help_text="red / yellow")
     text = serializers.CharField()
@@ -93,6 +94,29 @@ class FiguresSerializer(serializers.Serializer):
     remedies_filed = CountSerializer(many=True)
     remedies_ended = CountSerializer(many=True)
     archived = serializers.IntegerField()
+    opinion_items = serializers.IntegerField(help_text="本月发现的网络舆情（按发现时间）")
+    opinion_by_risk = CountSerializer(many=True, help_text="网络舆情按风险等级")
+    opinion_by_platform = CountSerializer(many=True, help_text="网络舆情按平台")
+    opinion_by_category = CountSerializer(many=True, help_text="网络舆情按争议事项（一条舆情可涉及多个事项）")
+    opinion_responded = serializers.IntegerField(help_text="已开展处置（有首个处置步骤）的舆情")
+    opinion_first_step_median_hours = serializers.FloatField(
+        allow_null=True, help_text="登记至首个处置步骤用时中位数（小时）；无则为空"
+    )
+    opinion_closed = serializers.IntegerField(help_text="已办结的舆情（生成时）")
+    opinion_closed_median_hours = serializers.FloatField(
+        allow_null=True, help_text="登记至办结用时中位数（小时）；无则为空"
+    )
+    opinion_overdue = serializers.IntegerField(help_text="超过回应期限的舆情（办结晚于期限，或生成时未办结且已过期限）")
+    opinion_linked_cases = serializers.IntegerField(help_text="本月舆情关联的案件数")
+    opinion_linked_numbers = serializers.ListField(
+        child=serializers.CharField(), help_text="关联案件编号（至多20个，先受理的在前）"
+    )
+    accountability_records = serializers.IntegerField(help_text="本月提出的责任追究记录")
+    accountability_by_failure = CountSerializer(many=True, help_text="本月提出的记录按追责事由")
+    accountability_by_status = CountSerializer(many=True, help_text="本月提出的记录按状态（生成时）")
+    accountability_confirmed_by_department = CountSerializer(
+        many=True, help_text="本月确认的责任追究记录按部门（与部门考评同口径）"
+    )
     warnings = WarningSerializer(many=True)
 
 
@@ -188,7 +212,8 @@ class MonthlyView(APIView):
         operation_id="analytics_monthly",
         summary="月度综合分析",
         description="The month's figures by dispute type, payer group, channel and township, handling and "
-        "follow-up, and the early warnings (四(六)). `month` is YYYY-MM.",
+        "follow-up, the online items (网络舆情) and accountability records (责任追究), and the early warnings "
+        "(四(六)). `month` is YYYY-MM.",
         responses={200: FiguresSerializer, **_errors(400, 401, 403)},
     )
     def get(self, request: Request, month: str) -> Response:

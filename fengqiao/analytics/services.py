@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from itertools import zip_longest
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -20,6 +21,7 @@ from fengqiao.analytics.months import figures_of, scorecards_of
 from fengqiao.analytics.scorecards import Scorecard
 from fengqiao.core import crypto
 from fengqiao.documents.render import html_render
+from fengqiao.opinion.models import RiskLevel
 from fengqiao.org.models import Jurisdiction, JurisdictionLevel, Staff
 
 
@@ -41,8 +43,27 @@ def _percent(part: int, whole: int) -> str:
     return f"{part * 100 / whole:.1f}%" if whole else "—"
 
 
+def _hours(value: float | None) -> float | str:
+    """A median in hours for a cell; "—" when there was nothing to measure."""
+    return "—" if value is None else value
+
+
+def _duration(value: float | None) -> str:
+    """A median in hours for a sentence (24小时 and more also in days); "—" when there was
+    nothing to measure."""
+    if value is None:
+        return "—"
+    return f"{value:g}小时" + (f"（约{value / 24:.1f}天）" if value >= 24 else "")
+
+
 def report_context(figures: MonthlyFigures, scorecards: list[Scorecard]) -> dict[str, Any]:
     return {
+        "opinion_first_time": _duration(figures.opinion_first_step_median_hours),
+        "opinion_closed_time": _duration(figures.opinion_closed_median_hours),
+        # the report's table: risk levels beside categories, row by row (blank cells where one ends)
+        "opinion_rows": list(zip_longest(figures.opinion_by_risk, figures.opinion_by_category, fillvalue=None)),
+        "opinion_high": sum(c.count for c in figures.opinion_by_risk if c.key == RiskLevel.HIGH),
+        "accountability_confirmed": sum(c.count for c in figures.accountability_confirmed_by_department),
         "f": figures,
         "cards": scorecards,
         "decided_rate": _percent(figures.decided_on_time, figures.decided),
@@ -138,6 +159,14 @@ def figures_xlsx(figures: MonthlyFigures, scorecards: list[Scorecard]) -> bytes:
         ("缴费人有异议", figures.objections),
         ("争议另一方有异议", figures.objections_other_party),
         ("归档", figures.archived),
+        ("网络舆情", figures.opinion_items),
+        ("已开展处置的舆情", figures.opinion_responded),
+        ("登记至首次处置（中位数，小时）", _hours(figures.opinion_first_step_median_hours)),
+        ("已办结的舆情", figures.opinion_closed),
+        ("登记至办结（中位数，小时）", _hours(figures.opinion_closed_median_hours)),
+        ("超期回应的舆情", figures.opinion_overdue),
+        ("舆情关联案件", figures.opinion_linked_cases),
+        ("责任追究记录", figures.accountability_records),
     ]
     for label, value in totals:
         sheet.append([label, value])
@@ -155,6 +184,12 @@ def figures_xlsx(figures: MonthlyFigures, scorecards: list[Scorecard]) -> bytes:
         ("回访满意度", figures.by_satisfaction),
         ("救济途径（提出）", figures.remedies_filed),
         ("救济途径（终结）", figures.remedies_ended),
+        ("网络舆情（风险等级）", figures.opinion_by_risk),
+        ("网络舆情（平台）", figures.opinion_by_platform),
+        ("网络舆情（争议事项）", figures.opinion_by_category),
+        ("责任追究（事由）", figures.accountability_by_failure),
+        ("责任追究（状态）", figures.accountability_by_status),
+        ("责任追究（本月确认，按部门）", figures.accountability_confirmed_by_department),
     ]:
         sheet.append([])
         sheet.append([heading, "件数"])

@@ -104,6 +104,12 @@ def monthly(request: HttpRequest) -> HttpResponse:
                 "channel": _bar(figures.by_channel),
                 "township": _bar(figures.by_township[:15]),
                 "satisfaction": _bar(figures.by_satisfaction),
+                "opinion_risk": _bar(figures.opinion_by_risk),
+                "opinion_platform": _bar(figures.opinion_by_platform),
+                "opinion_category": _bar(figures.opinion_by_category),
+                "accountability_failure": _bar(figures.accountability_by_failure),
+                "accountability_status": _bar(figures.accountability_by_status),
+                "accountability_department": _bar(figures.accountability_confirmed_by_department),
             },
             "reports": MonthlyReport.objects.filter(jurisdiction=county, year=year, month=month).select_related(
                 "generated_by"
