@@ -85,7 +85,19 @@ class AssignForm(_CountyForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class FindForm(forms.Form):
+class _IdentityChecks(forms.Form):
+    """An ID number and a credit code, when given, checked as at the window."""
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data.get("id_number", "")
+        return validate_resident_id(value) if value else ""
+
+    def clean_credit_code(self) -> str:
+        value = self.cleaned_data.get("credit_code", "")
+        return validate_social_credit_code(value) if value else ""
+
+
+class FindForm(_IdentityChecks):
     """查找关联案件: by number, by payer (blind index), or by the duplicate rules."""
 
     how = forms.ChoiceField(
@@ -104,21 +116,13 @@ class FindForm(forms.Form):
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=32, required=False)
     categories = _categories()
 
-    def clean_id_number(self) -> str:
-        value = self.cleaned_data.get("id_number", "")
-        return validate_resident_id(value) if value else ""
-
-    def clean_credit_code(self) -> str:
-        value = self.cleaned_data.get("credit_code", "")
-        return validate_social_credit_code(value) if value else ""
-
 
 class LinkForm(forms.Form):
     number = forms.CharField(label=_("案件编号"), max_length=40)
     how = forms.ChoiceField(label=_("关联方式"), choices=[(c.value, c.label) for c in LinkHow if c != LinkHow.LEAD])
 
 
-class LeadForm(_CountyForm):
+class LeadForm(_CountyForm, _IdentityChecks):
     """据此立案: the payer and the matter, registered at the studio for review (四(一))."""
 
     payer_kind = forms.ChoiceField(label=_("缴费人类型"), choices=PayerKind.choices, initial=PayerKind.PERSON)
@@ -135,14 +139,6 @@ class LeadForm(_CountyForm):
         widget=forms.CheckboxSelectMultiple,
     )
     summary = forms.CharField(label=_("反映主要事项"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-
-    def clean_id_number(self) -> str:
-        value = self.cleaned_data.get("id_number", "")
-        return validate_resident_id(value) if value else ""
-
-    def clean_credit_code(self) -> str:
-        value = self.cleaned_data.get("credit_code", "")
-        return validate_social_credit_code(value) if value else ""
 
     def clean_phone(self) -> str:
         value = self.cleaned_data.get("phone", "")

@@ -4,6 +4,7 @@ redirect; they never save a model."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -187,107 +188,130 @@ def item_link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("opinion-detail", pk=pk)
 
 
+def _item_form_post(
+    request: HttpRequest,
+    pk: int,
+    *,
+    may: Callable[[Staff, OnlineItem], bool],
+    refused: str,
+    form_of: Callable[[Staff], Any],
+    write: Callable[[Staff, OnlineItem, dict[str, Any], Any], str],
+    context: str,
+    **extra: Any,
+) -> HttpResponse:
+    """One form posted on the item's page: the item read within the user's scope (404), the
+    right checked (403), the form parsed and the service called; success redirects to the
+    page with ``write``'s message, an error shows the page again with the form beside its
+    fields (400)."""
+    user = request_staff(request)
+    item = selectors.item_get_for(user=user, pk=pk)
+    if not may(user, item):
+        raise PermissionDenied(refused)
+    form = form_of(user)
+    if form.is_valid():
+        try:
+            done = write(user, item, form.cleaned_data, form)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("opinion-detail", pk=pk)
+    return _detail(request, user, item, invalid=True, **{context: form}, **extra)
+
+
 @login_required
 @require_POST
 def item_lead(request: HttpRequest, pk: int) -> HttpResponse:
     """据此立案 at the studio (channel 舆情线索)."""
-    user = request_staff(request)
-    item = selectors.item_get_for(user=user, pk=pk)
-    if not permissions.may_manage(user, item):
-        raise PermissionDenied(_("您无权据此舆情立案。"))
-    form = forms.LeadForm(request.POST, user=user)
-    if form.is_valid():
-        try:
-            case = services.lead_case_open(item=item, actor=user, data=form.intake_data())
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已据此舆情立案，案件编号 %(n)s。") % {"n": case.number})
-            return redirect("opinion-detail", pk=pk)
-    return _detail(request, user, item, lead_form=form, lead_open=True, invalid=True)
+
+    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+        case = services.lead_case_open(item=item, actor=user, data=form.intake_data())
+        return _("已据此舆情立案，案件编号 %(n)s。") % {"n": case.number}
+
+    return _item_form_post(
+        request,
+        pk,
+        may=permissions.may_manage,
+        refused=_("您无权据此舆情立案。"),
+        form_of=lambda user: forms.LeadForm(request.POST, user=user),
+        write=write,
+        context="lead_form",
+        lead_open=True,
+    )
 
 
 @login_required
 @require_POST
 def item_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_staff(request)
-    item = selectors.item_get_for(user=user, pk=pk)
-    if not permissions.may_manage(user, item):
-        raise PermissionDenied(_("您无权确定该舆情的责任部门。"))
-    form = forms.AssignForm(request.POST, user=user)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.item_assign(
-                item=item, actor=user, department=d["department"], risk=d["risk"], expected_version=d.get("version")
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已确定责任部门和回应期限。"))
-            return redirect("opinion-detail", pk=pk)
-    return _detail(request, user, item, assign_form=form, invalid=True)
+    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+        services.item_assign(
+            item=item, actor=user, department=d["department"], risk=d["risk"], expected_version=d.get("version")
+        )
+        return _("已确定责任部门和回应期限。")
+
+    return _item_form_post(
+        request,
+        pk,
+        may=permissions.may_manage,
+        refused=_("您无权确定该舆情的责任部门。"),
+        form_of=lambda user: forms.AssignForm(request.POST, user=user),
+        write=write,
+        context="assign_form",
+    )
 
 
 @login_required
 @require_POST
 def item_step(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_staff(request)
-    item = selectors.item_get_for(user=user, pk=pk)
-    if not permissions.may_respond(user, item):
-        raise PermissionDenied(_("您无权记录该舆情的处置情况。"))
-    form = forms.StepForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.step_record(
-                item=item, actor=user, kind=d["kind"], text=d["text"], expected_version=d.get("version")
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已记录处置情况。"))
-            return redirect("opinion-detail", pk=pk)
-    return _detail(request, user, item, step_form=form, invalid=True)
+    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+        services.step_record(item=item, actor=user, kind=d["kind"], text=d["text"], expected_version=d.get("version"))
+        return _("已记录处置情况。")
+
+    return _item_form_post(
+        request,
+        pk,
+        may=permissions.may_respond,
+        refused=_("您无权记录该舆情的处置情况。"),
+        form_of=lambda user: forms.StepForm(request.POST),
+        write=write,
+        context="step_form",
+    )
 
 
 @login_required
 @require_POST
 def item_close(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_staff(request)
-    item = selectors.item_get_for(user=user, pk=pk)
-    if not permissions.may_manage(user, item):
-        raise PermissionDenied(_("您无权办结该舆情。"))
-    form = forms.CloseForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.item_close(item=item, actor=user, summary=d["closing_summary"], expected_version=d.get("version"))
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已办结。"))
-            return redirect("opinion-detail", pk=pk)
-    return _detail(request, user, item, close_form=form, invalid=True)
+    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+        services.item_close(item=item, actor=user, summary=d["closing_summary"], expected_version=d.get("version"))
+        return _("已办结。")
+
+    return _item_form_post(
+        request,
+        pk,
+        may=permissions.may_manage,
+        refused=_("您无权办结该舆情。"),
+        form_of=lambda user: forms.CloseForm(request.POST),
+        write=write,
+        context="close_form",
+    )
 
 
 @login_required
 @require_POST
 def screenshot_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_staff(request)
-    item = selectors.item_get_for(user=user, pk=pk)
-    if not permissions.may_manage(user, item):
-        raise PermissionDenied(_("您无权为该舆情上传截图。"))
-    form = forms.ScreenshotForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.screenshot_add(item=item, actor=user, upload=form.cleaned_data["file"])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已上传截图。"))
-            return redirect("opinion-detail", pk=pk)
-    return _detail(request, user, item, screenshot_form=form, invalid=True)
+    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+        services.screenshot_add(item=item, actor=user, upload=d["file"])
+        return _("已上传截图。")
+
+    return _item_form_post(
+        request,
+        pk,
+        may=permissions.may_manage,
+        refused=_("您无权为该舆情上传截图。"),
+        form_of=lambda user: forms.ScreenshotForm(request.POST, request.FILES),
+        write=write,
+        context="screenshot_form",
+    )
 
 
 @login_required

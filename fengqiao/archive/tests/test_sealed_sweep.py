@@ -424,6 +424,24 @@ NOT_CASE_WRITES = {
     "api-release-decision",
     "api-release-withdrawal",
     "api-release-record",
+    # 网络舆情 (三(二)9): an item's writes change the item; a link to a sealed case records the
+    # link on the item only (the sealed timeline gets no entry), and a lead case is a new case.
+    "opinion-new",
+    "opinion-find",
+    "opinion-link",
+    "opinion-lead",
+    "opinion-assign",
+    "opinion-step",
+    "opinion-close",
+    "opinion-screenshot-add",
+    "api-opinion-items",
+    "api-opinion-search",
+    "api-opinion-link",
+    "api-opinion-lead",
+    "api-opinion-assign",
+    "api-opinion-step",
+    "api-opinion-close",
+    "api-opinion-screenshot",
     # 线上枫桥 (issue 14): filing makes a new case; a lookup and an SMS-code request write only the
     # failure count and the code (fengqiao.portal.models), never the case, sealed or not.
     "portal-file",

@@ -270,6 +270,26 @@ def _build(county: Jurisdiction) -> World:
         legal_basis="《中华人民共和国行政诉讼法》第三十九条",
     )
 
+    # 网络舆情 (三(二)9): an item the 网信办 recorded for 人社局 to answer, linked to the open case
+    # (the tax bureau receives it), with a screenshot.
+    from fengqiao.opinion.models import LinkHow, RiskLevel
+    from fengqiao.opinion.services import ItemData, item_link, item_record
+
+    item = item_record(
+        actor=staff["cyberspace"],
+        data=ItemData(
+            platform="weibo",
+            url="https://weibo.com/1234567890/AbCdEf",
+            seen_at=NOW,
+            summary="网民反映灵活就业人员缴费基数争议",
+            risk=RiskLevel.MEDIUM,
+            responsible_department=dept("hrss"),
+            screenshots=[_upload("截图.pdf")],
+        ),
+    )
+    item_link(item=item, actor=staff["cyberspace"], case=open_case, how=LinkHow.NUMBER)
+    screenshot = item.attachments.get()
+
     # rows for the admin's pages of a model nobody else fills here
     from django.contrib.auth.models import Group
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -313,8 +333,12 @@ def _build(county: Jurisdiction) -> World:
             "delegation": delegation.pk,
             "report": report.pk,
             "release": release.pk,
+            "item": item.pk,
         },
-        extra={"attachment": Attachment.objects.filter(case=general).latest("id").token},
+        extra={
+            "attachment": Attachment.objects.filter(case=general).latest("id").token,
+            "screenshot": screenshot.token,
+        },
     )
 
 
@@ -403,6 +427,13 @@ HEADS = frozenset({"tax_head", "hrss_head", "justice_head", "deputy"})
 HANDLERS = frozenset({"tax_handler", "hrss_handler", "justice_handler", "govoffice_handler", "cyberspace"})
 # A consultation is seen by the member units (every department role) and the county-wide roles.
 MEETING = EVERYONE - {"discipline", "admin", "auditor"}
+# 网络舆情 (三(二)9): the item is read county-wide by the 网信办, the office, the leader and the
+# deputy, by 人社局 (its responsible department) and by the tax bureau (which receives the case it
+# links to); the 网信办 and the office manage it; 人社局's handler and head (deputy too) respond.
+ITEM_SEERS = frozenset({"cyberspace", "hrss_clerk", "hrss_handler", "hrss_head", "clerk", "tax_handler", "tax_head"})
+ITEM_SEERS |= COUNTY_WIDE
+ITEM_MANAGERS = frozenset({"cyberspace", "office"})
+ITEM_RESPONDERS = ITEM_MANAGERS | {"hrss_handler", "hrss_head", "deputy"}
 
 
 @dataclass(frozen=True)
@@ -978,6 +1009,27 @@ URL_MATRIX: dict[str, E] = {
     ),
     "api-release-withdrawal": E({"pk": "#release"}, get=None, write=A({"clerk"}, scope=RELEASE_SEERS)),
     "api-release-record": E({"pk": "#release"}, get=None, write=A({"clerk"}, scope=RELEASE_SEERS)),
+    # 网络舆情 (opinion): the 网信办 and the office record and manage, the departments concerned read
+    "opinion-list": E(get=A(EVERYONE)),
+    "opinion-new": E(get=A(ITEM_MANAGERS), write=A(ITEM_MANAGERS)),
+    "opinion-detail": E({"pk": "#item"}, get=A(ITEM_SEERS, scope=ITEM_SEERS)),
+    "opinion-find": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "opinion-link": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "opinion-lead": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "opinion-assign": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "opinion-step": E({"pk": "#item"}, get=None, write=A(ITEM_RESPONDERS, scope=ITEM_SEERS)),
+    "opinion-close": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "opinion-screenshot-add": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "opinion-screenshot": E({"pk": "#item", "token": "$screenshot"}, get=A(ITEM_SEERS, scope=ITEM_SEERS)),
+    "api-opinion-items": E(get=A(EVERYONE), write=A(ITEM_MANAGERS)),
+    "api-opinion-item": E({"pk": "#item"}, get=A(ITEM_SEERS, scope=ITEM_SEERS)),
+    "api-opinion-search": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "api-opinion-link": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "api-opinion-lead": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "api-opinion-assign": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "api-opinion-step": E({"pk": "#item"}, get=None, write=A(ITEM_RESPONDERS, scope=ITEM_SEERS)),
+    "api-opinion-close": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
+    "api-opinion-screenshot": E({"pk": "#item"}, get=None, write=A(ITEM_MANAGERS, scope=ITEM_SEERS)),
     # the admin's own pages (its model pages: _admin_entries)
     "admin:index": E(get=A(ADMIN)),
     "admin:login": E(get=A(EVERYONE), write=A(EVERYONE), public=True),

@@ -4,7 +4,7 @@ Banner (with office phones, so their alerts go out through the outbox), and an i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -66,7 +66,7 @@ def item_data(**kwargs: Any) -> ItemData:
     values: dict[str, Any] = {
         "platform": Platform.DOUYIN,
         "url": "https://www.douyin.com/video/7300000000000000001",
-        "seen_at": timezone.now() - timezone.timedelta(hours=2),
+        "seen_at": timezone.now() - timedelta(hours=2),
         "summary": "网民称灵活就业人员养老保险缴费基数过高，身份证150525198503150013，电话13812345678",
         "risk": RiskLevel.MEDIUM,
         "views": 12000,

@@ -54,7 +54,7 @@ def test_the_cyberspace_office_records_an_item_numbered_per_county_with_screensh
     assert item.number.startswith(f"舆-{naiman.code}-") and item.number.endswith("-0001")
     assert second.number.endswith("-0002")
     attachment = ItemAttachment.objects.get(item=item)
-    with attachment.file.storage.raw.open(attachment.file.name, "rb") as raw:  # type: ignore[attr-defined]
+    with attachment.file.storage.raw.open(attachment.file.name, "rb") as raw:
         assert PNG not in raw.read()  # encrypted at rest
     assert attachment.file.open("rb").read() == PNG
     assert [e.kind for e in item.events.all()] == ["recorded", "attachment"]
@@ -415,3 +415,16 @@ def test_the_api_records_links_responds_and_closes(
         reverse("api-opinion-close", args=[pk]), {"closing_summary": "再办结"}, content_type="application/json"
     )
     assert again.status_code == 409
+
+
+def test_an_item_links_to_a_sealed_case_without_touching_its_dossier(
+    naiman: Jurisdiction, cyberspace: Staff, intake_clerk: Staff, make_item: Callable[..., OnlineItem]
+) -> None:
+    from fengqiao.cases.models import Case
+
+    case = intake(intake_clerk)
+    Case.objects.filter(pk=case.pk).update(state=CaseState.ARCHIVED, _via_workflow=True)
+    case.refresh_from_db()
+    events = case.events.count()
+    services.item_link(item=make_item(), actor=cyberspace, case=case, how=LinkHow.NUMBER)
+    assert ItemCase.objects.filter(case=case).exists() and case.events.count() == events
