@@ -28,7 +28,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from fengqiao.cases.models import Case, Channel
 from fengqiao.cases.states import CaseState
 from fengqiao.core.tests.test_life_cycle_browser import Desk, done, opinion, resident_id, todo
-from fengqiao.org.models import Jurisdiction
+from fengqiao.org.models import Jurisdiction, Staff
 from fengqiao.portal.tests.browser import Shots, filing_fill, phone, solve_altcha, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -156,6 +156,11 @@ def answer_visit(page: Page, shot: Shots, *, satisfied: bool) -> None:
     expect(page.locator("#answers")).to_contain_text("您的答复已记录")
     if not satisfied:
         expect(page.locator("#answers")).to_contain_text("奈曼旗人民政府")
+    # The payer sees the departments that worked on the case, never their staff.
+    shown = page.locator("body").inner_text()
+    worked = ["clerk", "tax_handler", "tax_head", "hrss_handler", "hrss_head"]
+    staff = Staff.objects.filter(username__in=worked)
+    assert len(staff) == 5 and not [s.name for s in staff if s.name in shown]
     shot(page, "visit-result")
 
 
