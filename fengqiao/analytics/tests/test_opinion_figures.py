@@ -40,6 +40,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
+from openpyxl import load_workbook
 
 from fengqiao.accountability.models import AccountabilityRecord, Failure, RecordStatus
 from fengqiao.accountability.services import proposal_make, record_confirm
@@ -355,6 +356,11 @@ def test_the_page_api_and_report_show_the_opinion_and_accountability_sections(
     assert "中位数2小时" in text and "中位数36小时（约1.5天）" in text
     assert "本月提出责任追究记录4条；本月确认2条。" in text
     assert march["a"].number in text and PRIVATE_PHONE not in text
+    xlsx = client_for(group_office).get(reverse("analytics-monthly"), {"month": "2026-03", "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content))["综合分析"]
+    cells = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r and r[0]}
+    assert (cells["网络舆情"], cells["登记至办结（中位数，小时）"], cells["责任追究记录"]) == (4, 36.0, 4)
+    assert cells["网络舆情（风险等级）"] == "件数" and cells["低风险"] == 2
 
     data = api(group_leader).get("/api/v1/analytics/monthly/2026-03/").json()
     assert data["opinion_items"] == 4 and data["opinion_closed_median_hours"] == 36.0
