@@ -29,6 +29,8 @@ TAGS = ["opinion"]
 PLATFORM_HELP = "平台：" + "；".join(f"{v} {label}" for v, label in Platform.choices)
 RISK_HELP = "风险等级：" + "；".join(f"{v} {label}" for v, label in RiskLevel.choices)
 STATUS_HELP = "状态：" + "；".join(f"{v} {label}" for v, label in ItemStatus.choices)
+PAYER_KIND_HELP = "person 个人；employer 用人单位"
+PLATFORM_PATTERN = r"^(" + "|".join(Platform.values) + ")$"
 HOW_HELP = "关联方式：" + "；".join(f"{v} {label}" for v, label in LinkHow.choices)
 STEP_HELP = "环节：" + "；".join(f"{v} {label}" for v, label in StepKind.choices)
 
@@ -44,14 +46,14 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return error_responses(*codes, overrides=ERROR_TEXT)
 
 
-class LinkedCaseSerializer(serializers.Serializer):
+class ItemLinkedCaseSerializer(serializers.Serializer):
     number = serializers.CharField()
     how = serializers.CharField(help_text=HOW_HELP)
     state = serializers.CharField()
     linked_at = serializers.DateTimeField()
 
 
-class StepSerializer(serializers.Serializer):
+class ItemStepOutSerializer(serializers.Serializer):
     kind = serializers.CharField(help_text=STEP_HELP)
     text = serializers.CharField()
     at = serializers.DateTimeField()
@@ -75,18 +77,20 @@ class ItemSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     closed_at = serializers.DateTimeField(allow_null=True)
     closing_summary = serializers.CharField()
-    cases = LinkedCaseSerializer(many=True)
-    steps = StepSerializer(many=True, required=False)
+    cases = ItemLinkedCaseSerializer(many=True)
+    steps = ItemStepOutSerializer(many=True, required=False)
 
 
 class ItemInputSerializer(serializers.Serializer):
-    platform = serializers.ChoiceField(choices=Platform.choices, help_text=PLATFORM_HELP)
+    platform = serializers.RegexField(
+        r"^(weibo|wechat|douyin|kuaishou|toutiao|forum|news|short_video|other)$", max_length=16, help_text=PLATFORM_HELP
+    )
     url = serializers.URLField(max_length=2000)
     seen_at = serializers.DateTimeField()
     summary = serializers.CharField(max_length=4000)
     views = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     reposts = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-    risk = serializers.ChoiceField(choices=RiskLevel.choices, help_text=RISK_HELP)
+    risk = serializers.RegexField(r"^(low|medium|high)$", max_length=8, help_text=RISK_HELP)
     categories = serializers.ListField(child=serializers.CharField(), required=False, help_text="争议事项代码")
     responsible_department = serializers.CharField(required=False, allow_blank=True, help_text="责任部门代码")
 
@@ -95,29 +99,33 @@ class ItemMultipartSerializer(ItemInputSerializer):
     screenshots = serializers.ListField(child=serializers.FileField(), required=False, help_text="截图（可重复）")
 
 
-class SearchInputSerializer(serializers.Serializer):
-    how = serializers.ChoiceField(choices=["number", "payer", "duplicate"], help_text=HOW_HELP)
+class ItemCaseSearchInputSerializer(serializers.Serializer):
+    how = serializers.RegexField(r"^(number|payer|duplicate)$", max_length=16, help_text=HOW_HELP)
     number = serializers.CharField(required=False, allow_blank=True)
-    payer_kind = serializers.ChoiceField(choices=["person", "employer"], required=False)
+    payer_kind = serializers.RegexField(
+        r"^(person|employer)$", max_length=16, required=False, help_text="person 个人；employer 用人单位"
+    )
     id_number = serializers.CharField(required=False, allow_blank=True)
     credit_code = serializers.CharField(required=False, allow_blank=True)
     categories = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class CandidateSerializer(serializers.Serializer):
+class ItemCaseCandidateSerializer(serializers.Serializer):
     number = serializers.CharField()
     payer = serializers.CharField(help_text="缴费人（脱敏）")
     state = serializers.CharField()
     received_at = serializers.DateTimeField()
 
 
-class LinkInputSerializer(serializers.Serializer):
+class ItemLinkInputSerializer(serializers.Serializer):
     number = serializers.CharField()
-    how = serializers.ChoiceField(choices=["number", "payer", "duplicate"], help_text=HOW_HELP)
+    how = serializers.RegexField(r"^(number|payer|duplicate)$", max_length=16, help_text=HOW_HELP)
 
 
-class LeadInputSerializer(serializers.Serializer):
-    payer_kind = serializers.ChoiceField(choices=["person", "employer"])
+class ItemLeadInputSerializer(serializers.Serializer):
+    payer_kind = serializers.RegexField(
+        r"^(person|employer)$", max_length=16, help_text="person 个人；employer 用人单位"
+    )
     payer_name = serializers.CharField()
     payer_group = serializers.CharField()
     id_number = serializers.CharField(required=False, allow_blank=True)
@@ -128,30 +136,30 @@ class LeadInputSerializer(serializers.Serializer):
     summary = serializers.CharField()
 
 
-class LeadOutputSerializer(serializers.Serializer):
+class ItemLeadCaseSerializer(serializers.Serializer):
     number = serializers.CharField(help_text="新立案件编号")
     owner = serializers.CharField(help_text="首问责任人")
     receiving_department = serializers.CharField()
 
 
-class AssignInputSerializer(serializers.Serializer):
+class ItemAssignInputSerializer(serializers.Serializer):
     department = serializers.CharField(help_text="责任部门代码")
-    risk = serializers.ChoiceField(choices=RiskLevel.choices, help_text=RISK_HELP)
+    risk = serializers.RegexField(r"^(low|medium|high)$", max_length=8, help_text=RISK_HELP)
     version = serializers.IntegerField(required=False)
 
 
-class StepInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=StepKind.choices, help_text=STEP_HELP)
+class ItemStepInputSerializer(serializers.Serializer):
+    kind = serializers.RegexField(r"^(verify|respond|dispose)$", max_length=16, help_text=STEP_HELP)
     text = serializers.CharField()
     version = serializers.IntegerField(required=False)
 
 
-class CloseInputSerializer(serializers.Serializer):
+class ItemCloseInputSerializer(serializers.Serializer):
     closing_summary = serializers.CharField()
     version = serializers.IntegerField(required=False)
 
 
-class ScreenshotInputSerializer(serializers.Serializer):
+class ItemScreenshotInputSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
@@ -278,8 +286,8 @@ class ItemCaseSearchView(APIView):
         description="By number, by payer (ID number through the blind index, or credit code), or by the "
         "duplicate rules (the payer's open cases in the same or related categories). Changes nothing; a POST "
         "so an ID number never travels in a URL.",
-        request=SearchInputSerializer,
-        responses={200: CandidateSerializer(many=True), **_errors(400, 401, 403, 404)},
+        request=ItemCaseSearchInputSerializer,
+        responses={200: ItemCaseCandidateSerializer(many=True), **_errors(400, 401, 403, 404)},
     )
     def post(self, request: Request, pk: int) -> Response:
         _user, item = _managed(request, pk)
@@ -304,7 +312,7 @@ class ItemCaseSearchView(APIView):
             {"number": c.number, "payer": mask_name(c.payer.name), "state": c.state, "received_at": c.received_at}
             for c in found
         ]
-        return Response(CandidateSerializer(rows, many=True).data)
+        return Response(ItemCaseCandidateSerializer(rows, many=True).data)
 
 
 class ItemLinkView(APIView):
@@ -312,7 +320,7 @@ class ItemLinkView(APIView):
         tags=TAGS,
         operation_id="opinion_items_link",
         summary="关联案件",
-        request=LinkInputSerializer,
+        request=ItemLinkInputSerializer,
         responses={200: ItemSerializer, **_errors(400, 401, 403, 404)},
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -333,15 +341,15 @@ class ItemLeadView(APIView):
         description="A 舆情线索 case registered at the studio for review and routing (四(一)(二)) through the "
         "window's checks; its first receiver is the caller when an intake clerk, else the online intake "
         "department's clerk on duty.",
-        request=LeadInputSerializer,
-        responses={201: LeadOutputSerializer, **_errors(400, 401, 403, 404, 409)},
+        request=ItemLeadInputSerializer,
+        responses={201: ItemLeadCaseSerializer, **_errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
         user, item = _managed(request, pk)
         form = _form(forms.LeadForm, request, user)
         case = services.lead_case_open(item=item, actor=user, data=form.intake_data())
         body = {"number": case.number, "owner": str(case.owner), "receiving_department": case.receiving_department.name}
-        return Response(LeadOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(ItemLeadCaseSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class ItemAssignView(APIView):
@@ -350,7 +358,7 @@ class ItemAssignView(APIView):
         operation_id="opinion_items_assign",
         summary="确定责任部门和风险等级",
         description="The response deadline runs from today by the risk level (TimeLimit opinion_response_*).",
-        request=AssignInputSerializer,
+        request=ItemAssignInputSerializer,
         responses={200: ItemSerializer, **_errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -367,7 +375,7 @@ class ItemStepView(APIView):
         tags=TAGS,
         operation_id="opinion_items_step",
         summary="记录处置步骤（核实、回应、处置）",
-        request=StepInputSerializer,
+        request=ItemStepInputSerializer,
         responses={200: ItemSerializer, **_errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -387,7 +395,7 @@ class ItemCloseView(APIView):
         tags=TAGS,
         operation_id="opinion_items_close",
         summary="办结",
-        request=CloseInputSerializer,
+        request=ItemCloseInputSerializer,
         responses={200: ItemSerializer, **_errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -405,7 +413,7 @@ class ItemScreenshotView(APIView):
         operation_id="opinion_items_screenshot",
         summary="上传截图",
         description="Checked as a case attachment is (type, content, size); stored encrypted.",
-        request={"multipart/form-data": ScreenshotInputSerializer},
+        request={"multipart/form-data": ItemScreenshotInputSerializer},
         responses={200: ItemSerializer, **_errors(400, 401, 403, 404)},
     )
     def post(self, request: Request, pk: int) -> Response:
