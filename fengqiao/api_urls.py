@@ -236,6 +236,28 @@ urlpatterns += [
     path("audit/records/", audit_api.AuditRecordListView.as_view(), name="api-audit-records"),
 ]
 
+from fengqiao.accountability import api as accountability_api  # noqa: E402
+
+# 责任追究 (fengqiao.accountability, 五(四))
+urlpatterns += [
+    path("accountability/records/", accountability_api.RecordListView.as_view(), name="api-accountability-records"),
+    path(
+        "accountability/records/<int:pk>/",
+        accountability_api.RecordDetailView.as_view(),
+        name="api-accountability-record",
+    ),
+    path(
+        "accountability/records/<int:pk>/confirm/",
+        accountability_api.RecordConfirmView.as_view(),
+        name="api-accountability-record-confirm",
+    ),
+    path(
+        "accountability/records/<int:pk>/dismiss/",
+        accountability_api.RecordDismissView.as_view(),
+        name="api-accountability-record-dismiss",
+    ),
+]
+
 from fengqiao.opinion import api as opinion_api  # noqa: E402
 
 # 网络舆情 (fengqiao.opinion, 三(二)9, issue 15)

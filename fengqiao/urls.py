@@ -38,6 +38,8 @@ urlpatterns = [
     path("opinion/", include("fengqiao.opinion.urls")),
     # 审计日志 (fengqiao.audit, issue 13: 三员分立, the auditor's pages)
     path("audit/", include("fengqiao.audit.urls")),
+    # 责任追究 (fengqiao.accountability, 五(四), issue 15)
+    path("accountability/", include("fengqiao.accountability.urls")),
     # 线上枫桥: the payer's own pages, no staff login (fengqiao.portal, issue 14)
     path("payer/", include("fengqiao.portal.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,7 @@
 """绩效考评 (五(四)): 建立健全社会保险费征缴争议处理责任追究和绩效考评机制 — one scorecard per
 member unit and month, computed from the records (tasks, 12345 referrals, notices, extensions,
-decisions, deliveries, visits, discipline transfers); points per measure are ``ScoringRule``
-rows. Work reaches a department by tasks (joint handling, special handling, meeting
+decisions, deliveries, visits, discipline transfers, confirmed accountability records); points
+per measure are ``ScoringRule`` rows. Work reaches a department by tasks (joint handling, special handling, meeting
 resolutions) and by 12345 referrals (四(八)); every measure counts every path."""
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ class Scorecard:
     satisfied: int  # 满意 + 基本满意
     dissatisfied: int
     refusals: int  # discipline transfers naming the department
+    accountability: int  # accountability records (责任追究) naming the department, confirmed in the month
     measures: list[Measure]
     score: Decimal  # 100 minus the deductions, not below 0
 
@@ -139,6 +140,14 @@ DEFAULT_RULES: Final[list[tuple[str, str, str, str, str]]] = [
         "30",
         "五（四）严格责任追究；四（八）无正当理由拒不处理的，案件线索移交纪委监委；扣分标准：默认值，待核实",
     ),
+    (
+        "accountability",
+        "责任追究（已确认）",
+        "5",
+        "30",
+        "五（四）对责任履行不到位，出现工作失误、引发舆情、造成严重后果的，依法依规追责；"
+        "领导小组办公室确认的责任追究记录；扣分标准：默认值，待核实",
+    ),
 ]
 
 
@@ -171,6 +180,7 @@ _OCCURRENCES: Final[dict[str, Callable[[dict[str, int]], int]]] = {
     "late_feedback": lambda c: c["feedback_late"],
     "dissatisfied": lambda c: c["dissatisfied"],
     "refusal": lambda c: c["refusals"],
+    "accountability": lambda c: c["accountability"],
 }
 
 _COUNT_FIELDS: Final = (
@@ -189,6 +199,7 @@ _COUNT_FIELDS: Final = (
     "satisfied",
     "dissatisfied",
     "refusals",
+    "accountability",
 )
 
 
@@ -264,16 +275,19 @@ def department_scorecards(*, county: Jurisdiction, year: int, month: int) -> lis
       month, to either party (四(五)), of cases the department received.
     - ``refusals``: discipline transfers (移交纪委监委) made in the month naming the department
       as the one that refused (``refusing_department``).
+    - ``accountability``: accountability records (责任追究, ``fengqiao.accountability``) naming
+      the department that the group office confirmed in the month (``decided_at``); proposed
+      and dismissed ones do not count.
 
     Measures: one per active ``ScoringRule`` whose code is known (``overdue_task`` →
     tasks_overdue_open, ``late_task`` → tasks_done − tasks_done_on_time, ``late_sign`` →
     signed_late, ``escalation`` → escalations, ``late_feedback`` → feedback_late,
-    ``dissatisfied`` → dissatisfied, ``refusal`` → refusals). A rule with another code is
-    ignored (no measure, no deduction) — the code is how a rule names what it counts; an
+    ``dissatisfied`` → dissatisfied, ``refusal`` → refusals, ``accountability`` → accountability).
+    A rule with another code is ignored (no measure, no deduction) — the code is how a rule names what it counts; an
     inactive rule is left out. deduction = min(points × occurrences, cap), not below 0;
     score = max(100 − Σ deductions, 0), both to 0.01.
 
-    A fixed number of aggregate queries grouped by department (about fourteen, plus one per
+    A fixed number of aggregate queries grouped by department (about fifteen, plus one per
     calendar year the feedback limits cross that is not cached), whatever the number of cases
     or departments; only the month's deliveries are looped over in Python.
     """
@@ -313,6 +327,7 @@ def _count_all(
     _count_feedback_late(counts, county=county, start=start, end=end)
     _count_visits(counts, county=county, start=start, end=end)
     _count_refusals(counts, county=county, start=start, end=end)
+    _count_accountability(counts, county=county, start=start, end=end)
 
 
 def scorecards_from_counts(rows: list[dict[str, Any]]) -> list[Scorecard]:
@@ -557,3 +572,20 @@ def _count_refusals(counts: dict[int, dict[str, int]], *, county: Jurisdiction, 
         .annotate(refusals=Count("pk"))
     )
     _add(counts, rows, "refusing_department_id")
+
+
+def _count_accountability(
+    counts: dict[int, dict[str, int]], *, county: Jurisdiction, start: datetime, end: datetime
+) -> None:
+    """责任追究 (五(四)): the records naming each department confirmed in the month."""
+    from fengqiao.accountability.models import AccountabilityRecord, RecordStatus
+
+    rows = (
+        AccountabilityRecord.objects.filter(
+            _within("decided_at", start, end), jurisdiction=county, status=RecordStatus.CONFIRMED
+        )
+        .order_by()
+        .values("department_id")
+        .annotate(accountability=Count("pk"))
+    )
+    _add(counts, rows, "department_id")

@@ -53,6 +53,12 @@ NAVIGATION: list[tuple[Any, str, tuple[str, ...]]] = [
         "release-list",
         (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER, Role.CYBERSPACE_OFFICE, Role.INTAKE_CLERK),
     ),
+    # 五(四) 责任追究: the group office decides, the leaders and the 纪委监委 read all, a head its own.
+    (
+        _("责任追究"),
+        "accountability-list",
+        (Role.GROUP_OFFICE, Role.GROUP_LEADER, Role.DEPUTY_LEADER, Role.DISCIPLINE_LIAISON, Role.DEPARTMENT_HEAD),
+    ),
     # 网络舆情 (三(二)9): the 网信办 and the office record; the leaders and the departments read.
     (
         _("网络舆情"),

@@ -59,12 +59,12 @@ def _hrss_runs_overdue(
     return case
 
 
-def test_scoring_defaults_load_adds_the_seven_rules_of_5_4_once(db: None) -> None:
+def test_scoring_defaults_load_adds_the_eight_rules_of_5_4_once(db: None) -> None:
     """五(四) 绩效考评: the default rules are seeded (by a migration, and by setup_naiman on a
     database that lost them) once; a county's edits survive a reload."""
-    assert ScoringRule.objects.count() == len(DEFAULT_RULES) == 7  # the data migration
+    assert ScoringRule.objects.count() == len(DEFAULT_RULES) == 8  # the data migrations (accountability: 0002)
     ScoringRule.objects.all().delete()
-    assert scoring_defaults_load() == 7
+    assert scoring_defaults_load() == 8
     ScoringRule.objects.filter(code="overdue_task").update(points=Decimal("3"))
     assert scoring_defaults_load() == 0
     overdue = ScoringRule.objects.get(code="overdue_task")
@@ -232,7 +232,7 @@ def test_setup_naiman_seeds_the_5_4_rules(db: None) -> None:
     ScoringRule.objects.all().delete()  # the data migration loaded them already
     out = StringIO()
     call_command("setup_naiman", stdout=out)
-    assert "新增考评规则 7 条" in out.getvalue()
+    assert "新增考评规则 8 条" in out.getvalue()
     out = StringIO()
     call_command("setup_naiman", stdout=out)
     assert "新增考评规则 0 条" in out.getvalue()

@@ -424,6 +424,14 @@ NOT_CASE_WRITES = {
     "api-release-decision",
     "api-release-withdrawal",
     "api-release-record",
+    # 责任追究 (五(四)): a record names a case but never writes it — entering, confirming and
+    # dismissing one is the same for a sealed case (a failure found after archiving still counts).
+    "accountability-create",
+    "accountability-confirm",
+    "accountability-dismiss",
+    "api-accountability-records",
+    "api-accountability-record-confirm",
+    "api-accountability-record-dismiss",
     # 网络舆情 (三(二)9): an item's writes change the item; a link to a sealed case records the
     # link on the item only (the sealed timeline gets no entry), and a lead case is a new case.
     "opinion-new",

@@ -129,6 +129,12 @@ def _build(county: Jurisdiction) -> World:
         refused = referrals.referral_return(referral=refused, actor=hrss_handler, reason="不属本部门职责")
         refused = referrals.referral_return_reject(referral=refused, actor=hotline, reason="按三(二)3 属人社局")
     transfer = referrals.discipline_transfer(referral=refused, actor=clerk, note="经催办仍拒不签收")
+    # 五(四) 责任追究: the transfer is proposed as a record naming 人社局.
+    from fengqiao.accountability.models import AccountabilityRecord
+    from fengqiao.accountability.proposals import proposals_run
+
+    proposals_run()
+    accountability = AccountabilityRecord.objects.get(source_key=f"transfer:{transfer.pk}")
     referral = unclear(id_number="150525199001010043")  # waiting for the hotline office to dispatch
     dispatched = unclear(id_number="150525199001010086")  # 人社局 to sign, return or answer
     dispatched = referrals.referral_dispatch(referral=dispatched, actor=hotline, department=dept("hrss"))
@@ -327,6 +333,7 @@ def _build(county: Jurisdiction) -> World:
             "dispatched": dispatched.pk,
             "transferred": refused.pk,
             "transfer": transfer.pk,
+            "accountability": accountability.pk,
             "visit": visit.pk,
             "delivery": fed_back.deliveries.get().pk,
             "remedy": remedy.pk,
@@ -434,6 +441,9 @@ ITEM_SEERS = frozenset({"cyberspace", "hrss_clerk", "hrss_handler", "hrss_head",
 ITEM_SEERS |= COUNTY_WIDE
 ITEM_MANAGERS = frozenset({"cyberspace", "office"})
 ITEM_RESPONDERS = ITEM_MANAGERS | {"hrss_handler", "hrss_head", "deputy"}
+# 五(四) 责任追究: the record naming 人社局 is read by the county-wide roles, the 纪委监委 liaison and
+# 人社局's head (deputy is its head too); the group office decides.
+ACCOUNTABILITY = COUNTY_WIDE | {"discipline", "hrss_head"}
 
 
 @dataclass(frozen=True)
@@ -689,6 +699,23 @@ def _admin_entries() -> dict[str, E]:
 
 #: Every URL of the project → who may open it. Keep the keys sorted within their group.
 URL_MATRIX: dict[str, E] = {
+    "accountability-confirm": E(
+        {"pk": "#accountability"}, get=A({"office"}, scope=ACCOUNTABILITY), write=A({"office"}, scope=ACCOUNTABILITY)
+    ),
+    "accountability-create": E(get=A({"office"}), write=A({"office"})),
+    "accountability-detail": E({"pk": "#accountability"}, get=A(ACCOUNTABILITY, scope=ACCOUNTABILITY)),
+    "accountability-dismiss": E(
+        {"pk": "#accountability"}, get=A({"office"}, scope=ACCOUNTABILITY), write=A({"office"}, scope=ACCOUNTABILITY)
+    ),
+    "accountability-list": E(get=A(EVERYONE)),
+    "api-accountability-record": E({"pk": "#accountability"}, get=A(ACCOUNTABILITY, scope=ACCOUNTABILITY)),
+    "api-accountability-record-confirm": E(
+        {"pk": "#accountability"}, get=None, write=A({"office"}, scope=ACCOUNTABILITY)
+    ),
+    "api-accountability-record-dismiss": E(
+        {"pk": "#accountability"}, get=None, write=A({"office"}, scope=ACCOUNTABILITY)
+    ),
+    "api-accountability-records": E(get=A(EVERYONE), write=A({"office"})),
     "account-api-token": E(get=A(EVERYONE), write=A(EVERYONE)),
     "account-otp": E(get=A(EVERYONE), write=A(EVERYONE)),
     "account-password": E(get=A(EVERYONE), write=A(EVERYONE)),
