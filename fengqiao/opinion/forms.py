@@ -31,7 +31,18 @@ def _categories() -> CodeMultipleChoiceField:
     )
 
 
-class _CountyForm(forms.Form):
+class _PagePart(forms.Form):
+    """A form shown beside others on the item's page: its inputs get ids of their own
+    (``ids``), so the page never repeats one; the field names, which the API posts too, stay."""
+
+    ids = "id_%s"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", self.ids)
+        super().__init__(*args, **kwargs)
+
+
+class _CountyForm(_PagePart):
     def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
@@ -80,12 +91,13 @@ class ItemForm(_CountyForm):
 
 
 class AssignForm(_CountyForm):
+    ids = "assign_%s"
     department = CodeChoiceField(label=_("责任部门"), queryset=Department.objects.none(), to_field_name="code")
     risk = forms.ChoiceField(label=_("风险等级"), choices=RiskLevel.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class _IdentityChecks(forms.Form):
+class _IdentityChecks(_PagePart):
     """An ID number and a credit code, when given, checked as at the window."""
 
     def clean_id_number(self) -> str:
@@ -99,6 +111,8 @@ class _IdentityChecks(forms.Form):
 
 class FindForm(_IdentityChecks):
     """查找关联案件: by number, by payer (blind index), or by the duplicate rules."""
+
+    ids = "find_%s"
 
     how = forms.ChoiceField(
         label=_("查找方式"),
@@ -124,6 +138,8 @@ class LinkForm(forms.Form):
 
 class LeadForm(_CountyForm, _IdentityChecks):
     """据此立案: the payer and the matter, registered at the studio for review (四(一))."""
+
+    ids = "lead_%s"
 
     payer_kind = forms.ChoiceField(label=_("缴费人类型"), choices=PayerKind.choices, initial=PayerKind.PERSON)
     payer_name = forms.CharField(label=_("姓名/单位名称"), max_length=128)
@@ -176,16 +192,19 @@ class LeadForm(_CountyForm, _IdentityChecks):
         )
 
 
-class StepForm(forms.Form):
+class StepForm(_PagePart):
+    ids = "step_%s"
     kind = forms.ChoiceField(label=_("环节"), choices=StepKind.choices)
     text = forms.CharField(label=_("处置情况"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class CloseForm(forms.Form):
+class CloseForm(_PagePart):
+    ids = "close_%s"
     closing_summary = forms.CharField(label=_("办结情况"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class ScreenshotForm(forms.Form):
+class ScreenshotForm(_PagePart):
+    ids = "shot_%s"
     file = forms.FileField(label=_("截图"))
