@@ -175,7 +175,11 @@ def proposal_make(
 
 
 def _lock(record: AccountabilityRecord, actor: Staff, expected_version: int | None) -> AccountabilityRecord:
-    locked = AccountabilityRecord.objects.select_for_update().select_related("department", "case").get(pk=record.pk)
+    locked = (
+        AccountabilityRecord.objects.select_for_update(of=("self",))
+        .select_related("department", "case")
+        .get(pk=record.pk)
+    )
     if not permissions.may_decide(actor, locked.jurisdiction_id):
         raise PermissionDenied
     if expected_version is not None and expected_version != locked.version:

@@ -46,6 +46,22 @@ def test_confirmed_record_appears_in_the_departments_scorecard_of_the_month(prop
     assert AuditRecord.objects.filter(action="accountability_confirm", object_id=str(record.pk)).count() == 1
 
 
+def test_the_scorecard_page_shows_the_measure(proposal, group_office, client_for) -> None:
+    """五(四) 绩效考评: the month's 部门考评 page lists the deduction beside the department's other
+    measures, and the API's measures carry it."""
+    from django.urls import reverse
+
+    services.record_confirm(record=proposal, actor=group_office, decision="通报批评")
+    client = client_for(group_office)
+    page = client.get(reverse("analytics-scorecards") + "?month=2026-03").content.decode()
+    assert "责任追究（已确认） 1次 −5.00" in page
+    cards = client.get(reverse("api-analytics-scorecards", args=["2026-03"])).json()
+    tax = next(c for c in cards if c["department_code"] == "tax")
+    assert {"code": "accountability", "occurrences": 1, "deduction": "5.00"}.items() <= next(
+        m for m in tax["measures"] if m["code"] == "accountability"
+    ).items()
+
+
 def test_dismiss_needs_a_reason_and_counts_nowhere(proposal, group_office, naiman) -> None:
     """五(四) 依法依规追责: not pursuing a proposal is a decision with its reason."""
     with pytest.raises(ValidationError) as caught:
