@@ -481,6 +481,8 @@ ALTCHA_HMAC_SECRET = (
 ALTCHA_WIDGET_CHALLENGE_MODE = "inline"
 ALTCHA_CHALLENGE_ENDPOINT_ENABLED = False
 ALTCHA_WIDGET_JS_SOURCE = "vendored"
+# The widget's own translations (我不是机器人 …), served from our static files like the widget.
+ALTCHA_WIDGET_I18N = True
 # Without Redis the shared cache is files, whose add() may let two simultaneous submits of one
 # solved challenge both pass; the filing's one-time submission key still files them once and
 # the rate limits count both (docs/portal.md "Abuse"). With Redis the check does not arise.

@@ -42,7 +42,8 @@ class DescribedErrors(forms.BaseForm):
 class OnlineFilingForm(DescribedErrors, IntakeForm):
     """网上申请 (四(一) 线上受理): 缴费人基本情况、联系方式、事项所在辖区、反映主要事项、附件."""
 
-    altcha = AltchaField(label=_("人机验证"), required=True)
+    # The widget speaks the page's language: its own zh-cn strings (i18n/all.js, served from our static files).
+    altcha = AltchaField(label=_("人机验证"), required=True, language="zh-cn")
     submission = forms.CharField(widget=forms.HiddenInput, max_length=64)
     attachment_kind = forms.ChoiceField(
         label=_("材料类型"), choices=AttachmentKind.choices, initial=AttachmentKind.EVIDENCE, required=False
