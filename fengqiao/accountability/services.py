@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.accountability import permissions
 from fengqiao.accountability.models import AccountabilityRecord, Failure, RecordStatus
+from fengqiao.audit.models import Action
 from fengqiao.audit.services import record as audit_record
 from fengqiao.cases.models import Case
 from fengqiao.cases.workflow import TransitionError
@@ -23,14 +24,9 @@ if TYPE_CHECKING:
     from fengqiao.opinion.models import OnlineItem
 
 #: The audit trail's actions of this app (``audit.AuditRecord.action``).
-AUDIT_PROPOSE = "accountability_propose"
-AUDIT_CONFIRM = "accountability_confirm"
-AUDIT_DISMISS = "accountability_dismiss"
-AUDIT_SUMMARY = {
-    AUDIT_PROPOSE: "提出责任追究",
-    AUDIT_CONFIRM: "确认责任追究",
-    AUDIT_DISMISS: "不予追究",
-}
+AUDIT_PROPOSE = Action.ACCOUNTABILITY_PROPOSE
+AUDIT_CONFIRM = Action.ACCOUNTABILITY_CONFIRM
+AUDIT_DISMISS = Action.ACCOUNTABILITY_DISMISS
 #: Longest facts, decision or reason accepted (a page of text).
 TEXT_MAX = 4000
 
@@ -42,7 +38,7 @@ def _audit(action: str, record: AccountabilityRecord, actor: Staff | None, **det
         case=record.case,
         object_type="accountability.record",
         object_id=record.pk,
-        summary=f"{AUDIT_SUMMARY[action]}：{record.department}（{record.get_failure_display()}）",
+        summary=f"{Action(action).label}：{record.department}（{record.get_failure_display()}）",
         detail={
             "department": record.department.code,
             "failure": record.failure,

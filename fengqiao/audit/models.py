@@ -35,6 +35,11 @@ class Action(models.TextChoices):
     PAYER_FILING = "payer_filing", _("缴费人网上提交")
     PAYER_LOOKUP = "payer_lookup", _("缴费人查询案件")
     PAYER_LOOKUP_FAILED = "payer_lookup_failed", _("缴费人查询失败")
+    # 责任追究 (五(四), fengqiao.accountability): a record proposed (by the system or by hand),
+    # confirmed with the decision taken, or dismissed with a reason.
+    ACCOUNTABILITY_PROPOSE = "accountability_propose", _("提出责任追究")
+    ACCOUNTABILITY_CONFIRM = "accountability_confirm", _("确认责任追究")
+    ACCOUNTABILITY_DISMISS = "accountability_dismiss", _("不予追究")
 
 
 class Result(models.TextChoices):
