@@ -79,7 +79,7 @@ def access_for(case: Case) -> PayerAccess:
     """The case's query code row; a case registered before the portal gets one on first use
     (its 受理告知书 printed again, a lookup by SMS)."""
     try:
-        return case.payer_access  # type: ignore[attr-defined]  # the reverse one-to-one
+        return case.payer_access  # the reverse one-to-one
     except PayerAccess.DoesNotExist:
         access, _created = PayerAccess.objects.get_or_create(case=case, defaults={"query_code": query_code_new()})
         return access
