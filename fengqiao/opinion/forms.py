@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.forms import CodeChoiceField, CodeMultipleChoiceField, MultipleFileField
-from fengqiao.cases.models import DisputeCategory, PayerGroup, PayerKind
+from fengqiao.cases.forms import CodeChoiceField, CodeMultipleChoiceField, IntakeForm, MultipleFileField
+from fengqiao.cases.models import DisputeCategory, PayerKind
 from fengqiao.cases.selectors import departments_of, townships_of
 from fengqiao.cases.services import IntakeData, PayerData
 from fengqiao.cases.states import IntakeOutcome
@@ -141,20 +141,17 @@ class LeadForm(_CountyForm, _IdentityChecks):
 
     ids = "lead_%s"
 
-    payer_kind = forms.ChoiceField(label=_("缴费人类型"), choices=PayerKind.choices, initial=PayerKind.PERSON)
-    payer_name = forms.CharField(label=_("姓名/单位名称"), max_length=128)
-    payer_group = forms.ChoiceField(label=_("缴费人群体"), choices=PayerGroup.choices)
-    id_number = forms.CharField(label=_("公民身份号码"), max_length=32, required=False)
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=32, required=False)
+    # The window's own fields (``cases.forms.IntakeForm``: a form copies its fields per instance);
+    # the phone is optional here: a post seldom gives one.
+    payer_kind = IntakeForm.base_fields["payer_kind"]
+    payer_name = IntakeForm.base_fields["payer_name"]
+    payer_group = IntakeForm.base_fields["payer_group"]
+    id_number = IntakeForm.base_fields["id_number"]
+    credit_code = IntakeForm.base_fields["credit_code"]
     phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
-    township = CodeChoiceField(label=_("事项所在辖区"), queryset=Jurisdiction.objects.none(), to_field_name="code")
-    categories = CodeMultipleChoiceField(
-        label=_("争议事项"),
-        queryset=DisputeCategory.objects.filter(active=True),
-        to_field_name="code",
-        widget=forms.CheckboxSelectMultiple,
-    )
-    summary = forms.CharField(label=_("反映主要事项"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    township = IntakeForm.base_fields["township"]
+    categories = IntakeForm.base_fields["categories"]
+    summary = IntakeForm.base_fields["summary"]
 
     def clean_phone(self) -> str:
         value = self.cleaned_data.get("phone", "")

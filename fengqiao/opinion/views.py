@@ -5,6 +5,7 @@ redirect; they never save a model."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengqiao.audit.models import Action
@@ -188,130 +190,113 @@ def item_link(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("opinion-detail", pk=pk)
 
 
-def _item_form_post(
-    request: HttpRequest,
-    pk: int,
-    *,
-    may: Callable[[Staff, OnlineItem], bool],
-    refused: str,
-    form_of: Callable[[Staff], Any],
-    write: Callable[[Staff, OnlineItem, dict[str, Any], Any], str],
-    context: str,
-    **extra: Any,
-) -> HttpResponse:
-    """One form posted on the item's page: the item read within the user's scope (404), the
-    right checked (403), the form parsed and the service called; success redirects to the
-    page with ``write``'s message, an error shows the page again with the form beside its
+def _lead(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+    case = services.lead_case_open(item=item, actor=user, data=form.intake_data())
+    return _("已据此舆情立案，案件编号 %(n)s。") % {"n": case.number}
+
+
+def _assign(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+    services.item_assign(
+        item=item, actor=user, department=d["department"], risk=d["risk"], expected_version=d.get("version")
+    )
+    return _("已确定责任部门和回应期限。")
+
+
+def _step(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+    services.step_record(item=item, actor=user, kind=d["kind"], text=d["text"], expected_version=d.get("version"))
+    return _("已记录处置情况。")
+
+
+def _close(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+    services.item_close(item=item, actor=user, summary=d["closing_summary"], expected_version=d.get("version"))
+    return _("已办结。")
+
+
+def _screenshot(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
+    services.screenshot_add(item=item, actor=user, upload=d["file"])
+    return _("已上传截图。")
+
+
+@dataclass(frozen=True)
+class PageStep:
+    """One form posted on the item's page: who may (``may``, else 403 with ``refused``), its
+    form and where the page shows it (``context``), and the service call (``write``, which
+    returns the success message)."""
+
+    may: Callable[[Staff, OnlineItem], bool]
+    refused: Any  # a lazy gettext string
+    form: type[Any]
+    write: Callable[[Staff, OnlineItem, dict[str, Any], Any], str]
+    context: str
+    county_form: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+PAGE_STEPS: dict[str, PageStep] = {
+    "lead": PageStep(
+        may=permissions.may_manage,
+        refused=gettext_lazy("您无权据此舆情立案。"),
+        form=forms.LeadForm,
+        write=_lead,
+        context="lead_form",
+        county_form=True,
+        extra={"lead_open": True},
+    ),
+    "assign": PageStep(
+        may=permissions.may_manage,
+        refused=gettext_lazy("您无权确定该舆情的责任部门。"),
+        form=forms.AssignForm,
+        write=_assign,
+        context="assign_form",
+        county_form=True,
+    ),
+    "step": PageStep(
+        may=permissions.may_respond,
+        refused=gettext_lazy("您无权记录该舆情的处置情况。"),
+        form=forms.StepForm,
+        write=_step,
+        context="step_form",
+    ),
+    "close": PageStep(
+        may=permissions.may_manage,
+        refused=gettext_lazy("您无权办结该舆情。"),
+        form=forms.CloseForm,
+        write=_close,
+        context="close_form",
+    ),
+    "screenshot": PageStep(
+        may=permissions.may_manage,
+        refused=gettext_lazy("您无权为该舆情上传截图。"),
+        form=forms.ScreenshotForm,
+        write=_screenshot,
+        context="screenshot_form",
+    ),
+}
+
+
+@login_required
+@require_POST
+def item_post(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """据此立案, 确定责任部门, 处置步骤, 办结, 上传截图: the item read within the user's scope (404),
+    the right checked (403), the form parsed and the service called; success redirects to the
+    page with the step's message, an error shows the page again with the form beside its
     fields (400)."""
+    spec = PAGE_STEPS[step]
     user = request_staff(request)
     item = selectors.item_get_for(user=user, pk=pk)
-    if not may(user, item):
-        raise PermissionDenied(refused)
-    form = form_of(user)
+    if not spec.may(user, item):
+        raise PermissionDenied(spec.refused)
+    kwargs = {"user": user} if spec.county_form else {}
+    form = spec.form(request.POST, request.FILES, **kwargs)
     if form.is_valid():
         try:
-            done = write(user, item, form.cleaned_data, form)
+            done = spec.write(user, item, form.cleaned_data, form)
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
             messages.success(request, done)
             return redirect("opinion-detail", pk=pk)
-    return _detail(request, user, item, invalid=True, **{context: form}, **extra)
-
-
-@login_required
-@require_POST
-def item_lead(request: HttpRequest, pk: int) -> HttpResponse:
-    """据此立案 at the studio (channel 舆情线索)."""
-
-    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
-        case = services.lead_case_open(item=item, actor=user, data=form.intake_data())
-        return _("已据此舆情立案，案件编号 %(n)s。") % {"n": case.number}
-
-    return _item_form_post(
-        request,
-        pk,
-        may=permissions.may_manage,
-        refused=_("您无权据此舆情立案。"),
-        form_of=lambda user: forms.LeadForm(request.POST, user=user),
-        write=write,
-        context="lead_form",
-        lead_open=True,
-    )
-
-
-@login_required
-@require_POST
-def item_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
-        services.item_assign(
-            item=item, actor=user, department=d["department"], risk=d["risk"], expected_version=d.get("version")
-        )
-        return _("已确定责任部门和回应期限。")
-
-    return _item_form_post(
-        request,
-        pk,
-        may=permissions.may_manage,
-        refused=_("您无权确定该舆情的责任部门。"),
-        form_of=lambda user: forms.AssignForm(request.POST, user=user),
-        write=write,
-        context="assign_form",
-    )
-
-
-@login_required
-@require_POST
-def item_step(request: HttpRequest, pk: int) -> HttpResponse:
-    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
-        services.step_record(item=item, actor=user, kind=d["kind"], text=d["text"], expected_version=d.get("version"))
-        return _("已记录处置情况。")
-
-    return _item_form_post(
-        request,
-        pk,
-        may=permissions.may_respond,
-        refused=_("您无权记录该舆情的处置情况。"),
-        form_of=lambda user: forms.StepForm(request.POST),
-        write=write,
-        context="step_form",
-    )
-
-
-@login_required
-@require_POST
-def item_close(request: HttpRequest, pk: int) -> HttpResponse:
-    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
-        services.item_close(item=item, actor=user, summary=d["closing_summary"], expected_version=d.get("version"))
-        return _("已办结。")
-
-    return _item_form_post(
-        request,
-        pk,
-        may=permissions.may_manage,
-        refused=_("您无权办结该舆情。"),
-        form_of=lambda user: forms.CloseForm(request.POST),
-        write=write,
-        context="close_form",
-    )
-
-
-@login_required
-@require_POST
-def screenshot_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def write(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
-        services.screenshot_add(item=item, actor=user, upload=d["file"])
-        return _("已上传截图。")
-
-    return _item_form_post(
-        request,
-        pk,
-        may=permissions.may_manage,
-        refused=_("您无权为该舆情上传截图。"),
-        form_of=lambda user: forms.ScreenshotForm(request.POST, request.FILES),
-        write=write,
-        context="screenshot_form",
-    )
+    return _detail(request, user, item, invalid=True, **{spec.context: form}, **spec.extra)
 
 
 @login_required

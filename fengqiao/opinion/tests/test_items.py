@@ -428,3 +428,34 @@ def test_an_item_links_to_a_sealed_case_without_touching_its_dossier(
     events = case.events.count()
     services.item_link(item=make_item(), actor=cyberspace, case=case, how=LinkHow.NUMBER)
     assert ItemCase.objects.filter(case=case).exists() and case.events.count() == events
+
+
+def test_the_lead_case_form_on_the_item_page_checks_as_the_window_does(
+    naiman: Jurisdiction,
+    cyberspace: Staff,
+    intake_clerk: Staff,
+    make_item: Callable[..., OnlineItem],
+    client_for: Callable[[Staff], Client],
+) -> None:
+    from fengqiao.cases.models import Case
+
+    item = make_item()
+    url = reverse("opinion-lead", args=[item.pk])
+    data = {
+        "payer_kind": "person",
+        "payer_name": "李四",
+        "payer_group": "flexible",
+        "id_number": "150525199001011234",  # wrong check character
+        "township": "150525100",
+        "categories": ["04"],
+        "summary": "网民反映缴费基数过高",
+    }
+    client = client_for(cyberspace)
+    refused = client.post(url, data)
+    assert refused.status_code == 400 and "id_number" in refused.context["lead_form"].errors
+    assert not Case.objects.exists() and not ItemCase.objects.exists()
+    client.post(url, {**data, "id_number": "150525199001011237"})
+    case = Case.objects.get()
+    assert (case.channel, case.owner, case.payer.name) == (Channel.PUBLIC_OPINION, intake_clerk, "李四")
+    page = client.get(reverse("opinion-detail", args=[item.pk])).content.decode()
+    assert case.number in page
