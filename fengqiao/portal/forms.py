@@ -7,7 +7,7 @@ work (ALTCHA) and a one-time submission key."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from altcha_django import AltchaField
 from django import forms
@@ -26,9 +26,16 @@ from fengqiao.org.models import Jurisdiction
 STAFF_ONLY = ("channel", "received_at", "outcome", "informed_department", "informed_note", "link_to", "name_confirmed")
 
 
-class DescribedErrors(forms.BaseForm):
+if TYPE_CHECKING:
+    _FormBase = forms.Form
+else:
+    _FormBase = object
+
+
+class DescribedErrors(_FormBase):
     """Each input with an error names it (``aria-describedby="err-<field>"``, the error shown
-    beside the field by ``portal/_field.html``), with its help text if it has one."""
+    beside the field by ``portal/_field.html``), with its help text if it has one. A mixin, not a
+    form of its own (the form checks of ``core.tests`` walk every form class)."""
 
     def full_clean(self) -> None:
         super().full_clean()
