@@ -67,6 +67,9 @@ ADMINISTRATOR_MODEL_PERMISSIONS: dict[str, tuple[str, ...]] = {
     # meetings are held and minuted on the pages; read-only here
     "meetings.consultation": VIEW,
     "meetings.resolution": VIEW,
+    # 三(二)9 online items: their numbering (舆-…) is configuration; the items read-only here
+    "opinion.itemnumbering": ALL,
+    "opinion.onlineitem": VIEW,
     # API tokens (Authorization: Token …) of any account, e.g. the 12345 platform's
     "authtoken.tokenproxy": ALL,
     "authtoken.token": ALL,
