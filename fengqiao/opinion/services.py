@@ -24,7 +24,7 @@ from fengqiao.cases.models import Case, CaseEvent, CaseParty, DisputeCategory, E
 from fengqiao.cases.permissions import may_register
 from fengqiao.cases.services import IntakeData, PayerData, attachment_check, intake_write, payer_known
 from fengqiao.cases.states import CaseState, IntakeOutcome
-from fengqiao.core import calendar, crypto, timelimits
+from fengqiao.core import calendar, crypto, dates, timelimits
 from fengqiao.opinion import permissions
 from fengqiao.opinion.models import (
     ItemAttachment,
@@ -113,6 +113,11 @@ def _item_checks(*, data: ItemData, now: datetime) -> None:
         errors["url"] = [_("链接须以 http:// 或 https:// 开头。")]
     if data.seen_at > now:
         errors["seen_at"] = [_("发现时间不能晚于现在。")]
+    else:  # and not before the mechanism, whose monitoring it records (三(二)9)
+        try:
+            dates.after_mechanism_start(data.seen_at, field="seen_at", label=_("发现时间"))
+        except ValidationError as exc:
+            errors["seen_at"] = exc.messages
     if not data.summary.strip():
         errors["summary"] = [_("请填写内容摘要。")]
     if len(data.screenshots) > MAX_SCREENSHOTS:

@@ -127,6 +127,7 @@ BOUNDED_DATE_FIELDS = {
     "filed_on": "followup.services.remedy_record",
     "next_check_on": "followup.services.remedy_record, remedy_check",
     "outcome_on": "followup.services.remedy_outcome",
+    "seen_at": "opinion.services._item_checks",
 }
 
 

@@ -278,6 +278,7 @@ def _form(**overrides: Any) -> dict[str, Any]:
         ("url", "javascript:alert(1)"),
         ("seen_at", "2099-01-01 10:00"),
         ("seen_at", "昨天"),
+        ("seen_at", "2020-05-01 10:00"),  # before the mechanism (奈政字〔2024〕123号)
         ("summary", ""),
         ("views", "-1"),
         ("reposts", "很多"),
