@@ -350,3 +350,19 @@ def test_workbench_query_count_is_constant(client_for, intake_clerk, view) -> No
     for _ in range(8):
         intake(intake_clerk, categories=("03",))
     assert count() == few
+
+
+def test_every_described_by_names_an_element_of_the_page(client_for, intake_clerk) -> None:
+    """An input's aria-describedby (Django 5.2 adds <id>_helptext and, with errors, <id>_error)
+    names elements that are on the page, so a screen reader announces the field's help and its
+    error (the a11y walk of the payer pages found seven dangling ids on this form)."""
+    import re
+
+    response = client_for(intake_clerk).post(reverse("case-intake"), form_data(id_number="150525199001011234"))
+    assert "校验码" in response.content.decode()  # the form came back with the field's error
+    page = response.content.decode()
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    described = {ref for refs in re.findall(r'aria-describedby="([^"]+)"', page) for ref in refs.split()}
+    assert described, "the form with an error describes its inputs"
+    assert any(ref.endswith("_error") for ref in described)
+    assert described <= ids, sorted(described - ids)
