@@ -58,6 +58,14 @@ def page_not_found(request: HttpRequest, exception: Exception, *args: Any, **kwa
 def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     if is_api(request):
         return api_error(500, _("系统处理这一请求时出错。请稍后重试；如果再次出现，请把出错的时间告诉系统管理员。"))
+    if request.path.startswith("/payer/"):  # the payer's own error page: no staff frame, no 回到工作台
+        from django.http import HttpResponseServerError
+        from django.template import loader
+
+        try:  # rendered without the request, as Django's own 500 is: nothing that failed is asked again
+            return HttpResponseServerError(loader.get_template("portal/500.html").render({}))
+        except Exception:  # the error page must not fail in turn
+            return HttpResponseServerError(_("系统出错，请稍后重试。"), content_type="text/plain; charset=utf-8")
     return defaults.server_error(request, *args, **kwargs)
 
 

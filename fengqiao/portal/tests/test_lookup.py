@@ -217,3 +217,20 @@ def test_lookup_audited_without_staff(case: Case, client: Client) -> None:
     # The payer's own actions, not staff sign-ins: the auditor's count of failed sign-ins stays true.
     assert (failed.action, granted.action) == ("payer_lookup_failed", "payer_lookup")
     assert not AuditRecord.objects.filter(action__in=["sign_in", "sign_in_failed"]).exists()
+
+
+def test_a_server_error_on_the_payer_pages_is_the_payers_own_page(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure under /payer/ answers with the payer's page, not the staff frame and its 回到工作台."""
+    from fengqiao.portal import views
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views, "render", broken)
+    client.raise_request_exception = False
+    answer = client.get("/payer/")
+    assert answer.status_code == 500
+    page = answer.content.decode()
+    assert "系统出错" in page and "线上枫桥" in page and "工作台" not in page
