@@ -72,11 +72,21 @@ def payer_steps(case: Case) -> list[Step]:
     ):
         if kind in (EventKind.REGISTERED, EventKind.TRANSITION):
             text = PAYER_STEP.get(str((data or {}).get("transition", "")))
+        elif kind == EventKind.VISIT:
+            text = _payer_visit(data or {})
         else:
             text = PAYER_EVENT.get(kind)
         if text is not None:
             steps.append(Step(at=at, text=str(text)))
     return steps
+
+
+def _payer_visit(data: dict[str, object]) -> str | None:
+    """A visit of the payer — arranged, then done; the other party's visits are not the payer's
+    to read (五(三))."""
+    if data.get("party", "payer") != "payer":
+        return None
+    return str(_("安排回访") if "scheduled_on" in data else _("完成回访"))
 
 
 def holding_department(case: Case) -> str:

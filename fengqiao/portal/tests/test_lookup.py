@@ -234,3 +234,23 @@ def test_a_server_error_on_the_payer_pages_is_the_payers_own_page(
     assert answer.status_code == 500
     page = answer.content.decode()
     assert "系统出错" in page and "线上枫桥" in page and "工作台" not in page
+
+
+def test_the_payers_visits_only_arranged_then_done(case: Case) -> None:
+    """The steps list says 安排回访 then 完成回访 for the payer's own visit (not 回访 twice), and
+    never shows the other party's visits (五(三): no other person's data)."""
+    from django.utils import timezone
+
+    from fengqiao.cases.models import CaseEvent, EventKind
+    from fengqiao.portal.selectors import payer_steps
+
+    now = timezone.now()
+    for data in (
+        {"visit": 1, "party": "payer", "scheduled_on": "2026-03-02"},
+        {"visit": 2, "party": "other_party", "scheduled_on": "2026-03-02"},
+        {"visit": 1, "party": "payer", "method": "phone", "satisfaction": "satisfied", "objects": False},
+        {"visit": 2, "party": "other_party", "method": "phone", "satisfaction": "satisfied", "objects": False},
+    ):
+        CaseEvent.objects.create(case=case, at=now, actor=None, kind=EventKind.VISIT, summary="回访", data=data)
+    texts = [step.text for step in payer_steps(case)]
+    assert texts[-2:] == ["安排回访", "完成回访"] and texts.count("安排回访") == 1
