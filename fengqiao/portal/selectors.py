@@ -70,6 +70,7 @@ def payer_steps(case: Case) -> list[Step]:
     for at, kind, data in (
         CaseEvent.objects.filter(case=case, kind__in=kinds).order_by("at", "pk").values_list("at", "kind", "data")
     ):
+        text: object
         if kind in (EventKind.REGISTERED, EventKind.TRANSITION):
             text = PAYER_STEP.get(str((data or {}).get("transition", "")))
         elif kind == EventKind.VISIT:
