@@ -205,6 +205,16 @@ def _decidable(staff: Staff, pk: int) -> AccountabilityRecord:
     return record
 
 
+def _decide(request: Request, pk: int, serializer: type[serializers.Serializer], write: Any, field: str) -> Response:
+    """确认 or 不予追究: the record read within the user's scope, the office's right checked before
+    the body (403 before 400), then the one service with the page's version (409 if stale)."""
+    staff = request_staff(request)
+    record = _decidable(staff, pk)
+    d = validated(serializer, request)
+    record = write(record=record, actor=staff, expected_version=d.get("version"), **{field: d[field]})
+    return Response(_represent(record, True))
+
+
 class RecordConfirmView(APIView):
     @extend_schema(
         tags=TAGS,
@@ -214,13 +224,7 @@ class RecordConfirmView(APIView):
         responses={200: AccountabilityRecordSerializer, **_errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
-        staff = request_staff(request)
-        record = _decidable(staff, pk)
-        d = validated(AccountabilityConfirmSerializer, request)
-        record = services.record_confirm(
-            record=record, actor=staff, decision=d["decision"], expected_version=d.get("version")
-        )
-        return Response(_represent(record, True))
+        return _decide(request, pk, AccountabilityConfirmSerializer, services.record_confirm, "decision")
 
 
 class RecordDismissView(APIView):
@@ -232,10 +236,4 @@ class RecordDismissView(APIView):
         responses={200: AccountabilityRecordSerializer, **_errors(400, 401, 403, 404, 409)},
     )
     def post(self, request: Request, pk: int) -> Response:
-        staff = request_staff(request)
-        record = _decidable(staff, pk)
-        d = validated(AccountabilityDismissSerializer, request)
-        record = services.record_dismiss(
-            record=record, actor=staff, reason=d["reason"], expected_version=d.get("version")
-        )
-        return Response(_represent(record, True))
+        return _decide(request, pk, AccountabilityDismissSerializer, services.record_dismiss, "reason")
