@@ -3,14 +3,29 @@ keyed SM3 hash chain per county (``fengqiao.audit.chain``)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import AppendOnlyModel
 from fengqiao.core.choices import ChoiceLabels
+from fengqiao.core.models import AppendOnlyModel
+
+
+class CaseRef(Protocol):
+    """What the trail needs of the case a record names: its id, its number and its county. The
+    case (``cases.Case``) belongs to an app above audit: a record refers to it by the lazy
+    ``"cases.Case"`` and the trail never imports it."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def jurisdiction_id(self) -> int: ...
 
 
 class Action(models.TextChoices):
@@ -142,3 +157,10 @@ class AuditRecord(ChoiceLabels, AppendOnlyModel):
             "summary": self.summary,
             "detail": self.detail,
         }
+
+
+def cases() -> models.QuerySet[Any]:
+    """The cases the records name, read through the records' relation (``cases.Case`` is above
+    audit and not imported): the trail's filter by case number and a refused view's case."""
+    model = cast("type[models.Model]", AuditRecord._meta.get_field("case").related_model)
+    return model._default_manager.all()

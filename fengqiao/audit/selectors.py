@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from fengqiao.audit.models import Action, AuditRecord, Result
+from fengqiao.audit.models import Action, AuditRecord, Result, cases
 from fengqiao.audit.services import SYSTEM_STREAM
 from fengqiao.core.forms import parse_day
 
@@ -115,12 +115,10 @@ def records_for(*, user: Staff, filters: AuditFilter | None = None) -> QuerySet[
     if f.result:
         qs = qs.filter(result=f.result)
     if f.case_number:
-        from fengqiao.cases.models import Case
-
         # The number's case (any county: the stream filter keeps the reader to their own), read
         # by the case's unique number, then the (case, at) index; a refused view of a number
         # that is no case is kept under the number itself.
-        case_id = Case.objects.filter(number=f.case_number).values_list("pk", flat=True).first()
+        case_id = cases().filter(number=f.case_number).values_list("pk", flat=True).first()
         if case_id is not None:
             qs = qs.filter(case_id=case_id)
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,11 +10,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from fengqiao.audit import chain
-from fengqiao.audit.models import AuditRecord, ChainHead, Result
+from fengqiao.audit.models import AuditRecord, CaseRef, ChainHead, Result
 from fengqiao.core.signin import client_ip as address_of
-
-if TYPE_CHECKING:
-    from fengqiao.cases.models import Case
 
 # Stream of records outside any county (an administrator without a department, a failed sign-in
 # of an unknown name).
@@ -33,7 +30,7 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return None
 
 
-def _stream_of(actor: Any, case: Case | None) -> int:
+def _stream_of(actor: Any, case: CaseRef | None) -> int:
     if case is not None:
         return int(case.jurisdiction_id)
     department_id = getattr(actor, "department_id", None)
@@ -64,7 +61,7 @@ def record(
     actor: Any = None,
     request: HttpRequest | None = None,
     result: str = Result.OK,
-    case: Case | None = None,
+    case: CaseRef | None = None,
     object_type: str = "",
     object_id: object = "",
     summary: str = "",
@@ -88,7 +85,7 @@ def record(
         action=action,
         result=result,
         ip=client_ip(request),
-        case=case,
+        case_id=case.pk if case is not None else None,
         object_type=object_type[:64],
         object_id=str(object_id)[:64],
         summary=(summary or str(dict(AuditRecord._meta.get_field("action").flatchoices).get(action, action)))[:255],

@@ -13,16 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
-from fengqiao.audit.models import Action, AuditRecord, Result
+from fengqiao.audit.models import Action, AuditRecord, CaseRef, Result, cases
 from fengqiao.audit.services import record
-
-if TYPE_CHECKING:
-    from fengqiao.cases.models import Case
 
 _request: ContextVar[HttpRequest | None] = ContextVar("fengqiao_audit_request", default=None)
 
@@ -52,11 +49,11 @@ def note(action: str, *, request: HttpRequest | None = None, **fields: Any) -> A
     return record(action, request=request or current_request(), **fields)
 
 
-def _case_fields(case: Case) -> dict[str, Any]:
+def _case_fields(case: CaseRef) -> dict[str, Any]:
     return {"case": case, "object_type": "case", "object_id": case.number}
 
 
-def case_viewed(*, case: Case, actor: Any, request: HttpRequest | None = None, via: str = "page") -> AuditRecord:
+def case_viewed(*, case: CaseRef, actor: Any, request: HttpRequest | None = None, via: str = "page") -> AuditRecord:
     """查看案件: one record per view of a case's page or its API detail (its htmx panels are
     parts of the page and record nothing of their own)."""
     return note(Action.CASE_VIEW, request=request, actor=actor, detail={"via": via}, **_case_fields(case))
@@ -72,9 +69,7 @@ def case_view_guard(
     try:
         yield
     except Http404:
-        from fengqiao.cases.models import Case
-
-        found = Case.objects.filter(number=number[:64]).only("pk", "number", "jurisdiction_id").first()
+        found = cases().filter(number=number[:64]).only("pk", "number", "jurisdiction_id").first()
         note(
             Action.CASE_VIEW,
             request=request,
@@ -89,7 +84,7 @@ def case_view_guard(
 
 
 @contextmanager
-def denials(action: str, *, actor: Any, case: Case | None = None, **fields: Any) -> Iterator[None]:
+def denials(action: str, *, actor: Any, case: CaseRef | None = None, **fields: Any) -> Iterator[None]:
     """Records a refused attempt (Django's or DRF's ``PermissionDenied``) with result denied, then lets the
     refusal go on. Used around a service whose own transaction rolls back with the refusal, so
     the record is written outside it."""
@@ -105,7 +100,7 @@ def denials(action: str, *, actor: Any, case: Case | None = None, **fields: Any)
         raise
 
 
-def revealed(*, case: Case, actor: Any, fields: list[str], via: str, document: object = "") -> AuditRecord:
+def revealed(*, case: CaseRef, actor: Any, fields: list[str], via: str, document: object = "") -> AuditRecord:
     """查看明文: personal data shown in plain text (the items by name, never their value); in
     the transaction of the reveal record and its timeline event."""
     detail: dict[str, Any] = {"fields": fields, "via": via}
@@ -120,7 +115,7 @@ def downloaded(
     object_type: str,
     object_id: object,
     summary: str = "",
-    case: Case | None = None,
+    case: CaseRef | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditRecord:
     """下载: a document, an attachment or a report leaves the system as a file."""
@@ -135,7 +130,7 @@ def downloaded(
     )
 
 
-def attachment_downloaded(*, case: Case, actor: Any, attachment: Any) -> AuditRecord:
+def attachment_downloaded(*, case: CaseRef, actor: Any, attachment: Any) -> AuditRecord:
     """下载附件 of a case (the file's name is not kept: a name can hold a person's)."""
     return downloaded(
         actor=actor,

@@ -28,17 +28,15 @@ from __future__ import annotations
 import bisect
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from django.db import connections, router, transaction
+from django.db import connections, models, router, transaction
 
 from fengqiao.audit import chain
 from fengqiao.audit.models import Action, AuditRecord, ChainHead, Result
-from fengqiao.cases import chain as timeline
-from fengqiao.cases.models import CaseEvent
 
 logger = logging.getLogger("fengqiao.audit")
 
@@ -145,6 +143,39 @@ class Report:
             self.breaks.append(brk)
 
 
+# --- the case timeline ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The case timeline's chain as the walk reads it: one chain per case, each event linked
+    after the one before without a stored ``prev``. The case is above audit, so ``cases``
+    describes its chain here from its ``AppConfig.ready()`` (``timeline_register``)."""
+
+    #: The events' model.
+    model: type[models.Model]
+    #: The columns an event's link covers, the case's id first and ``seq`` second.
+    columns: tuple[str, ...]
+    #: The fields the link covers, from those columns' values in that order.
+    fields: Callable[..., dict[str, Any]]
+    #: The ids of one county's cases (a query, or values).
+    of_county: Callable[[Any], Any]
+
+    @property
+    def key_at(self) -> int:
+        """Where a row of ``_event_rows`` holds the key id (the link follows)."""
+        return len(self.columns) + 1
+
+
+_timeline: Timeline | None = None
+
+
+def timeline_register(timeline: Timeline) -> None:
+    """Walk ``timeline`` with the audit streams (the case timeline, registered by ``cases``)."""
+    global _timeline
+    _timeline = timeline
+
+
 # --- checkpoints --------------------------------------------------------------------------
 
 
@@ -183,13 +214,13 @@ def _checkpoints() -> _Checkpoints:
     return found
 
 
-def _event_upto(using: str) -> int:
+def _event_upto(tl: Timeline, using: str) -> int:
     """The highest event id below which every event is committed (or never will be): on
     PostgreSQL read while the table is briefly locked against inserts (``SHARE``), which waits
     for the transactions inserting now; on SQLite writers are serialized and ids taken inside
     the write lock, so the highest visible id is such a bound."""
     connection = connections[using]
-    table = connection.ops.quote_name(CaseEvent._meta.db_table)
+    table = connection.ops.quote_name(tl.model._meta.db_table)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
@@ -318,31 +349,34 @@ def _records_walk(report: Report, points: _Checkpoints, stream: int | None) -> N
             report.add(Break("audit", "removed", head.stream, tail[0] + 1, None, f"链尾应至序号 {head.seq}"))
 
 
-def _event_rows(case_ids: Any) -> Iterator[tuple[Any, ...]]:
-    qs = CaseEvent.objects.order_by("case_id", "seq")
+def _event_rows(tl: Timeline, case_ids: Any) -> Iterator[tuple[Any, ...]]:
+    """``(id, *tl.columns, key_id, link)`` of the events, in ``(case, seq)`` order."""
+    owner = tl.columns[0]
+    qs = tl.model._default_manager.order_by(owner, "seq")
     if case_ids is not None:
-        qs = qs.filter(case_id__in=case_ids)
-    return qs.values_list("id", *timeline.EVENT_CHAIN_COLUMNS, "key_id", "link").iterator(chunk_size=5000)
+        qs = qs.filter(**{f"{owner}__in": case_ids})
+    return qs.values_list("id", *tl.columns, "key_id", "link").iterator(chunk_size=5000)
 
 
-def _case_check(report: Report, case_id: int, events: list[tuple[Any, ...]]) -> None:
+def _case_check(tl: Timeline, report: Report, case_id: int, events: list[tuple[Any, ...]]) -> None:
     """One case's timeline: ``events`` rows of ``_event_rows``, in seq order."""
-    prev = timeline.GENESIS
+    prev = chain.GENESIS
     expected = 1
+    k = tl.key_at
     for i, row in enumerate(events):
-        pk, seq, key_id, link = row[0], row[2], row[10], row[11]
+        pk, seq, key_id, link = row[0], row[2], row[k], row[k + 1]
         if seq != expected:
             report.add(Break("case", "removed" if seq > expected else "inserted", case_id, seq, pk))
             return
-        if not chain.link_ok(prev, timeline.event_fields(*row[1:10]), key_id=key_id, value=link):
+        if not chain.link_ok(prev, tl.fields(*row[1:k]), key_id=key_id, value=link):
             what = "changed"
             if i + 1 < len(events):
                 after = events[i + 1]
-                fields = timeline.event_fields(*after[1:10])
-                if not chain.link_ok(link, fields, key_id=after[10], value=after[11]):
-                    renumbered = timeline.event_fields(after[1], seq, *after[3:10])
-                    if chain.link_ok(prev, renumbered, key_id=after[10], value=after[11]) or chain.link_ok(
-                        prev, fields, key_id=after[10], value=after[11]
+                fields = tl.fields(*after[1:k])
+                if not chain.link_ok(link, fields, key_id=after[k], value=after[k + 1]):
+                    renumbered = tl.fields(after[1], seq, *after[3:k])
+                    if chain.link_ok(prev, renumbered, key_id=after[k], value=after[k + 1]) or chain.link_ok(
+                        prev, fields, key_id=after[k], value=after[k + 1]
                     ):
                         what = "inserted"
             report.add(Break("case", what, case_id, seq, pk))
@@ -350,19 +384,20 @@ def _case_check(report: Report, case_id: int, events: list[tuple[Any, ...]]) -> 
         prev, expected = link, expected + 1
 
 
-def _events_walk(report: Report, digests: _Digests | None, case_ids: Any) -> None:
+def _events_walk(tl: Timeline, report: Report, digests: _Digests | None, case_ids: Any) -> None:
     current: int | None = None
     events: list[tuple[Any, ...]] = []
+    link_at = tl.key_at + 1
 
     def close() -> None:
         if current is None:
             return
         report.cases += 1
-        _case_check(report, current, events)
+        _case_check(tl, report, current, events)
         if digests is not None:
-            digests.case(current, [(r[0], r[2], r[11]) for r in events])
+            digests.case(current, [(r[0], r[2], r[link_at]) for r in events])
 
-    for row in _event_rows(case_ids):
+    for row in _event_rows(tl, case_ids):
         report.events += 1
         if row[1] != current:
             close()
@@ -384,7 +419,8 @@ def verify(*, county: Any = None, records: bool = True, cases: bool = True) -> R
     if records:
         with _reading(using):
             _records_walk(report, points, None if county is None else int(county.pk))
-    if cases:
+    tl = _timeline
+    if cases and tl is not None:
         digests: _Digests | None = None
         if full:
             after = points.windows[-1][0] if points.windows else 0
@@ -393,7 +429,7 @@ def verify(*, county: Any = None, records: bool = True, cases: bool = True) -> R
                 if w_after != expected_after:
                     report.add(Break("audit", "removed", CHECKPOINT_STREAM, seq, pk, "校验点缺失（事件区间不连续）"))
                 expected_after = upto
-            upto = _event_upto(router.db_for_write(CaseEvent))
+            upto = _event_upto(tl, router.db_for_write(tl.model))
             windows = [(w[0], w[1]) for w in points.windows]
             if upto > after:
                 windows.append((upto, after))
@@ -401,11 +437,9 @@ def verify(*, county: Any = None, records: bool = True, cases: bool = True) -> R
             report.window = {"after": after, "upto": upto}
         case_ids = None
         if county is not None:
-            from fengqiao.cases.models import Case
-
-            case_ids = Case.objects.filter(jurisdiction=county).values("pk")
+            case_ids = tl.of_county(county)
         with _reading(using):
-            _events_walk(report, digests, case_ids)
+            _events_walk(tl, report, digests, case_ids)
         if digests is not None:
             results = digests.results()
             for (upto, after, digest, pk, seq), (found, _n) in zip(points.windows, results, strict=False):

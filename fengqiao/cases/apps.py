@@ -14,9 +14,27 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_kept_fill, sender=self, dispatch_uid="cases.kept.fill_after_migrate")
+        _timeline_register()
 
 
 def _kept_fill(**kwargs: Any) -> None:
     from fengqiao.cases import kept
 
     kept.fill_after_migrate(**kwargs)
+
+
+def _timeline_register() -> None:
+    """The case timeline's chain, for the audit's verification to walk beside its streams
+    (``audit.verify``; the case is above audit, which does not import it)."""
+    from fengqiao.audit import verify
+    from fengqiao.cases import chain
+    from fengqiao.cases.models import Case, CaseEvent
+
+    verify.timeline_register(
+        verify.Timeline(
+            model=CaseEvent,
+            columns=chain.EVENT_CHAIN_COLUMNS,
+            fields=chain.event_fields,
+            of_county=lambda county: Case.objects.filter(jurisdiction=county).values("pk"),
+        )
+    )

@@ -14,6 +14,7 @@ from fengqiao.cases import chain
 from fengqiao.cases.states import CaseState, Classification, IntakeOutcome
 from fengqiao.core.choices import ChoiceLabels
 from fengqiao.core.crypto import EncryptedTextField
+from fengqiao.core.models import AppendOnlyError, AppendOnlyModel, AppendOnlyQuerySet  # noqa: F401 (AppendOnlyError read with the case models)
 from fengqiao.org.models import Department, Jurisdiction
 
 
@@ -501,41 +502,6 @@ class CaseLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} ↔ {self.other_id}"
-
-
-class AppendOnlyError(Exception):
-    """Timeline events and audit records are never changed or deleted."""
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    """Refuses ``update()`` and ``delete()``: the rows of an append-only model are never changed
-    or removed, not even in bulk past the model (five(三); issue 13 §1). Raw SQL still can — that
-    is what the keyed chains of the timeline and the audit trail catch (``audit_verify``).
-    The audit trail's retention purge bypasses this explicitly (``audit.services.audit_purge``)."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlyError(f"{self.model.__name__} is append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{self.model.__name__} is append-only")
-
-
-class AppendOnlyModel(models.Model):
-    """Rows are inserted, never updated or deleted (CONVENTIONS 5): neither through the instance
-    (``save``/``delete``) nor in bulk (``objects.update()``/``delete()``, ``AppendOnlyQuerySet``)."""
-
-    objects: ClassVar[Any] = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError(f"{type(self).__name__} is append-only")
 
 
 class EventKind(models.TextChoices):

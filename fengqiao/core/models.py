@@ -5,9 +5,14 @@ package for the years it knows. The State Council publishes each year's schedule
 (国务院办公厅关于××××年部分节假日安排的通知) around November; until the package catches up an
 administrator enters it here. Rows entered here also override the package for a known year.
 ``fengqiao.core.calendar`` is the only reader of these tables.
+
+Also here, as every app's: the past passwords the validators compare with, and the base of the
+append-only rows (the case timeline, the audit trail, issued documents, sealed dossiers).
 """
 
 from __future__ import annotations
+
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -130,3 +135,42 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id} @ {self.created:%Y-%m-%d}"
+
+
+# --- Append-only rows ------------------------------------------------------------------------
+# The case timeline, the audit trail, issued documents, sealed dossiers… (CONVENTIONS 5).
+
+
+class AppendOnlyError(Exception):
+    """Timeline events and audit records are never changed or deleted."""
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Refuses ``update()`` and ``delete()``: the rows of an append-only model are never changed
+    or removed, not even in bulk past the model (five(三); issue 13 §1). Raw SQL still can — that
+    is what the keyed chains of the timeline and the audit trail catch (``audit_verify``).
+    The audit trail's retention purge bypasses this explicitly (``audit.services.audit_purge``)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.model.__name__} is append-only")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted, never updated or deleted (CONVENTIONS 5): neither through the instance
+    (``save``/``delete``) nor in bulk (``objects.update()``/``delete()``, ``AppendOnlyQuerySet``)."""
+
+    objects: ClassVar[Any] = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyError(f"{type(self).__name__} is append-only")
