@@ -8,20 +8,20 @@ through ``services``; errors have the project's one shape, ``{"errors": {field: 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fengqiao.audit import trail
-from fengqiao.core.api import error_responses, validated
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
+from fengqiao.core.steps import Serializer, StepView
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.documents.models import IssuedDocument
 from fengqiao.documents.services import CONTENT_TYPES
@@ -214,16 +214,41 @@ def _plan(staff: Staff, data: dict[str, Any]) -> services.ConsultationData:
     )
 
 
-def _organiser(staff: Staff, consultation: Consultation) -> None:
-    if not permissions.may_edit(staff, consultation):
-        raise PermissionDenied("只有领导小组办公室可以组织会商。")
-
-
 # --- views ------------------------------------------------------------------------------
 
 
-class ConsultationListView(APIView):
+class MeetingsStep(StepView, abstract=True):
+    # A step of the group office on consultations (core.steps); no docstring, as each step's
+    # own is its description.
+    tags = TAGS
+    error_texts = ERROR_TEXT
+    response_serializer: ClassVar[Serializer] = ConsultationSerializer
+    refusal = "只有领导小组办公室可以组织会商。"
+
+    def respond(self, staff: Staff, consultation: Any, result: Any) -> dict[str, Any]:
+        return _detail(result)
+
+
+class ConsultationStep(MeetingsStep, abstract=True):
+    def fetch(self, staff: Staff, pk: int, **kwargs: Any) -> Consultation:
+        return selectors.consultation_get_for(user=staff, pk=pk)  # a resolution's id is for perform
+
+    def allowed(self, staff: Staff, consultation: Consultation) -> bool:
+        return permissions.may_edit(staff, consultation)
+
+
+class ConsultationListView(MeetingsStep):
     """会商 the caller may see; planning a new one (the group office)."""
+
+    operation_id = "consultations_create"
+    summary = "安排会商"
+    description = (
+        "Plan a general (一般事项会商) or major (重大事项会商, needs the leader's consent) consultation "
+        "covering cases (by number) and/or a policy issue. Without `attendees`, the leadership group is invited."
+    )
+    request_serializer = ConsultationSerializer
+    status_code = status.HTTP_201_CREATED
+    error_codes = (400, 401, 403)
 
     @extend_schema(
         tags=TAGS,
@@ -249,23 +274,12 @@ class ConsultationListView(APIView):
         ]
         return Response(ConsultationListItemSerializer(rows, many=True).data)
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="consultations_create",
-        summary="安排会商",
-        description="Plan a general (一般事项会商) or major (重大事项会商, needs the leader's consent) consultation "
-        "covering cases (by number) and/or a policy issue. Without `attendees`, the leadership group is invited.",
-        request=ConsultationSerializer,
-        responses={201: ConsultationSerializer, **_errors(400, 401, 403)},
-    )
-    def post(self, request: Request) -> Response:
-        staff = request_staff(request)
-        if staff.jurisdiction is None or not permissions.may_organise(staff, staff.jurisdiction.pk):
-            raise PermissionDenied("只有领导小组办公室可以组织会商。")
-        data = validated(ConsultationSerializer, request)
+    def allowed(self, staff: Staff, consultation: None) -> bool:
+        return staff.jurisdiction is not None and permissions.may_organise(staff, staff.jurisdiction.pk)
+
+    def perform(self, staff: Staff, consultation: None, data: dict[str, Any]) -> Consultation:
         attendees = _attendees(staff, data["attendees"]) if "attendees" in data else None
-        consultation = services.consultation_create(actor=staff, data=_plan(staff, data), attendees=attendees)
-        return Response(_detail(consultation), status=status.HTTP_201_CREATED)
+        return services.consultation_create(actor=staff, data=_plan(staff, data), attendees=attendees)
 
 
 class ConsultationDetailView(APIView):
@@ -288,31 +302,22 @@ class StepSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True, help_text="页面所见版本；不一致时 409")
 
 
-class ConsultationStepView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="consultations_step",
-        summary="报请组长同意 / 召开 / 取消",
-        request=StepSerializer,
-        responses={200: ConsultationSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff = request_staff(request)
-        consultation = selectors.consultation_get_for(user=staff, pk=pk)
-        _organiser(staff, consultation)
-        d = validated(StepSerializer, request)
+class ConsultationStepView(ConsultationStep):
+    operation_id = "consultations_step"
+    summary = "报请组长同意 / 召开 / 取消"
+    request_serializer = StepSerializer
+
+    def perform(self, staff: Staff, consultation: Consultation, d: dict[str, Any]) -> Consultation:
         version = d.get("version")
         if d["action"] == "request_approval":
-            consultation = services.consultation_request_approval(
+            return services.consultation_request_approval(
                 consultation=consultation, actor=staff, reason=d["reason"], expected_version=version
             )
-        elif d["action"] == "hold":
-            consultation = services.consultation_hold(consultation=consultation, actor=staff, expected_version=version)
-        else:
-            consultation = services.consultation_cancel(
-                consultation=consultation, actor=staff, reason=d["reason"], expected_version=version
-            )
-        return Response(_detail(consultation))
+        if d["action"] == "hold":
+            return services.consultation_hold(consultation=consultation, actor=staff, expected_version=version)
+        return services.consultation_cancel(
+            consultation=consultation, actor=staff, reason=d["reason"], expected_version=version
+        )
 
 
 class ApprovalSerializer(serializers.Serializer):
@@ -321,28 +326,23 @@ class ApprovalSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ConsultationApprovalView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="consultations_approve",
-        summary="组长审批重大事项会商",
-        request=ApprovalSerializer,
-        responses={200: ConsultationSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff = request_staff(request)
-        consultation = selectors.consultation_get_for(user=staff, pk=pk)
-        if not permissions.may_approve(staff, consultation):
-            raise PermissionDenied("只有领导小组组长可以同意召开重大事项会商。")
-        d = validated(ApprovalSerializer, request)
-        consultation = services.consultation_decide(
+class ConsultationApprovalView(ConsultationStep):
+    operation_id = "consultations_approve"
+    summary = "组长审批重大事项会商"
+    request_serializer = ApprovalSerializer
+    refusal = "只有领导小组组长可以同意召开重大事项会商。"
+
+    def allowed(self, staff: Staff, consultation: Consultation) -> bool:
+        return permissions.may_approve(staff, consultation)
+
+    def perform(self, staff: Staff, consultation: Consultation, d: dict[str, Any]) -> Consultation:
+        return services.consultation_decide(
             consultation=consultation,
             actor=staff,
             approve=d["approve"],
             note=d["note"],
             expected_version=d.get("version"),
         )
-        return Response(_detail(consultation))
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -350,27 +350,18 @@ class AttendanceSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ConsultationAttendanceView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="consultations_attendance",
-        summary="登记参会人员（出席/请假/列席）",
-        description="Replaces the whole attendee list.",
-        request=AttendanceSerializer,
-        responses={200: ConsultationSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def put(self, request: Request, pk: int) -> Response:
-        staff = request_staff(request)
-        consultation = selectors.consultation_get_for(user=staff, pk=pk)
-        _organiser(staff, consultation)
-        d = validated(AttendanceSerializer, request)
-        consultation = services.attendance_set(
-            consultation=consultation,
-            actor=staff,
-            attendees=_attendees(staff, d["attendees"]),
-            expected_version=d.get("version"),
+class ConsultationAttendanceView(ConsultationStep):
+    method = "put"
+    operation_id = "consultations_attendance"
+    summary = "登记参会人员（出席/请假/列席）"
+    description = "Replaces the whole attendee list."
+    request_serializer = AttendanceSerializer
+
+    def perform(self, staff: Staff, consultation: Consultation, d: dict[str, Any]) -> Consultation:
+        attendees = _attendees(staff, d["attendees"])
+        return services.attendance_set(
+            consultation=consultation, actor=staff, attendees=attendees, expected_version=d.get("version")
         )
-        return Response(_detail(consultation))
 
 
 class MinutesSerializer(serializers.Serializer):
@@ -380,20 +371,14 @@ class MinutesSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ConsultationMinutesView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="consultations_minutes",
-        summary="编辑会议纪要",
-        request=MinutesSerializer,
-        responses={200: ConsultationSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def put(self, request: Request, pk: int) -> Response:
-        staff = request_staff(request)
-        consultation = selectors.consultation_get_for(user=staff, pk=pk)
-        _organiser(staff, consultation)
-        d = validated(MinutesSerializer, request)
-        consultation = services.minutes_save(
+class ConsultationMinutesView(ConsultationStep):
+    method = "put"
+    operation_id = "consultations_minutes"
+    summary = "编辑会议纪要"
+    request_serializer = MinutesSerializer
+
+    def perform(self, staff: Staff, consultation: Consultation, d: dict[str, Any]) -> Consultation:
+        return services.minutes_save(
             consultation=consultation,
             actor=staff,
             discussion=d["discussion"],
@@ -401,10 +386,27 @@ class ConsultationMinutesView(APIView):
             chair=d.get("chair"),
             expected_version=d.get("version"),
         )
-        return Response(_detail(consultation))
 
 
-class ConsultationResolutionsView(APIView):
+class ResolutionStep(ConsultationStep, abstract=True):
+    response_serializer = ResolutionSerializer
+    status_code = status.HTTP_201_CREATED
+
+    def respond(self, staff: Staff, consultation: Consultation, result: Resolution) -> dict[str, Any]:
+        resolution = selectors.resolutions_of(consultation).get(pk=result.pk)
+        return dict(ResolutionSerializer(_resolution(resolution)).data)
+
+
+class ConsultationResolutionsView(ResolutionStep):
+    operation_id = "consultations_resolutions_create"
+    summary = "添加决定事项"
+    description = (
+        "A resolution names a department, the text, optionally a covered case and a due date "
+        "(default: the written-opinion time limit from the calendar). `make_task` turns it into the "
+        "department's task on the case."
+    )
+    request_serializer = ResolutionSerializer
+
     @extend_schema(
         tags=TAGS,
         operation_id="consultations_resolutions_list",
@@ -417,27 +419,13 @@ class ConsultationResolutionsView(APIView):
         rows = [_resolution(r) for r in selectors.resolutions_of(consultation)]
         return Response(ResolutionSerializer(rows, many=True).data)
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="consultations_resolutions_create",
-        summary="添加决定事项",
-        description="A resolution names a department, the text, optionally a covered case and a due date "
-        "(default: the written-opinion time limit from the calendar). `make_task` turns it into the "
-        "department's task on the case.",
-        request=ResolutionSerializer,
-        responses={201: ResolutionSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff = request_staff(request)
-        consultation = selectors.consultation_get_for(user=staff, pk=pk)
-        _organiser(staff, consultation)
-        d = validated(ResolutionSerializer, request)
+    def perform(self, staff: Staff, consultation: Consultation, d: dict[str, Any]) -> Resolution:
         case = None
         if d.get("case"):
             case = consultation.cases.filter(number=d["case"]).first()
             if case is None:
                 raise serializers.ValidationError({"case": ["该案件不在本次会商范围内。"]})
-        resolution = services.resolution_add(
+        return services.resolution_add(
             consultation=consultation,
             actor=staff,
             department=_department(staff, d["department"]),
@@ -446,53 +434,42 @@ class ConsultationResolutionsView(APIView):
             due_on=d.get("due_on"),
             make_task=d.get("make_task", False),
         )
-        resolution = selectors.resolutions_of(consultation).get(pk=resolution.pk)
-        return Response(ResolutionSerializer(_resolution(resolution)).data, status=status.HTTP_201_CREATED)
 
 
-class ResolutionTaskView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="consultations_resolutions_task",
-        summary="决定事项转为办理任务",
-        request=None,
-        responses={201: ResolutionSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int, resolution_id: int) -> Response:
-        staff = request_staff(request)
-        consultation = selectors.consultation_get_for(user=staff, pk=pk)
-        _organiser(staff, consultation)
-        resolution = selectors.resolutions_of(consultation).filter(pk=resolution_id).first()
+class ResolutionTaskView(ResolutionStep):
+    operation_id = "consultations_resolutions_task"
+    summary = "决定事项转为办理任务"
+
+    def perform(self, staff: Staff, consultation: Consultation, data: dict[str, Any]) -> Resolution:
+        # looked for after the organiser's check: a refused caller learns nothing of the resolutions
+        resolution = selectors.resolutions_of(consultation).filter(pk=self.kwargs["resolution_id"]).first()
         if resolution is None:
             raise Http404
-        resolution = services.resolution_task_create(resolution=resolution, actor=staff)
-        return Response(ResolutionSerializer(_resolution(resolution)).data, status=status.HTTP_201_CREATED)
+        return services.resolution_task_create(resolution=resolution, actor=staff)
 
 
 class IssueSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ConsultationIssueView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="consultations_issue",
-        summary="印发会议纪要",
-        description="Numbers the minutes (文号), renders them per GB/T 9704 §10.3 to DOCX and PDF, stores them "
-        "with SM3 digests and records the issue on every covered case.",
-        request=IssueSerializer,
-        responses={201: MinutesDocumentSerializer, **_errors(400, 401, 403, 404, 409, 503)},
+class ConsultationIssueView(ConsultationStep):
+    operation_id = "consultations_issue"
+    summary = "印发会议纪要"
+    description = (
+        "Numbers the minutes (文号), renders them per GB/T 9704 §10.3 to DOCX and PDF, stores them "
+        "with SM3 digests and records the issue on every covered case."
     )
-    def post(self, request: Request, pk: int) -> Response:
-        staff = request_staff(request)
-        consultation = selectors.consultation_get_for(user=staff, pk=pk)
-        _organiser(staff, consultation)
-        d = validated(IssueSerializer, request)
-        try:
-            document = services.minutes_issue(consultation=consultation, actor=staff, expected_version=d.get("version"))
-        except FontMissing as exc:
-            return Response({"errors": {"detail": [str(exc)]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        return Response(MinutesDocumentSerializer(_document(consultation, document)).data, status=201)
+    request_serializer = IssueSerializer
+    response_serializer = MinutesDocumentSerializer
+    status_code = status.HTTP_201_CREATED
+    error_codes = (400, 401, 403, 404, 409, 503)
+    unavailable = (FontMissing,)
+
+    def perform(self, staff: Staff, consultation: Consultation, d: dict[str, Any]) -> IssuedDocument:
+        return services.minutes_issue(consultation=consultation, actor=staff, expected_version=d.get("version"))
+
+    def respond(self, staff: Staff, consultation: Consultation, document: IssuedDocument) -> dict[str, Any]:
+        return dict(MinutesDocumentSerializer(_document(consultation, document)).data)
 
 
 class _MinutesFileView(APIView):
