@@ -16,6 +16,13 @@ class AuditConfig(AppConfig):
 
         signals.connect()
 
+        from fengqiao.core.keys import KeySource, key_source_register
+
+        # The chain's key, checked in production and listed with the others (core.keys).
+        key_source_register(
+            KeySource("FENGQIAO_AUDIT_KEYS", "fengqiao.audit.chain._DEV_AUDIT_KEYS", "fengqiao.audit.chain.chain_keys")
+        )
+
         from django.db.models.signals import post_migrate
 
         from fengqiao.audit.verify import verify_schedule_ensure

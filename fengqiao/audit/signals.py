@@ -1,13 +1,17 @@
-"""The records the trail takes from Django's own events (connected in ``AuditConfig.ready``):
-sign-in, failed sign-in and sign-out (``django.contrib.auth`` signals), and every change made
-in the configuration admin (each is a ``LogEntry`` the admin writes: add, change, delete, a
-role granted in the staff page's inline, a password reset)."""
+"""The records the trail takes from events sent below it (connected in ``AuditConfig.ready``):
+sign-in, failed sign-in and sign-out (``django.contrib.auth`` signals), a lockout (axes'
+``user_locked_out``), a step of the second factor (``core.signin.second_factor_step``), a key
+rotation (``core.keys.keys_rotated``), and every change made in the configuration admin (each
+is a ``LogEntry`` the admin writes: add, change, delete, a role granted in the staff page's
+inline, a password reset)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, cast
 
+from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
@@ -15,7 +19,10 @@ from django.db.models.signals import post_save
 from django.http import HttpRequest
 
 from fengqiao.audit.models import Action, Result
+from fengqiao.audit.services import record
 from fengqiao.audit.trail import note
+from fengqiao.core.keys import keys_rotated
+from fengqiao.core.signin import second_factor_step
 
 _VERBS = {ADDITION: "add", CHANGE: "change", DELETION: "delete"}
 
@@ -33,6 +40,45 @@ def sign_in_failed(sender: Any, credentials: dict[str, Any], request: HttpReques
 def signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is not None:
         note(Action.SIGN_OUT, request=request, actor=user)
+
+
+def locked_out(sender: Any, request: HttpRequest | None = None, username: str = "", **kwargs: Any) -> None:
+    """账户锁定: one record when axes locks a username at an address."""
+    record(
+        Action.LOCKED_OUT,
+        request=request,
+        result=Result.DENIED,
+        actor_name=(username or "")[:150],
+        object_type="staff",
+        object_id=(username or "")[:64],
+        detail={
+            "failures": settings.AXES_FAILURE_LIMIT,
+            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+    )
+
+
+def second_factor(sender: Any, request: HttpRequest, ok: bool, step: str, **kwargs: Any) -> None:
+    """二次验证: the code given after the password, a device set up, the second factor removed."""
+    record(
+        Action.SECOND_FACTOR,
+        actor=request.user,
+        request=request,
+        result=Result.OK if ok else Result.FAILED,
+        detail={"step": step},
+    )
+
+
+def keys_rotation(sender: Any, ok: bool, key_id: str, detail: dict[str, Any], **kwargs: Any) -> None:
+    """密钥轮换: ``manage.py keys_rotate`` re-encrypted the data (and recomputed the indexes)."""
+    record(
+        Action.KEY_ROTATION,
+        actor_name="manage.py keys_rotate",
+        result=Result.OK if ok else Result.FAILED,
+        object_type="keys",
+        object_id=key_id,
+        detail=detail,
+    )
 
 
 def _changes(entry: LogEntry) -> dict[str, Any]:
@@ -102,4 +148,7 @@ def connect() -> None:
     user_logged_in.connect(signed_in, dispatch_uid="audit_signed_in")
     user_login_failed.connect(sign_in_failed, dispatch_uid="audit_sign_in_failed")
     user_logged_out.connect(signed_out, dispatch_uid="audit_signed_out")
+    user_locked_out.connect(locked_out, dispatch_uid="fengqiao_locked_out")
+    second_factor_step.connect(second_factor, dispatch_uid="audit_second_factor")
+    keys_rotated.connect(keys_rotation, dispatch_uid="audit_keys_rotated")
     post_save.connect(admin_changed, sender=LogEntry, dispatch_uid="audit_admin_changed")

@@ -90,16 +90,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _otp_record(request: HttpRequest, *, ok: bool, what: str) -> None:
-    from fengqiao.audit.models import Action, Result
-    from fengqiao.audit.services import record
-
-    record(
-        Action.SECOND_FACTOR,
-        actor=request.user,
-        request=request,
-        result=Result.OK if ok else Result.FAILED,
-        detail={"step": what},
-    )
+    signin.second_factor_step.send(sender=None, request=request, ok=ok, step=what)
 
 
 def _code(request: HttpRequest) -> str:

@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Connect the receivers that keep the working-day calendar cache (signals) and the kept
         # set-up rows — categories, townships, departments — (setup_cache) in step with edits.
-        # signin: the session's clocks and the second factor start at sign-in; a lockout is audited.
+        # signin: the session's clocks and the second factor start at sign-in.
         # keys: the production check that refuses a missing or development key.
         from fengqiao.core import keys, setup_cache, signals, signin  # noqa: F401
         from fengqiao.core.backup import backup_schedule_ensure

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, register
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
+from django.dispatch import Signal
 from django.utils.module_loading import import_string
 
 from fengqiao.core import crypto
@@ -36,16 +37,25 @@ class KeySource:
     loader: str  # dotted path of the function that reads and checks it
 
 
-#: Every key the system reads. A new key belongs here (tests/test_keys.py finds every
-#: ``_read("FENGQIAO_…")`` in the code and fails for one that is not).
-KEY_SOURCES: tuple[KeySource, ...] = (
+#: Every key the system reads: core's own here, an app's key added by the app in its
+#: ``AppConfig.ready()`` (:func:`key_source_register`: the audit chain's, the archive packages').
+#: A new key belongs here (tests/test_keys.py finds every ``_read("FENGQIAO_…")`` in the code and
+#: fails for one that is not).
+KEY_SOURCES: list[KeySource] = [
     KeySource("FENGQIAO_DATA_KEYS", "fengqiao.core.crypto._DEV_DATA_KEYS", "fengqiao.core.crypto.keyring"),
     KeySource("FENGQIAO_INDEX_KEY", "fengqiao.core.crypto._DEV_INDEX_KEY", "fengqiao.core.crypto.keyring"),
-    KeySource("FENGQIAO_AUDIT_KEYS", "fengqiao.audit.chain._DEV_AUDIT_KEYS", "fengqiao.audit.chain.chain_keys"),
-    KeySource(
-        "FENGQIAO_PACKAGE_KEYS", "fengqiao.archive.signing._DEV_PACKAGE_KEYS", "fengqiao.archive.signing.package_keys"
-    ),
-)
+]
+
+
+def key_source_register(source: KeySource) -> None:
+    """List an app's key (once: a second registration of the name replaces the first)."""
+    KEY_SOURCES[:] = [s for s in KEY_SOURCES if s.name != source.name] + [source]
+
+
+#: ``manage.py keys_rotate`` rotated the keys (not sent for ``--check``): ``ok`` (every value
+#: and file checked afterwards), ``key_id`` (the active data key) and ``detail`` (the counts).
+#: The audit trail records it (``audit.signals``).
+keys_rotated = Signal()
 
 
 def _dev_parts(value: str) -> set[str]:

@@ -2,6 +2,9 @@
 passwords (django-axes), the session's idle and absolute timeout, and the second factor
 (django-otp TOTP) that a sign-in must pass before any page. docs/security.md.
 
+The audit trail records the lockouts (axes' ``user_locked_out``) and each step of the second
+factor (:data:`second_factor_step`) from its own receivers (``audit.signals``).
+
 - **Lockout.** ``settings.AXES_*``: FENGQIAO_LOGIN_FAILURE_LIMIT wrong passwords for one
   username from one address lock that pair for FENGQIAO_LOGIN_COOLOFF_MINUTES. The login page
   says so and until when (:func:`lockout_response`); the lock is an audit record
@@ -25,7 +28,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -33,6 +36,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.org.models import Role
+
+#: A step of the second factor was taken on the pages: ``request``, ``ok`` (a right code, or
+#: done), ``step`` — "verify" (the code after the password), "setup" (a device confirmed) or
+#: "remove" (switched off).
+second_factor_step = Signal()
 
 #: Session keys: when the person signed in and when they were last seen (Unix seconds), and
 #: what the second factor still asks ("verify" a code, "setup" a device first).
@@ -90,34 +98,6 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
         },
         status=429,
     )
-
-
-def _locked_out(sender: Any, request: HttpRequest | None = None, username: str = "", **kwargs: Any) -> None:
-    """账户锁定: one audit record when axes locks a username at an address."""
-    from fengqiao.audit.models import Action, Result
-    from fengqiao.audit.services import record
-
-    record(
-        Action.LOCKED_OUT,
-        request=request,
-        result=Result.DENIED,
-        actor_name=(username or "")[:150],
-        object_type="staff",
-        object_id=(username or "")[:64],
-        detail={
-            "failures": settings.AXES_FAILURE_LIMIT,
-            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        },
-    )
-
-
-def _connect_axes() -> None:
-    from axes.signals import user_locked_out
-
-    user_locked_out.connect(_locked_out, dispatch_uid="fengqiao_locked_out")
-
-
-_connect_axes()
 
 
 # --- Second factor ------------------------------------------------------------------------

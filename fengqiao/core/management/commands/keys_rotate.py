@@ -33,9 +33,6 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="only verify: decrypt every value, check indexes")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from fengqiao.audit.models import Action, Result
-        from fengqiao.audit.services import record
-
         batch = options["batch"]
         if batch < 1:
             raise CommandError("--batch must be at least 1")
@@ -68,14 +65,7 @@ class Command(BaseCommand):
             "problems": len(problems),
         }
         if not options["check"]:
-            record(
-                Action.KEY_ROTATION,
-                actor_name="manage.py keys_rotate",
-                result=Result.FAILED if problems else Result.OK,
-                object_type="keys",
-                object_id=crypto.keyring().active_id,
-                detail=detail,
-            )
+            keys.keys_rotated.send(sender=None, ok=not problems, key_id=crypto.keyring().active_id, detail=detail)
         say(f"checked {report.values_checked} value(s); {len(problems)} problem(s)")
         if problems:
             for line in problems[:20]:
