@@ -46,3 +46,14 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(report_schedule_ensure, sender=self, dispatch_uid="analytics.report_schedule")
+
+        from fengqiao.org.services import setup_loader_register
+
+        setup_loader_register(_scoring_defaults)
+
+
+def _scoring_defaults(county: Any) -> str:
+    """The county set-up's scoring rules (``manage.py setup_naiman``; ``org.services.SETUP_LOADERS``)."""
+    from fengqiao.analytics.scorecards import scoring_defaults_load
+
+    return f"新增考评规则 {scoring_defaults_load()} 条"

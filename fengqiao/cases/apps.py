@@ -16,6 +16,10 @@ class CasesConfig(AppConfig):
         post_migrate.connect(_kept_fill, sender=self, dispatch_uid="cases.kept.fill_after_migrate")
         _timeline_register()
 
+        from fengqiao.org.services import setup_loader_register
+
+        setup_loader_register(_routing_defaults)
+
 
 def _kept_fill(**kwargs: Any) -> None:
     from fengqiao.cases import kept
@@ -38,3 +42,11 @@ def _timeline_register() -> None:
             of_county=lambda county: Case.objects.filter(jurisdiction=county).values("pk"),
         )
     )
+
+
+def _routing_defaults(county: Any) -> str | None:
+    """The county set-up's routing rules (``manage.py setup_naiman``; ``org.services.SETUP_LOADERS``)."""
+    from fengqiao.cases.defaults import routing_defaults_load
+
+    added = routing_defaults_load(county_code=county.code)
+    return f"新增转办规则 {added} 条" if added else None

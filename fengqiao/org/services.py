@@ -5,7 +5,7 @@ Every change goes through a function here; the admin, commands and tests call th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import models, transaction
@@ -40,6 +40,20 @@ def _jurisdiction_upsert(
         },
     )
     return obj
+
+
+#: What the apps above org add to a county's default set-up (``manage.py setup_naiman``), each
+#: registered in the app's ``AppConfig.ready()``: a function of the county that loads the app's
+#: defaults (safe to run again) and says what it added in one line, or None — cases' routing
+#: rules, analytics' scoring rules. Run in the order the apps are installed.
+SetupLoader = Callable[[Jurisdiction], "str | None"]
+SETUP_LOADERS: list[SetupLoader] = []
+
+
+def setup_loader_register(loader: SetupLoader) -> None:
+    """Add an app's defaults to the county set-up (once per function)."""
+    if loader not in SETUP_LOADERS:
+        SETUP_LOADERS.append(loader)
 
 
 @transaction.atomic

@@ -1,12 +1,11 @@
-"""``manage.py setup_naiman`` — load the Naiman Banner default set-up (idempotent)."""
+"""``manage.py setup_naiman`` — load the Naiman Banner default set-up (idempotent): the
+organisation, then what each app adds to it (``org.services.SETUP_LOADERS``)."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from fengqiao.analytics.scorecards import scoring_defaults_load
-from fengqiao.cases.defaults import routing_defaults_load
-from fengqiao.org.services import member_units_without_head, naiman_setup_load
+from fengqiao.org.services import SETUP_LOADERS, member_units_without_head, naiman_setup_load
 
 
 class Command(BaseCommand):
@@ -14,10 +13,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         county = naiman_setup_load()
-        added = routing_defaults_load(county_code=county.code)
-        if added:
-            self.stdout.write(f"新增转办规则 {added} 条")
-        self.stdout.write(f"新增考评规则 {scoring_defaults_load()} 条")
+        for loader in SETUP_LOADERS:
+            said = loader(county)
+            if said:
+                self.stdout.write(said)
         self.stdout.write(self.style.SUCCESS(f"已载入 {county.name}（{county.code}）默认配置"))
         headless = member_units_without_head(county)
         if headless:
