@@ -91,7 +91,7 @@ def _month_start(day: date, back: int) -> date:
 
 
 def _escalations(report: ProposalReport) -> None:
-    from fengqiao.analytics.scorecards import month_bounds
+    from fengqiao.core.calendar import month_bounds
 
     threshold = escalation_threshold()
     first = _month_start(report.today, ESCALATION_MONTHS_BACK)

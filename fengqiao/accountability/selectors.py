@@ -62,7 +62,7 @@ def _month(text: str) -> tuple[int, int] | None:
 def record_list_for(*, user: Staff, filters: RecordFilter | None = None) -> QuerySet[AccountabilityRecord]:
     """The list page and the API list: the records ``user`` may read, filtered, newest first,
     with what a row shows fetched up front (the query count does not grow with the rows)."""
-    from fengqiao.analytics.scorecards import month_bounds
+    from fengqiao.core.calendar import month_bounds
 
     qs = records_visible_to(user)
     f = filters or RecordFilter()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
@@ -20,6 +20,7 @@ from fengqiao.analytics.analysis import of_county
 from fengqiao.analytics.models import ScoringRule
 from fengqiao.cases.models import Case as CaseModel
 from fengqiao.core import calendar, timelimits
+from fengqiao.core.calendar import month_bounds
 from fengqiao.core.models import TimeLimit, TimeLimitUnit
 from fengqiao.followup.models import Delivery, Satisfaction, Visit
 from fengqiao.handling.models import (
@@ -201,16 +202,6 @@ _COUNT_FIELDS: Final = (
     "refusals",
     "accountability",
 )
-
-
-def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    """The month as [start, end) instants: midnight Asia/Shanghai of its first day and of the
-    first day of the next month."""
-    if not 1 <= month <= 12:
-        raise ValueError(f"month must be 1..12, got {month}")
-    first = date(year, month, 1)
-    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return datetime.combine(first, time.min, tzinfo=LOCAL_TZ), datetime.combine(following, time.min, tzinfo=LOCAL_TZ)
 
 
 def _within(field: str, start: datetime, end: datetime) -> Q:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from datetime import time as clock
 from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -59,6 +60,7 @@ __all__ = [
     "is_working_day",
     "local_day",
     "missing_years",
+    "month_bounds",
     "working_days_between",
 ]
 
@@ -147,6 +149,19 @@ def local_day(moment: datetime) -> date:
     if timezone.is_naive(moment):
         raise ValueError("local_day() needs an aware datetime")
     return moment.astimezone(WORKING_DAY_TZ).date()
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    """The month as [start, end) instants: midnight Asia/Shanghai of its first day and of the
+    first day of the next month."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1..12, got {month}")
+    first = date(year, month, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return (
+        datetime.combine(first, clock.min, tzinfo=WORKING_DAY_TZ),
+        datetime.combine(following, clock.min, tzinfo=WORKING_DAY_TZ),
+    )
 
 
 def is_working_day(day: date) -> bool:
