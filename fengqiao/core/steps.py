@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.http import QueryDict
@@ -56,6 +56,9 @@ from rest_framework.views import APIView
 from fengqiao.core.api import error_responses, form_errors, validated
 from fengqiao.core.auth import request_staff
 from fengqiao.org.models import Staff
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a refusal may be lazily translated
 
 STEP_ERRORS = (400, 401, 403, 404, 409)
 
@@ -115,7 +118,7 @@ class StepView(APIView):
     #: body fields the form reads as several values; a JSON string is split at commas
     form_lists: ClassVar[tuple[str, ...]] = ()
     #: the 403's message when ``allowed`` says no (None: DRF's default)
-    refusal: ClassVar[str | None] = None
+    refusal: ClassVar[StrOrPromise | None] = None
     #: what the service may raise when the server, not the request, is at fault: answered 503
     unavailable: ClassVar[tuple[type[Exception], ...]] = ()
     #: headers of the answer (e.g. ``Cache-Control: no-store`` for personal data)

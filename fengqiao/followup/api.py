@@ -11,12 +11,15 @@ shape ``{"errors": {field: [..]}}`` (``fengqiao.core.api.exception_handler``): b
 
 from __future__ import annotations
 
+import contextlib
+from typing import Any
+
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,9 +32,10 @@ from fengqiao.cases.permissions import may_reveal
 from fengqiao.cases.serializers import InlineChoiceField
 from fengqiao.cases.states import CaseState
 from fengqiao.core import calendar
-from fengqiao.core.api import error_responses, validated
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
 from fengqiao.core.identifiers import mask_contact
+from fengqiao.core.steps import StepView
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.followup import permissions, selectors, services
 from fengqiao.followup.models import (
@@ -232,36 +236,40 @@ class FollowUpWorkSerializer(serializers.Serializer):
     ready = WorkCaseSerializer(many=True, help_text="可以归档")
 
 
-# --- fetching --------------------------------------------------------------------------------
+# --- steps (core.steps) ----------------------------------------------------------------------
 
 
-def _writable(staff: Staff, case: Case) -> None:
-    if not permissions.may_follow_up(staff, case):
-        raise PermissionDenied(_("您无权办理该案件的结果反馈与回访。"))
+class FollowUpStep(StepView, abstract=True):
+    # A record of follow-up on a case, or on a visit or a remedy through its case: 404 when the
+    # caller may not see the case, 403 when it is not theirs to follow up (``may_follow_up``:
+    # the receiving department or the group office). No docstring: each step's is its description.
+    tags = TAGS
+    error_texts = ERROR_TEXT
+    refusal = gettext_lazy("您无权办理该案件的结果反馈与回访。")
+
+    def allowed(self, staff: Staff, obj: Any) -> bool:  # a Case, a Visit or a Remedy
+        return permissions.may_follow_up(staff, obj if isinstance(obj, Case) else obj.case)
 
 
-def _case(request: Request, number: str) -> tuple[Staff, Case]:
-    """The case for a write: 404 if unseen, 403 if seen but not the caller's to follow up."""
-    staff = request_staff(request)
-    case = case_selectors.case_get_for(user=staff, number=number)
-    _writable(staff, case)
-    return staff, case
+class CaseStep(FollowUpStep, abstract=True):
+    status_code = 201
+
+    def fetch(self, staff: Staff, number: str, **kwargs: Any) -> Case:
+        return case_selectors.case_get_for(user=staff, number=number)
 
 
-def _visit(request: Request, pk: int) -> tuple[Staff, Visit]:
-    """A visit, through its case (``selectors.visit_for``), that the caller may record."""
-    staff = request_staff(request)
-    visit = selectors.visit_for(user=staff, pk=pk)
-    _writable(staff, visit.case)
-    return staff, visit
+class VisitStep(FollowUpStep, abstract=True):
+    response_serializer = VisitSerializer
+
+    def fetch(self, staff: Staff, pk: int) -> Visit:
+        return selectors.visit_for(user=staff, pk=pk)
 
 
-def _remedy(request: Request, pk: int) -> tuple[Staff, Remedy]:
-    """A remedy, through its case (``selectors.remedy_for``), that the caller may record."""
-    staff = request_staff(request)
-    remedy = selectors.remedy_for(user=staff, pk=pk)
-    _writable(staff, remedy.case)
-    return staff, remedy
+class RemedyStep(FollowUpStep, abstract=True):
+    response_serializer = FollowUpRemedySerializer
+
+    def fetch(self, staff: Staff, pk: int) -> Remedy:
+        return selectors.remedy_for(user=staff, pk=pk)
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -295,43 +303,36 @@ class CaseFollowUpView(APIView):
         return Response(FollowUpSerializer(data).data)
 
 
-class CaseDeliveriesView(APIView):
+class CaseDeliveriesView(CaseStep):
     """结果反馈 (四(四)): record the delivery of the decision notice."""
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="cases_deliveries_create",
-        summary="记录结果反馈（送达）",
-        description="Record the delivery of the issued decision notice to the payer or the other party, with "
+    operation_id = "cases_deliveries_create"
+    summary = "记录结果反馈（送达）"
+    description = (
+        "Record the delivery of the issued decision notice to the payer or the other party, with "
         "the method and 送达回证. The payer's delivery moves the case to 跟踪回访 and schedules the visit "
         "within the follow-up limit; send the case `version` you read (409 if someone changed it since). "
         "Each delivery issues its 送达回证 (`receipt_document`). With `send_message` an SMS or e-mail goes "
-        "out to `address`.",
-        request=DeliveryRecordSerializer,
-        responses={201: DeliverySerializer, **_errors(400, 401, 403, 404, 409, 503)},
+        "out to `address`."
     )
-    def post(self, request: Request, number: str) -> Response:
-        staff, case = _case(request, number)
-        d = validated(DeliveryRecordSerializer, request)
-        try:
-            delivery = services.feedback_record(
-                case=case,
-                actor=staff,
-                recipient=d["recipient"],
-                method=d["method"],
-                delivered_at=d.get("delivered_at"),
-                recipient_name=d["recipient_name"],
-                address=d["address"],
-                receipt_reference=d["receipt_reference"],
-                notes=d["notes"],
-                send_message=d["send_message"],
-                expected_version=d.get("version"),
-            )
-        except FontMissing as exc:
-            return Response({"errors": {"detail": [str(exc)]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        return Response(
-            DeliverySerializer(delivery).data,
-            status=status.HTTP_201_CREATED,
+    request_serializer = DeliveryRecordSerializer
+    response_serializer = DeliverySerializer
+    error_codes = (400, 401, 403, 404, 409, 503)
+    unavailable = (FontMissing,)
+
+    def perform(self, staff: Staff, case: Case, d: dict[str, Any]) -> Delivery:
+        return services.feedback_record(
+            case=case,
+            actor=staff,
+            recipient=d["recipient"],
+            method=d["method"],
+            delivered_at=d.get("delivered_at"),
+            recipient_name=d["recipient_name"],
+            address=d["address"],
+            receipt_reference=d["receipt_reference"],
+            notes=d["notes"],
+            send_message=d["send_message"],
+            expected_version=d.get("version"),
         )
 
 
@@ -344,74 +345,79 @@ class DeliveryRevealResponseSerializer(serializers.Serializer):
     address = serializers.CharField(help_text="送达地址、手机号码或邮箱的明文")
 
 
-class CaseDeliveryRevealView(APIView):
+class CaseDeliveryRevealView(CaseStep):
     """查看明文 of a delivery's address or number (五(三)): recorded like the case's reveals."""
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="cases_deliveries_reveal",
-        summary="查看送达地址/号码明文",
-        description="The plain delivery address, mobile number or mailbox, for a stated `reason`, to whoever "
+    operation_id = "cases_deliveries_reveal"
+    summary = "查看送达地址/号码明文"
+    description = (
+        "The plain delivery address, mobile number or mailbox, for a stated `reason`, to whoever "
         "may reveal the case's personal data (a role and a case that both allow it); every reveal writes a "
-        "reveal record and a timeline event. Elsewhere the API shows it masked.",
-        request=DeliveryRevealSerializer,
-        responses={200: DeliveryRevealResponseSerializer, **_errors(400, 401, 403, 404)},
+        "reveal record and a timeline event. Elsewhere the API shows it masked."
     )
-    def post(self, request: Request, number: str, pk: int) -> Response:
-        staff = request_staff(request)
-        case = case_selectors.case_get_for(user=staff, number=number)
-        if not case.deliveries.filter(pk=pk).exists():
+    request_serializer = DeliveryRevealSerializer
+    response_serializer = DeliveryRevealResponseSerializer
+    status_code = 200
+    error_codes = (400, 401, 403, 404)
+    refusal = gettext_lazy("您无权查看明文。")
+
+    def fetch(self, staff: Staff, number: str, **kwargs: Any) -> Case:
+        case = super().fetch(staff, number)
+        if not case.deliveries.filter(pk=self.kwargs["pk"]).exists():
             raise Http404
-        # A refusal is recorded as denied, outside the reveal's rolled-back transaction (docs/audit.md);
-        # it comes before the body is read.
-        with trail.denials(Action.REVEAL, actor=staff, case=case, detail={"fields": ["delivery_address"]}):
-            if not may_reveal(staff, case):
-                raise PermissionDenied(_("您无权查看明文。"))
-            d = validated(DeliveryRevealSerializer, request)
-            value = services.delivery_address_reveal(case=case, actor=staff, delivery_id=pk, reason=d["reason"])
-        return Response({"delivery": pk, "address": value})
+        return case
+
+    def around(self, staff: Staff, case: Case) -> contextlib.AbstractContextManager[None]:
+        # A refusal is recorded as denied, outside the reveal's rolled-back transaction
+        # (docs/audit.md); it comes before the body is read.
+        return trail.denials(Action.REVEAL, actor=staff, case=case, detail={"fields": ["delivery_address"]})
+
+    def allowed(self, staff: Staff, case: Case) -> bool:
+        return may_reveal(staff, case)
+
+    def perform(self, staff: Staff, case: Case, d: dict[str, Any]) -> str:
+        return services.delivery_address_reveal(
+            case=case, actor=staff, delivery_id=self.kwargs["pk"], reason=d["reason"]
+        )
+
+    def respond(self, staff: Staff, case: Case, address: str) -> dict[str, Any]:
+        return {"delivery": self.kwargs["pk"], "address": address}
 
 
-class CaseVisitsView(APIView):
+class CaseVisitsView(CaseStep):
     """安排跟踪回访 (四(五))."""
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="cases_visits_create",
-        summary="安排跟踪回访",
-        description="Schedule a further visit of a case in 跟踪回访 or 救济途径跟踪 to `party` (the payer, or the "
+    operation_id = "cases_visits_create"
+    summary = "安排跟踪回访"
+    description = (
+        "Schedule a further visit of a case in 跟踪回访 or 救济途径跟踪 to `party` (the payer, or the "
         "other party of the dispute: 四(五) 对被反馈的争议双方进行跟踪回访), on `scheduled_on` or by default within "
-        "the follow-up limit.",
-        request=VisitScheduleSerializer,
-        responses={201: VisitSerializer, **_errors(400, 401, 403, 404, 409)},
+        "the follow-up limit."
     )
-    def post(self, request: Request, number: str) -> Response:
-        staff, case = _case(request, number)
-        d = validated(VisitScheduleSerializer, request)
-        visit = services.visit_schedule(
+    request_serializer = VisitScheduleSerializer
+    response_serializer = VisitSerializer
+
+    def perform(self, staff: Staff, case: Case, d: dict[str, Any]) -> Visit:
+        return services.visit_schedule(
             case=case, actor=staff, scheduled_on=d.get("scheduled_on"), party=d.get("party") or Recipient.PAYER
         )
-        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
-class VisitRecordView(APIView):
+class VisitRecordView(VisitStep):
     """记录回访 (四(五))."""
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="visits_record",
-        summary="记录跟踪回访",
-        description="Record a scheduled visit to the payer or the other party: method, satisfaction, whether "
+    operation_id = "visits_record"
+    summary = "记录跟踪回访"
+    description = (
+        "Record a scheduled visit to the payer or the other party: method, satisfaction, whether "
         "the party objects, notes. The payer's objection moves the case to 救济途径跟踪; the other party's is "
         "recorded. A visit is "
-        "recorded once (409 the second time).",
-        request=VisitRecordSerializer,
-        responses={200: VisitSerializer, **_errors(400, 401, 403, 404, 409)},
+        "recorded once (409 the second time)."
     )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, visit = _visit(request, pk)
-        d = validated(VisitRecordSerializer, request)
-        visit = services.visit_record(
+    request_serializer = VisitRecordSerializer
+
+    def perform(self, staff: Staff, visit: Visit, d: dict[str, Any]) -> Visit:
+        return services.visit_record(
             visit=visit,
             actor=staff,
             method=d["method"],
@@ -420,32 +426,29 @@ class VisitRecordView(APIView):
             notes=d["notes"],
             done_at=d.get("done_at"),
         )
-        return Response(VisitSerializer(visit).data)
 
 
-class CaseRemediesView(APIView):
+class CaseRemediesView(CaseStep):
     """记录救济途径: the remedy an objecting payer took."""
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="cases_remedies_create",
-        summary="记录救济途径",
-        description="Record the remedy the objecting payer took (mediation, reconsideration, arbitration, "
+    operation_id = "cases_remedies_create"
+    summary = "记录救济途径"
+    description = (
+        "Record the remedy the objecting payer took (mediation, reconsideration, arbitration, "
         "litigation) with its body and filing date. The statutory deadline is computed: reconsideration 60 "
         "days and litigation 6 months from knowing the decision, litigation 15 days after a reconsideration "
-        "decision (`previous`), arbitration 1 year; a last day on a holiday moves to the next working day.",
-        request=RemedyRecordSerializer,
-        responses={201: FollowUpRemedySerializer, **_errors(400, 401, 403, 404, 409)},
+        "decision (`previous`), arbitration 1 year; a last day on a holiday moves to the next working day."
     )
-    def post(self, request: Request, number: str) -> Response:
-        staff, case = _case(request, number)
-        d = validated(RemedyRecordSerializer, request)
+    request_serializer = RemedyRecordSerializer
+    response_serializer = FollowUpRemedySerializer
+
+    def perform(self, staff: Staff, case: Case, d: dict[str, Any]) -> Remedy:
         previous = None
         if d.get("previous") is not None:
             previous = Remedy.objects.filter(pk=d["previous"], case=case).first()
             if previous is None:
                 raise serializers.ValidationError({"previous": [_("前一救济途径不属于本案。")]})
-        remedy = services.remedy_record(
+        return services.remedy_record(
             case=case,
             actor=staff,
             kind=d["kind"],
@@ -455,47 +458,36 @@ class CaseRemediesView(APIView):
             next_check_on=d.get("next_check_on"),
             notes=d["notes"],
         )
-        return Response(FollowUpRemedySerializer(remedy).data, status=status.HTTP_201_CREATED)
 
 
-class RemedyCheckView(APIView):
+class RemedyCheckView(RemedyStep):
     """跟踪救济进展."""
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="remedies_check",
-        summary="跟踪救济进展",
-        description="Note the progress of a pending remedy and set the next check date (after today).",
-        request=RemedyCheckSerializer,
-        responses={200: FollowUpRemedySerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, remedy = _remedy(request, pk)
-        d = validated(RemedyCheckSerializer, request)
-        remedy = services.remedy_check(remedy=remedy, actor=staff, next_check_on=d["next_check_on"], notes=d["notes"])
-        return Response(FollowUpRemedySerializer(remedy).data)
+    operation_id = "remedies_check"
+    summary = "跟踪救济进展"
+    description = "Note the progress of a pending remedy and set the next check date (after today)."
+    request_serializer = RemedyCheckSerializer
+
+    def perform(self, staff: Staff, remedy: Remedy, d: dict[str, Any]) -> Remedy:
+        return services.remedy_check(remedy=remedy, actor=staff, next_check_on=d["next_check_on"], notes=d["notes"])
 
 
-class RemedyOutcomeView(APIView):
+class RemedyOutcomeView(RemedyStep):
     """记录救济结果."""
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="remedies_outcome",
-        summary="记录救济结果",
-        description="The remedy ends with its outcome. An outcome that changes the decision reopens handling "
+    operation_id = "remedies_outcome"
+    summary = "记录救济结果"
+    description = (
+        "The remedy ends with its outcome. An outcome that changes the decision reopens handling "
         "(joint handling, or own handling for a case handled at intake) and a new decision follows; when "
-        "every remedy has ended and none changed the decision, the case may be archived.",
-        request=RemedyOutcomeSerializer,
-        responses={200: FollowUpRemedySerializer, **_errors(400, 401, 403, 404, 409)},
+        "every remedy has ended and none changed the decision, the case may be archived."
     )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, remedy = _remedy(request, pk)
-        d = validated(RemedyOutcomeSerializer, request)
-        remedy = services.remedy_outcome(
+    request_serializer = RemedyOutcomeSerializer
+
+    def perform(self, staff: Staff, remedy: Remedy, d: dict[str, Any]) -> Remedy:
+        return services.remedy_outcome(
             remedy=remedy, actor=staff, outcome=d["outcome"], outcome_on=d["outcome_on"], notes=d["notes"]
         )
-        return Response(FollowUpRemedySerializer(remedy).data)
 
 
 class FollowUpWorkView(APIView):
