@@ -51,6 +51,13 @@ class AnalyticsConfig(AppConfig):
 
         setup_loader_register(_scoring_defaults)
 
+        from fengqiao.analytics.permissions import may_view_analysis
+        from fengqiao.releases.models import ReleaseKind
+        from fengqiao.releases.permissions import requester_register
+
+        # 信息发布: a month's analysis is asked for by who may read it.
+        requester_register(ReleaseKind.ANALYSIS, may_view_analysis)
+
 
 def _scoring_defaults(county: Any) -> str:
     """The county set-up's scoring rules (``manage.py setup_naiman``; ``org.services.SETUP_LOADERS``)."""

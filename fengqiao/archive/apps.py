@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +24,19 @@ class ArchiveConfig(AppConfig):
                 "fengqiao.archive.signing.package_keys",
             )
         )
+
+        from fengqiao.releases.models import ReleaseKind
+        from fengqiao.releases.services import case_reference_register
+
+        # 信息发布: a dossier package is named by its archive number.
+        case_reference_register(ReleaseKind.DOSSIER, _dossier_reference)
+
+
+def _dossier_reference(case: Any) -> str:
+    """The archive number of the case's sealed dossier; a case not yet archived has none to release."""
+    from fengqiao.archive.selectors import dossier_of
+
+    dossier = dossier_of(case)
+    if dossier is None:
+        raise ValidationError(gettext("案件 %(c)s 尚未归档，没有归档包。") % {"c": case.number})
+    return dossier.archive_number

@@ -2,8 +2,9 @@
 
 - **Request**: whoever holds the information and works with it — a case's dossier package or
   documents: who may reveal the case's personal data (``cases.permissions.may_reveal``: the
-  package and the forms hold it in plain text); a month's analysis: who may read the analysis;
-  other information: the group office.
+  package and the forms hold it in plain text); a month's analysis: who may read the analysis
+  (the rule analytics registers, :func:`requester_register`); other information: the group
+  office.
 - **Decide**: a member of staff of the request's county holding one of the county's approver
   roles (``ReleaseApprover``; by default 领导小组办公室 and 组长/副组长) — never the requester.
 - **See** a request: its requester and the county's approvers.
@@ -11,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from fengqiao.org.models import Role
@@ -23,6 +25,15 @@ if TYPE_CHECKING:
 
 #: Every role that may be configured as an approver (a role test without a query).
 APPROVER_CANDIDATES = frozenset(value for value, _label in APPROVER_ROLE_CHOICES)
+
+#: Who may ask to release a kind of information an app above releases holds, registered by that
+#: app in its ``AppConfig.ready()`` (analytics: a month's analysis, by who may read it).
+_requesters: dict[str, Callable[[Staff], bool]] = {}
+
+
+def requester_register(kind: str, may: Callable[[Staff], bool]) -> None:
+    """``may(staff)``: a role test without a query, as the other kinds'."""
+    _requesters[kind] = may
 
 
 def approver_roles(county_id: int) -> frozenset[str]:
@@ -48,25 +59,22 @@ def may_decide(staff: Staff, release: ReleaseRequest) -> bool:
 
 def may_request(staff: Staff, kind: str, case: Case | None) -> bool:
     """See the module's docstring. ``case`` is already fetched through ``case_get_for``."""
-    from fengqiao.analytics.permissions import may_view_analysis
     from fengqiao.cases.permissions import may_reveal
 
     if not staff.is_active or staff.jurisdiction is None:
         return False
     if kind in (ReleaseKind.DOSSIER, ReleaseKind.DOCUMENTS):
         return case is not None and may_reveal(staff, case)
-    if kind == ReleaseKind.ANALYSIS:
-        return may_view_analysis(staff)
+    if kind in _requesters:
+        return _requesters[kind](staff)
     return staff.has_role(Role.GROUP_OFFICE)
 
 
 def may_request_any(staff: Staff) -> bool:
     """Shows the 信息发布 link: someone who may ask for at least one kind."""
-    from fengqiao.analytics.permissions import may_view_analysis
-
     return staff.is_active and (
         staff.has_role(Role.INTAKE_CLERK, Role.HANDLER, Role.DEPARTMENT_HEAD, Role.GROUP_OFFICE, Role.HOTLINE_OFFICE)
-        or may_view_analysis(staff)
+        or any(may(staff) for may in _requesters.values())
     )
 
 

@@ -9,6 +9,7 @@ outside the failing transaction and raised as ``PermissionDenied`` with its reas
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,17 @@ OBJECT_TYPE = "releases.releaserequest"
 MAX_USES = 10
 MAX_VALIDITY_DAYS = 90
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+#: What a release of a case's information refers to, for a kind an app above releases holds,
+#: registered by that app in its ``AppConfig.ready()`` (archive: a dossier, by its archive
+#: number). The function gives the reference, or raises ``ValidationError`` with the message
+#: the case field shows (nothing to release yet). Other case kinds refer to the case's number.
+_case_references: dict[str, Callable[[Case], str]] = {}
+
+
+def case_reference_register(kind: str, reference: Callable[[Case], str]) -> None:
+    _case_references[kind] = reference
+
 
 #: step → (from states, to state). ``use`` keeps the request approved until its last use.
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
@@ -125,14 +137,11 @@ def release_request(
         errors["uses"] = [_("批准使用次数须在1至%(n)d之间。") % {"n": MAX_USES}]
     if not 1 <= validity_days <= MAX_VALIDITY_DAYS:
         errors["validity_days"] = [_("批准有效期须在1至%(n)d天之间。") % {"n": MAX_VALIDITY_DAYS}]
-    if kind == ReleaseKind.DOSSIER and case is not None:
-        from fengqiao.archive.selectors import dossier_of
-
-        dossier = dossier_of(case)
-        if dossier is None:
-            errors["case"] = [_("案件 %(c)s 尚未归档，没有归档包。") % {"c": case.number}]
-        else:
-            reference = dossier.archive_number
+    if kind in _case_references and case is not None:
+        try:
+            reference = _case_references[kind](case)
+        except ValidationError as exc:
+            errors["case"] = list(exc.messages)
     elif kind in CASE_KINDS and case is not None:
         reference = case.number
     if kind == ReleaseKind.ANALYSIS and not MONTH.match(reference):
