@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,8 +18,9 @@ from rest_framework.views import APIView
 from fengqiao.accountability import permissions, selectors, services
 from fengqiao.accountability.models import AccountabilityRecord, Failure, RecordStatus
 from fengqiao.cases.models import Case
-from fengqiao.core.api import error_responses, validated
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
+from fengqiao.core.steps import StepView, expected_version
 from fengqiao.org.models import Department, Staff
 
 TAGS = ["accountability"]
@@ -149,8 +149,27 @@ _FILTERS = [
 ]
 
 
-class RecordListView(APIView):
+class AccountabilityStep(StepView, abstract=True):
+    # A step of the group office on the county's records (core.steps); no docstring, as each
+    # step's own is its description. Its answer names the person: the office may read it.
+    tags = TAGS
+    error_texts = ERROR_TEXT
+    response_serializer = AccountabilityRecordSerializer
+
+    def respond(self, staff: Staff, record: Any, result: AccountabilityRecord) -> dict[str, Any]:
+        return _represent(result, True)
+
+
+class RecordListView(AccountabilityStep):
     """责任追究记录 the caller may read; hand entry (the group office)."""
+
+    operation_id = "accountability_records_create"
+    summary = "录入责任追究记录"
+    description = "The group office enters a record by hand: proposed, or confirmed at once with `decision`."
+    request_serializer = AccountabilityInputSerializer
+    status_code = 201
+    error_codes = (400, 401, 403)
+    refusal = "只有领导小组办公室可以录入责任追究记录。"
 
     @extend_schema(
         tags=TAGS,
@@ -167,22 +186,12 @@ class RecordListView(APIView):
         rows = [_represent(r, see) for r in selectors.record_list_for(user=staff, filters=filters)[:LIST_LIMIT]]
         return Response(AccountabilityRecordSerializer(rows, many=True).data)
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="accountability_records_create",
-        summary="录入责任追究记录",
-        description="The group office enters a record by hand: proposed, or confirmed at once with `decision`.",
-        request=AccountabilityInputSerializer,
-        responses={201: AccountabilityRecordSerializer, **_errors(400, 401, 403)},
-    )
-    def post(self, request: Request) -> Response:
-        staff = request_staff(request)
+    def allowed(self, staff: Staff, record: None) -> bool:
         county = staff.jurisdiction
-        if county is None or not permissions.may_decide(staff, county.pk):
-            raise PermissionDenied("只有领导小组办公室可以录入责任追究记录。")
-        data = validated(AccountabilityInputSerializer, request)
-        record = services.record_enter(actor=staff, data=_input(staff, data))
-        return Response(_represent(record, True), status=status.HTTP_201_CREATED)
+        return county is not None and permissions.may_decide(staff, county.pk)
+
+    def perform(self, staff: Staff, record: None, data: dict[str, Any]) -> AccountabilityRecord:
+        return services.record_enter(actor=staff, data=_input(staff, data))
 
 
 class RecordDetailView(APIView):
@@ -198,42 +207,35 @@ class RecordDetailView(APIView):
         return Response(_represent(record, permissions.may_see_person(staff, record)))
 
 
-def _decidable(staff: Staff, pk: int) -> AccountabilityRecord:
-    record = selectors.record_get_for(user=staff, pk=pk)
-    if not permissions.may_decide(staff, record.jurisdiction_id):
-        raise PermissionDenied("只有领导小组办公室可以确认或决定不予追究。")
-    return record
+class RecordDecisionStep(AccountabilityStep, abstract=True):
+    # 确认 or 不予追究: the record read within the user's scope, the office's right checked before
+    # the body (403 before 400), then the one service with the page's version (409 if stale).
+    refusal = "只有领导小组办公室可以确认或决定不予追究。"
+
+    def fetch(self, staff: Staff, pk: int) -> AccountabilityRecord:
+        return selectors.record_get_for(user=staff, pk=pk)
+
+    def allowed(self, staff: Staff, record: AccountabilityRecord) -> bool:
+        return permissions.may_decide(staff, record.jurisdiction_id)
 
 
-def _decide(request: Request, pk: int, serializer: type[serializers.Serializer], write: Any, field: str) -> Response:
-    """确认 or 不予追究: the record read within the user's scope, the office's right checked before
-    the body (403 before 400), then the one service with the page's version (409 if stale)."""
-    staff = request_staff(request)
-    record = _decidable(staff, pk)
-    d = validated(serializer, request)
-    record = write(record=record, actor=staff, expected_version=d.get("version"), **{field: d[field]})
-    return Response(_represent(record, True))
+class RecordConfirmView(RecordDecisionStep):
+    operation_id = "accountability_records_confirm"
+    summary = "确认责任追究"
+    request_serializer = AccountabilityConfirmSerializer
+
+    def perform(self, staff: Staff, record: AccountabilityRecord, d: dict[str, Any]) -> AccountabilityRecord:
+        return services.record_confirm(
+            record=record, actor=staff, decision=d["decision"], expected_version=expected_version(d)
+        )
 
 
-class RecordConfirmView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="accountability_records_confirm",
-        summary="确认责任追究",
-        request=AccountabilityConfirmSerializer,
-        responses={200: AccountabilityRecordSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _decide(request, pk, AccountabilityConfirmSerializer, services.record_confirm, "decision")
+class RecordDismissView(RecordDecisionStep):
+    operation_id = "accountability_records_dismiss"
+    summary = "不予追究"
+    request_serializer = AccountabilityDismissSerializer
 
-
-class RecordDismissView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="accountability_records_dismiss",
-        summary="不予追究",
-        request=AccountabilityDismissSerializer,
-        responses={200: AccountabilityRecordSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _decide(request, pk, AccountabilityDismissSerializer, services.record_dismiss, "reason")
+    def perform(self, staff: Staff, record: AccountabilityRecord, d: dict[str, Any]) -> AccountabilityRecord:
+        return services.record_dismiss(
+            record=record, actor=staff, reason=d["reason"], expected_version=expected_version(d)
+        )
