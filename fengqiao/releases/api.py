@@ -15,8 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.core.api import error_responses, validated
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
+from fengqiao.core.steps import StepView
+from fengqiao.org.models import Staff
 from fengqiao.releases import selectors, services
 from fengqiao.releases.models import ReleaseKind, ReleaseRequest, ReleaseState
 from fengqiao.releases.services import MAX_USES, MAX_VALIDITY_DAYS
@@ -121,9 +123,32 @@ def _out(release: ReleaseRequest, code: int = status.HTTP_200_OK) -> Response:
     return Response(ReleaseSerializer(_represent(release)).data, status=code)
 
 
-class ReleaseListView(APIView):
+class ReleasesStep(StepView, abstract=True):
+    # A step on information release requests (core.steps); no docstring, as each step's own is
+    # its description. Who may take it (the requester, an approver, not one's own) the
+    # services say, with the audit chain's record of a refusal.
+    tags = TAGS
+    error_texts = ERROR_TEXT
+    response_serializer = ReleaseSerializer
+
+    def respond(self, staff: Staff, release: Any, result: ReleaseRequest) -> dict[str, Any]:
+        return dict(ReleaseSerializer(_represent(result)).data)
+
+
+class ReleaseListView(ReleasesStep):
     """The caller's requests (or, with ``view=queue``, the requests waiting on the caller as
     approver), and a new request."""
+
+    operation_id = "releases_create"
+    summary = "提出信息发布申请"
+    description = (
+        "对外发布或向其他有关部门提供信息，要严格按照规定和程序报批 (五(三)). A dossier export package "
+        "needs the case to be archived; its archive number becomes the reference. The request waits for one of "
+        "the county's approvers."
+    )
+    request_serializer = RequestInputSerializer
+    status_code = 201
+    error_codes = (400, 401, 403)
 
     @extend_schema(
         tags=TAGS,
@@ -141,30 +166,15 @@ class ReleaseListView(APIView):
         rows = selectors.queue(user=user) if view == "queue" else selectors.mine(user=user)
         return Response(ReleaseSerializer([_represent(r) for r in rows[:LIST_LIMIT]], many=True).data)
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="releases_create",
-        summary="提出信息发布申请",
-        description="对外发布或向其他有关部门提供信息，要严格按照规定和程序报批 (五(三)). A dossier export package "
-        "needs the case to be archived; its archive number becomes the reference. The request waits for one of "
-        "the county's approvers.",
-        request=RequestInputSerializer,
-        responses={201: ReleaseSerializer, **_errors(400, 401, 403)},
-    )
-    def post(self, request: Request) -> Response:
-        user = request_staff(request)
-        data = validated(RequestInputSerializer, request)
+    def perform(self, staff: Staff, release: None, data: dict[str, Any]) -> ReleaseRequest:
         number = (data.pop("case", "") or "").strip()
         case = None
         if number:
             try:
-                case = case_selectors.case_get_for(user=user, number=number)
+                case = case_selectors.case_get_for(user=staff, number=number)
             except Http404:
-                return Response(
-                    {"errors": {"case": ["没有该编号的案件，或您无权查看。"]}}, status=status.HTTP_400_BAD_REQUEST
-                )
-        release = services.release_request(actor=user, case=case, **data)
-        return _out(release, status.HTTP_201_CREATED)
+                raise serializers.ValidationError({"case": ["没有该编号的案件，或您无权查看。"]}) from None
+        return services.release_request(actor=staff, case=case, **data)
 
 
 class ReleaseDetailView(APIView):
@@ -179,54 +189,47 @@ class ReleaseDetailView(APIView):
         return _out(selectors.release_get_for(user=request_staff(request), pk=pk))
 
 
-class ReleaseDecisionView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="releases_decide",
-        summary="审批信息发布申请",
-        description="An approver of the county (by role, configured per county; by default 领导小组办公室 and "
+class ReleaseStep(ReleasesStep, abstract=True):
+    def fetch(self, staff: Staff, pk: int) -> ReleaseRequest:
+        return selectors.release_get_for(user=staff, pk=pk)
+
+
+class ReleaseDecisionView(ReleaseStep):
+    operation_id = "releases_decide"
+    summary = "审批信息发布申请"
+    description = (
+        "An approver of the county (by role, configured per county; by default 领导小组办公室 and "
         "组长/副组长) approves or refuses a pending request; never the requester. An approval runs for the "
-        "request's validity_days. Recorded in the audit chain; a refused attempt is recorded as denied.",
-        request=DecisionInputSerializer,
-        responses={200: ReleaseSerializer, **_errors(400, 401, 403, 404, 409)},
+        "request's validity_days. Recorded in the audit chain; a refused attempt is recorded as denied."
     )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        release = selectors.release_get_for(user=user, pk=pk)
-        data = validated(DecisionInputSerializer, request)
-        return _out(
-            services.release_decide(release=release, actor=user, approve=data["approve"], reason=data.get("reason", ""))
+    request_serializer = DecisionInputSerializer
+
+    def perform(self, staff: Staff, release: ReleaseRequest, data: dict[str, Any]) -> ReleaseRequest:
+        return services.release_decide(
+            release=release, actor=staff, approve=data["approve"], reason=data.get("reason", "")
         )
 
 
-class ReleaseWithdrawalView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="releases_withdraw",
-        summary="撤回信息发布申请",
-        description="The requester withdraws a pending request or an approval not yet used up.",
-        request=None,
-        responses={200: ReleaseSerializer, **_errors(401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        release = selectors.release_get_for(user=user, pk=pk)
-        return _out(services.release_withdraw(release=release, actor=user))
+class ReleaseWithdrawalView(ReleaseStep):
+    operation_id = "releases_withdraw"
+    summary = "撤回信息发布申请"
+    description = "The requester withdraws a pending request or an approval not yet used up."
+    error_codes = (401, 403, 404, 409)
+
+    def perform(self, staff: Staff, release: ReleaseRequest, data: dict[str, Any]) -> ReleaseRequest:
+        return services.release_withdraw(release=release, actor=staff)
 
 
-class ReleaseRecordView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="releases_record",
-        summary="记录信息发布",
-        description="The requester records that approved information (documents, a month's analysis, other) was "
+class ReleaseRecordView(ReleaseStep):
+    operation_id = "releases_record"
+    summary = "记录信息发布"
+    description = (
+        "The requester records that approved information (documents, a month's analysis, other) was "
         "given, using one of the approval's uses; a dossier package is released by downloading it "
-        "(`GET /api/v1/cases/{number}/dossier/export/`). Recorded in the audit chain.",
-        request=RecordInputSerializer,
-        responses={200: ReleaseSerializer, **_errors(400, 401, 403, 404)},
+        "(`GET /api/v1/cases/{number}/dossier/export/`). Recorded in the audit chain."
     )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        release = selectors.release_get_for(user=user, pk=pk)
-        data = validated(RecordInputSerializer, request)
-        return _out(services.release_record(release=release, actor=user, note=data.get("note", "")))
+    request_serializer = RecordInputSerializer
+    error_codes = (400, 401, 403, 404)
+
+    def perform(self, staff: Staff, release: ReleaseRequest, data: dict[str, Any]) -> ReleaseRequest:
+        return services.release_record(release=release, actor=staff, note=data.get("note", ""))
