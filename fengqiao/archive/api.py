@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +23,7 @@ from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
 from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
+from fengqiao.core.steps import StepView
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.org.models import Staff
 
@@ -107,8 +107,25 @@ def _dossier(request: Request, number: str) -> tuple[Staff, Case, Dossier]:
     return staff, case, dossier
 
 
-class DossierView(APIView):
+class DossierView(StepView):
     """案卷 of one case, and sealing it (案卷归档, 四(七))."""
+
+    operation_id = "cases_dossier_seal"
+    summary = "封存归档"
+    description = (
+        "Seal the case's dossier: every issued document (DOCX and PDF), minutes, attachment, signed "
+        "written opinion, follow-up visit record and the timeline, with the 案卷封面 and 卷内目录, are "
+        "copied into the dossier with their SM3 digests; the manifest and its SM3 are written and the "
+        "case moves to 已归档. Informed cases can be archived at once; others after a follow-up visit "
+        "without objection, or once every remedy has ended without changing the decision."
+    )
+    tags = TAGS
+    error_texts = ERROR_TEXT
+    response_serializer = DossierSerializer
+    status_code = 201
+    error_codes = (400, 401, 403, 404, 503)
+    refusal = gettext_lazy("您无权归档该案件。")
+    unavailable = (FontMissing,)
 
     @extend_schema(
         tags=TAGS,
@@ -121,30 +138,17 @@ class DossierView(APIView):
         _staff, _case, dossier = _dossier(request, number)
         return Response(DossierSerializer(_represent(dossier)).data)
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="cases_dossier_seal",
-        summary="封存归档",
-        description=(
-            "Seal the case's dossier: every issued document (DOCX and PDF), minutes, attachment, signed "
-            "written opinion, follow-up visit record and the timeline, with the 案卷封面 and 卷内目录, are "
-            "copied into the dossier with their SM3 digests; the manifest and its SM3 are written and the "
-            "case moves to 已归档. Informed cases can be archived at once; others after a follow-up visit "
-            "without objection, or once every remedy has ended without changing the decision."
-        ),
-        request=None,
-        responses={201: DossierSerializer, **_errors(400, 401, 403, 404, 503)},
-    )
-    def post(self, request: Request, number: str) -> Response:
-        staff = request_staff(request)
-        case = case_selectors.case_get_for(user=staff, number=number)
-        if not permissions.may_seal(staff, case):
-            raise PermissionDenied(_("您无权归档该案件。"))
-        try:
-            dossier = services.dossier_seal(case=case, actor=staff)
-        except FontMissing as exc:
-            return Response({"errors": {"detail": [str(exc)]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        return Response(DossierSerializer(_represent(dossier)).data, status=status.HTTP_201_CREATED)
+    def fetch(self, staff: Staff, number: str) -> Case:
+        return case_selectors.case_get_for(user=staff, number=number)
+
+    def allowed(self, staff: Staff, case: Case) -> bool:
+        return permissions.may_seal(staff, case)
+
+    def perform(self, staff: Staff, case: Case, data: dict[str, Any]) -> Dossier:
+        return services.dossier_seal(case=case, actor=staff)
+
+    def respond(self, staff: Staff, case: Case, dossier: Dossier) -> dict[str, Any]:
+        return dict(DossierSerializer(_represent(dossier)).data)
 
 
 class DossierExportView(APIView):
