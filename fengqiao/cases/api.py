@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -52,6 +53,7 @@ from fengqiao.core.auth import request_staff
 from fengqiao.core.identifiers import validate_resident_id, validate_social_credit_code
 from fengqiao.core.paging import KeysetPagination
 from fengqiao.core.parsers import JSONParser
+from fengqiao.core.steps import StepView, form_data
 from fengqiao.org.models import Staff
 
 TAGS = ["cases"]
@@ -69,25 +71,6 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
 
 def _invalid(errors: dict[str, Any]) -> serializers.ValidationError:
     return serializers.ValidationError(errors)
-
-
-def _form_data(request: Request, *, lists: tuple[str, ...] = (), joined: tuple[str, ...] = ()) -> Any:
-    """The request body for a Django form. A multipart body is a ``QueryDict`` already; a
-    JSON body is a dict whose ``lists`` are lists (the form reads them as several values)
-    and whose ``joined`` lists the form expects as one comma-separated string."""
-    data = request.data
-    if isinstance(data, QueryDict):
-        return data
-    if not isinstance(data, dict):
-        raise _invalid({"non_field_errors": [_("请求体应为 JSON 对象。")]})
-    data = dict(data)
-    for name in lists:
-        if name in data and isinstance(data[name], str):
-            data[name] = [v.strip() for v in data[name].split(",") if v.strip()]
-    for name in joined:
-        if isinstance(data.get(name), list):
-            data[name] = ",".join(str(v) for v in data[name])
-    return data
 
 
 def _detail(request: Request, case: Case) -> dict[str, Any]:
@@ -210,7 +193,7 @@ class CaseListView(GenericAPIView[Case]):
         staff = request_staff(request)
         if not permissions.may_register(staff):
             raise PermissionDenied(_("您无权受理登记争议事项。"))
-        data = _form_data(request, lists=("categories",), joined=("link_to",))
+        data = form_data(request, lists=("categories",), joined=("link_to",))
         form = IntakeForm(data=data, files=request.FILES, user=staff)
         if not form.is_valid():
             raise _invalid(form_errors(form))
@@ -246,14 +229,31 @@ def _routing(case: Case) -> dict[str, Any]:
     }
 
 
-class CaseRoutingView(APIView):
+class CaseStep(StepView, abstract=True):
+    # A step on one case the caller may see (core.steps): 404 otherwise. No docstring: each
+    # step's own is its description.
+    tags = TAGS
+    error_texts = ERROR_TEXT
+
+    def fetch(self, staff: Staff, number: str, **kwargs: Any) -> Case:
+        return selectors.case_get_for(user=staff, number=number)
+
+
+class CaseRoutingView(CaseStep):
     """审核转办 (四(二)): the rules' proposal, and the reviewer's decision."""
 
-    def _reviewable(self, request: Request, number: str) -> tuple[Staff, Case]:
-        staff, case = _case_for(request, number)
-        if not permissions.may_review(staff, case):
-            raise PermissionDenied(_("您无权审核转办该案件。"))
-        return staff, case
+    operation_id = "cases_routing_create"
+    summary = "审核转办（四(二)）"
+    description = (
+        "general: `lead_department` and at least one of `co_departments` → 联合办理; "
+        "major: `reason` → 报组长同意; unclear: `reason` → 报送旗政府办 (四(八)). "
+        "Send the `version` you read: if someone changed the case since, 409 with `errors.version`."
+    )
+    request_serializer = ReviewRequestSerializer
+    response_serializer = CaseDetailSerializer
+    form_class = ReviewForm
+    form_lists = ("co_departments",)
+    refusal = gettext_lazy("您无权审核转办该案件。")
 
     @extend_schema(
         tags=TAGS,
@@ -263,27 +263,19 @@ class CaseRoutingView(APIView):
         responses={200: RoutingSerializer, **_errors(401, 403, 404)},
     )
     def get(self, request: Request, number: str) -> Response:
-        _staff, case = self._reviewable(request, number)
+        staff = request_staff(request)
+        case = self.fetch(staff, number)
+        if not self.allowed(staff, case):
+            raise PermissionDenied(self.refusal)
         return Response(RoutingSerializer(_routing(case)).data)
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="cases_routing_create",
-        summary="审核转办（四(二)）",
-        description=(
-            "general: `lead_department` and at least one of `co_departments` → 联合办理; "
-            "major: `reason` → 报组长同意; unclear: `reason` → 报送旗政府办 (四(八)). "
-            "Send the `version` you read: if someone changed the case since, 409 with `errors.version`."
-        ),
-        request=ReviewRequestSerializer,
-        responses={200: CaseDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, number: str) -> Response:
-        staff, case = self._reviewable(request, number)
-        form = ReviewForm(data=_form_data(request, lists=("co_departments",)), case=case)
-        if not form.is_valid():
-            raise _invalid(form_errors(form))
-        d = form.cleaned_data
+    def allowed(self, staff: Staff, case: Case) -> bool:
+        return permissions.may_review(staff, case)
+
+    def form_kwargs(self, staff: Staff, case: Case) -> dict[str, Any]:
+        return {"case": case}
+
+    def perform(self, staff: Staff, case: Case, d: dict[str, Any]) -> Case:
         services.case_review(
             case=case,
             actor=staff,
@@ -293,57 +285,55 @@ class CaseRoutingView(APIView):
             reason=d.get("reason") or "",
             expected_version=d.get("version"),
         )
-        return Response(_detail(request, selectors.case_get_for(user=staff, number=number)))
+        return selectors.case_get_for(user=staff, number=case.number)
+
+    def respond(self, staff: Staff, case: Case, result: Case) -> dict[str, Any]:
+        return _detail(self.request, result)
 
 
-class CaseRevealView(APIView):
+class CaseRevealView(CaseStep):
     """查看明文 (五(三)): one item of personal data in plain text, for a stated reason."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="查看明文",
-        description="Every reveal is recorded (who, when, which case, what, why) and shown in the timeline.",
-        request=RevealRequestSerializer,
-        responses={200: RevealResponseSerializer, **_errors(400, 401, 403, 404)},
-    )
-    def post(self, request: Request, number: str) -> Response:
-        staff, case = _case_for(request, number)
-        form = RevealForm(data=_form_data(request))
-        if not form.is_valid():
-            raise _invalid(form_errors(form))
-        d = form.cleaned_data
+    summary = "查看明文"
+    description = "Every reveal is recorded (who, when, which case, what, why) and shown in the timeline."
+    request_serializer = RevealRequestSerializer
+    response_serializer = RevealResponseSerializer
+    error_codes = (400, 401, 403, 404)
+    form_class = RevealForm
+    response_headers = {"Cache-Control": "no-store"}
+
+    def perform(self, staff: Staff, case: Case, d: dict[str, Any]) -> dict[str, str]:
+        # who may reveal what the service says; a refusal is recorded, outside its rolled-back transaction
         with trail.denials(Action.REVEAL, actor=staff, case=case, detail={"fields": [d["field"]]}):
             value = services.personal_data_reveal(
                 case=case, actor=staff, party=d["party"], field=d["field"], reason=d["reason"]
             )
-        response = Response(RevealResponseSerializer({"value": value}).data)
-        response["Cache-Control"] = "no-store"
-        return response
+        return {"value": value}
 
 
-class CasePartyCorrectionView(APIView):
+class CasePartyCorrectionView(CaseStep):
     """更正当事人信息: a person's corrected name or contact details, as a recorded step."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="更正当事人信息",
-        description="The identity and every open case of the person take the correction, each with a 信息变更 "
+    summary = "更正当事人信息"
+    description = (
+        "The identity and every open case of the person take the correction, each with a 信息变更 "
         "event giving the reason; closed cases keep what they registered and a sealed (archived) case is never "
-        "touched — a correction started from one answers 409. `party` is `payer` or `other_party`.",
-        request=PartyCorrectionRequestSerializer,
-        responses={200: PartyCorrectionResponseSerializer, **_errors(400, 401, 403, 404, 409)},
+        "touched — a correction started from one answers 409. `party` is `payer` or `other_party`."
     )
-    def post(self, request: Request, number: str, party: str) -> Response:
-        staff, case = _case_for(request, number)
+    request_serializer = PartyCorrectionRequestSerializer
+    response_serializer = PartyCorrectionResponseSerializer
+    form_class = PartyCorrectionForm
+
+    def fetch(self, staff: Staff, number: str, party: str = "", **kwargs: Any) -> Case:
+        case = super().fetch(staff, number)
         if party not in ("payer", "other_party"):
             raise Http404
-        form = PartyCorrectionForm(data=_form_data(request))
-        if not form.is_valid():
-            raise _invalid(form_errors(form))
-        d = form.cleaned_data
+        return case
+
+    def perform(self, staff: Staff, case: Case, d: dict[str, Any]) -> dict[str, Any]:
         changed = services.party_correct(
             case=case,
-            party=party,
+            party=self.kwargs["party"],
             actor=staff,
             name=d["name"],
             phone=d["phone"],
@@ -356,7 +346,10 @@ class CasePartyCorrectionView(APIView):
             selectors.cases_visible_to(staff).filter(pk__in=[c.pk for c in changed]).values_list("number", flat=True)
         )
         numbers = [c.number for c in changed if c.number in visible]
-        return Response({"cases": numbers, "others": len(changed) - len(numbers)})
+        return {"cases": numbers, "others": len(changed) - len(numbers)}
+
+    def respond(self, staff: Staff, case: Case, result: dict[str, Any]) -> dict[str, Any]:
+        return result
 
 
 class DuplicateListView(APIView):

@@ -62,10 +62,11 @@ if TYPE_CHECKING:
 
 STEP_ERRORS = (400, 401, 403, 404, 409)
 
-#: The type of ``request_serializer`` and ``response_serializer``: an app's abstract base that sets
-#: one its steps change again declares it (``response_serializer: ClassVar[Serializer] = …``), as
-#: mypy would take the first class set as the attribute's type.
-Serializer = type[serializers.BaseSerializer[Any]] | None
+#: The type of ``request_serializer`` and ``response_serializer`` (a class, or for the schema an
+#: instance such as ``many=True``): an app's abstract base that sets one its steps change again
+#: declares it (``response_serializer: ClassVar[Serializer] = …``), as mypy would take the first
+#: class set as the attribute's type.
+Serializer = type[serializers.BaseSerializer[Any]] | serializers.BaseSerializer[Any] | None
 
 
 def form_data(request: Request, *, lists: tuple[str, ...] = (), joined: tuple[str, ...] = ()) -> Any:
@@ -107,6 +108,8 @@ class StepView(APIView):
     description: ClassVar[str | None] = None
     #: the body's schema; it validates the body too unless ``form_class`` is given
     request_serializer: ClassVar[Serializer] = None
+    #: the schema's request when it is not ``request_serializer`` (several media types)
+    request_media: ClassVar[dict[str, Any] | None] = None
     response_serializer: ClassVar[Serializer] = None
     status_code: ClassVar[int] = status.HTTP_200_OK
     error_codes: ClassVar[tuple[int, ...]] = STEP_ERRORS
@@ -144,7 +147,7 @@ class StepView(APIView):
             operation_id=cls.operation_id,
             summary=cls.summary,
             description=cls.description,
-            request=cls.request_serializer,
+            request=cls.request_media or cls.request_serializer,
             responses=responses,
         )(handler)
 
@@ -191,7 +194,7 @@ class StepView(APIView):
             if not form.is_valid():
                 raise serializers.ValidationError(form_errors(form))
             return self.cleaned(form)
-        if self.request_serializer is not None:
+        if isinstance(self.request_serializer, type):
             return validated(self.request_serializer, request)  # type: ignore[arg-type]
         return {}
 
@@ -205,5 +208,6 @@ class StepView(APIView):
 
     def respond(self, staff: Staff, obj: Any, result: Any) -> Any:
         """The body of the answer: by default ``response_serializer`` of the service's result."""
-        assert self.response_serializer is not None, "a step without a response serializer writes respond"
-        return self.response_serializer(result).data
+        serializer = self.response_serializer
+        assert isinstance(serializer, type), "a step without a response serializer class writes respond"
+        return serializer(result).data
