@@ -6,21 +6,21 @@ project's one shape, ``{"errors": {field: [..]}}``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fengqiao.cases.api import _form_data
 from fengqiao.cases.models import Case
 from fengqiao.cases.services import mask_name
-from fengqiao.core.api import error_responses, form_errors
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
 from fengqiao.core.parsers import JSONParser
+from fengqiao.core.steps import Serializer, StepView
 from fengqiao.opinion import forms, permissions, selectors, services
 from fengqiao.opinion.models import ItemStatus, LinkHow, OnlineItem, Platform, RiskLevel, StepKind
 from fengqiao.org.models import Staff
@@ -194,31 +194,37 @@ def _represent(item: OnlineItem, user: Staff, *, steps: bool = False) -> dict[st
     return data
 
 
-def _reread(user: Staff, pk: int) -> Response:
+def _reread(user: Staff, pk: int) -> dict[str, Any]:
     item = selectors.item_list_for(user=user).get(pk=pk)
-    return Response(ItemSerializer(_represent(item, user, steps=True)).data)
+    return dict(ItemSerializer(_represent(item, user, steps=True)).data)
 
 
-def _form(form_class: type, request: Request, user: Staff | None = None, **kwargs: Any) -> Any:
-    data = _form_data(request, lists=("categories",))
-    form = form_class(data=data, files=request.FILES, **({"user": user} if user is not None else {}), **kwargs)
-    if not form.is_valid():
-        raise serializers.ValidationError(form_errors(form))
-    return form
+class OpinionStep(StepView, abstract=True):
+    # A step on online items (core.steps): the body is read by the pages' forms (JSON, or
+    # multipart for screenshots), the answer is the item as read again. No docstring: each
+    # step's own is its description.
+    tags = TAGS
+    error_texts = ERROR_TEXT
+    response_serializer: ClassVar[Serializer] = ItemSerializer
+    form_lists = ("categories",)
+
+    def respond(self, staff: Staff, item: Any, result: Any) -> Any:
+        return _reread(staff, item.pk)
 
 
-def _managed(request: Request, pk: int) -> tuple[Staff, OnlineItem]:
-    from django.core.exceptions import PermissionDenied
-
-    user = request_staff(request)
-    item = selectors.item_get_for(user=user, pk=pk)
-    if not permissions.may_manage(user, item):
-        raise PermissionDenied("您无权办理该舆情。")
-    return user, item
-
-
-class ItemListView(APIView):
+class ItemListView(OpinionStep):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    operation_id = "opinion_items_create"
+    summary = "登记网络舆情"
+    description = (
+        "The 网信办 or the group office records an item (JSON, or multipart/form-data with "
+        "`screenshots` repeated). A high-risk item alerts the group office and the leader at once."
+    )
+    request_media = {"application/json": ItemInputSerializer, "multipart/form-data": ItemMultipartSerializer}
+    status_code = 201
+    error_codes = (400, 401, 403)
+    form_class = forms.ItemForm
+    refusal = "您无权登记网络舆情。"
 
     @extend_schema(
         tags=TAGS,
@@ -243,26 +249,20 @@ class ItemListView(APIView):
         items = selectors.item_list_for(user=user, filters=filters)[: selectors.LIST_LIMIT]
         return Response(ItemSerializer([_represent(i, user) for i in items], many=True).data)
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="opinion_items_create",
-        summary="登记网络舆情",
-        description="The 网信办 or the group office records an item (JSON, or multipart/form-data with "
-        "`screenshots` repeated). A high-risk item alerts the group office and the leader at once.",
-        request={"application/json": ItemInputSerializer, "multipart/form-data": ItemMultipartSerializer},
-        responses={201: ItemSerializer, **_errors(400, 401, 403)},
-    )
-    def post(self, request: Request) -> Response:
-        from django.core.exceptions import PermissionDenied
+    def allowed(self, staff: Staff, item: None) -> bool:
+        return permissions.may_record(staff)
 
-        user = request_staff(request)
-        if not permissions.may_record(user):
-            raise PermissionDenied("您无权登记网络舆情。")
-        form = _form(forms.ItemForm, request, user)
-        item = services.item_record(actor=user, data=form.item_data())
-        response = _reread(user, item.pk)
-        response.status_code = status.HTTP_201_CREATED
-        return response
+    def form_kwargs(self, staff: Staff, item: None) -> dict[str, Any]:
+        return {"user": staff}
+
+    def cleaned(self, form: forms.ItemForm) -> Any:
+        return form.item_data()
+
+    def perform(self, staff: Staff, item: None, data: Any) -> OnlineItem:
+        return services.item_record(actor=staff, data=data)
+
+    def respond(self, staff: Staff, item: None, result: OnlineItem) -> Any:
+        return _reread(staff, result.pk)
 
 
 class ItemDetailView(APIView):
@@ -275,149 +275,146 @@ class ItemDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         user = request_staff(request)
         selectors.item_get_for(user=user, pk=pk)
-        return _reread(user, pk)
+        return Response(_reread(user, pk))
 
 
-class ItemCaseSearchView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="opinion_items_case_search",
-        summary="查找关联案件",
-        description="By number, by payer (ID number through the blind index, or credit code), or by the "
+class ItemStep(OpinionStep, abstract=True):
+    # A step of the 网信办 or the group office on one item (``may_manage``).
+    refusal = "您无权办理该舆情。"
+
+    def fetch(self, staff: Staff, pk: int) -> OnlineItem:
+        return selectors.item_get_for(user=staff, pk=pk)
+
+    def allowed(self, staff: Staff, item: OnlineItem) -> bool:
+        return permissions.may_manage(staff, item)
+
+
+class ItemCaseSearchView(ItemStep):
+    operation_id = "opinion_items_case_search"
+    summary = "查找关联案件"
+    description = (
+        "By number, by payer (ID number through the blind index, or credit code), or by the "
         "duplicate rules (the payer's open cases in the same or related categories). Changes nothing; a POST "
-        "so an ID number never travels in a URL.",
-        request=ItemCaseSearchInputSerializer,
-        responses={200: ItemCaseCandidateSerializer(many=True), **_errors(400, 401, 403, 404)},
+        "so an ID number never travels in a URL."
     )
-    def post(self, request: Request, pk: int) -> Response:
-        _user, item = _managed(request, pk)
-        d = _form(forms.FindForm, request).cleaned_data
+    request_serializer = ItemCaseSearchInputSerializer
+    response_serializer = ItemCaseCandidateSerializer(many=True)
+    error_codes = (400, 401, 403, 404)
+    form_class = forms.FindForm
+
+    def perform(self, staff: Staff, item: OnlineItem, d: dict[str, Any]) -> list[Case]:
         county = item.jurisdiction
-        found: list[Case]
         if d["how"] == LinkHow.NUMBER:
-            found = services.cases_by_number(county=county, number=d["number"])
-        elif d["how"] == LinkHow.PAYER:
-            found = services.cases_by_payer(
+            return services.cases_by_number(county=county, number=d["number"])
+        if d["how"] == LinkHow.PAYER:
+            return services.cases_by_payer(
                 county=county, kind=d["payer_kind"], id_number=d["id_number"], credit_code=d["credit_code"]
             )
-        else:
-            found = services.cases_by_duplicate_rules(
-                county=county,
-                kind=d["payer_kind"],
-                id_number=d["id_number"],
-                credit_code=d["credit_code"],
-                categories=list(d["categories"]),
-            )
+        return services.cases_by_duplicate_rules(
+            county=county,
+            kind=d["payer_kind"],
+            id_number=d["id_number"],
+            credit_code=d["credit_code"],
+            categories=list(d["categories"]),
+        )
+
+    def respond(self, staff: Staff, item: OnlineItem, found: list[Case]) -> Any:
         rows = [
             {"number": c.number, "payer": mask_name(c.payer.name), "state": c.state, "received_at": c.received_at}
             for c in found
         ]
-        return Response(ItemCaseCandidateSerializer(rows, many=True).data)
+        return ItemCaseCandidateSerializer(rows, many=True).data
 
 
-class ItemLinkView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="opinion_items_link",
-        summary="关联案件",
-        request=ItemLinkInputSerializer,
-        responses={200: ItemSerializer, **_errors(400, 401, 403, 404)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user, item = _managed(request, pk)
-        d = _form(forms.LinkForm, request).cleaned_data
+class ItemLinkView(ItemStep):
+    operation_id = "opinion_items_link"
+    summary = "关联案件"
+    request_serializer = ItemLinkInputSerializer
+    error_codes = (400, 401, 403, 404)
+    form_class = forms.LinkForm
+
+    def perform(self, staff: Staff, item: OnlineItem, d: dict[str, Any]) -> None:
         case = Case.objects.filter(jurisdiction=item.jurisdiction, number=d["number"].strip()).first()
         if case is None:
             raise serializers.ValidationError({"number": ["没有该编号的案件。"]})
-        services.item_link(item=item, actor=user, case=case, how=d["how"])
-        return _reread(user, pk)
+        services.item_link(item=item, actor=staff, case=case, how=d["how"])
 
 
-class ItemLeadView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="opinion_items_lead_case",
-        summary="据此立案",
-        description="A 舆情线索 case registered at the studio for review and routing (四(一)(二)) through the "
+class ItemLeadView(ItemStep):
+    operation_id = "opinion_items_lead_case"
+    summary = "据此立案"
+    description = (
+        "A 舆情线索 case registered at the studio for review and routing (四(一)(二)) through the "
         "window's checks; its first receiver is the caller when an intake clerk, else the online intake "
-        "department's clerk on duty.",
-        request=ItemLeadInputSerializer,
-        responses={201: ItemLeadCaseSerializer, **_errors(400, 401, 403, 404, 409)},
+        "department's clerk on duty."
     )
-    def post(self, request: Request, pk: int) -> Response:
-        user, item = _managed(request, pk)
-        form = _form(forms.LeadForm, request, user)
-        case = services.lead_case_open(item=item, actor=user, data=form.intake_data())
-        body = {"number": case.number, "owner": str(case.owner), "receiving_department": case.receiving_department.name}
-        return Response(ItemLeadCaseSerializer(body).data, status=status.HTTP_201_CREATED)
+    request_serializer = ItemLeadInputSerializer
+    response_serializer = ItemLeadCaseSerializer
+    status_code = 201
+    form_class = forms.LeadForm
+
+    def form_kwargs(self, staff: Staff, item: OnlineItem) -> dict[str, Any]:
+        return {"user": staff}
+
+    def cleaned(self, form: forms.LeadForm) -> Any:
+        return form.intake_data()
+
+    def perform(self, staff: Staff, item: OnlineItem, data: Any) -> dict[str, str]:
+        case = services.lead_case_open(item=item, actor=staff, data=data)
+        return {"number": case.number, "owner": str(case.owner), "receiving_department": case.receiving_department.name}
+
+    def respond(self, staff: Staff, item: OnlineItem, body: dict[str, str]) -> Any:
+        return ItemLeadCaseSerializer(body).data
 
 
-class ItemAssignView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="opinion_items_assign",
-        summary="确定责任部门和风险等级",
-        description="The response deadline runs from today by the risk level (TimeLimit opinion_response_*).",
-        request=ItemAssignInputSerializer,
-        responses={200: ItemSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user, item = _managed(request, pk)
-        d = _form(forms.AssignForm, request, user).cleaned_data
+class ItemAssignView(ItemStep):
+    operation_id = "opinion_items_assign"
+    summary = "确定责任部门和风险等级"
+    description = "The response deadline runs from today by the risk level (TimeLimit opinion_response_*)."
+    request_serializer = ItemAssignInputSerializer
+    form_class = forms.AssignForm
+
+    def form_kwargs(self, staff: Staff, item: OnlineItem) -> dict[str, Any]:
+        return {"user": staff}
+
+    def perform(self, staff: Staff, item: OnlineItem, d: dict[str, Any]) -> None:
         services.item_assign(
-            item=item, actor=user, department=d["department"], risk=d["risk"], expected_version=d.get("version")
+            item=item, actor=staff, department=d["department"], risk=d["risk"], expected_version=d.get("version")
         )
-        return _reread(user, pk)
 
 
-class ItemStepView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="opinion_items_step",
-        summary="记录处置步骤（核实、回应、处置）",
-        request=ItemStepInputSerializer,
-        responses={200: ItemSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        from django.core.exceptions import PermissionDenied
+class ItemStepView(ItemStep):
+    operation_id = "opinion_items_step"
+    summary = "记录处置步骤（核实、回应、处置）"
+    request_serializer = ItemStepInputSerializer
+    form_class = forms.StepForm
+    refusal = "您无权记录该舆情的处置情况。"
 
-        user = request_staff(request)
-        item = selectors.item_get_for(user=user, pk=pk)
-        if not permissions.may_respond(user, item):
-            raise PermissionDenied("您无权记录该舆情的处置情况。")
-        d = _form(forms.StepForm, request).cleaned_data
-        services.step_record(item=item, actor=user, kind=d["kind"], text=d["text"], expected_version=d.get("version"))
-        return _reread(user, pk)
+    def allowed(self, staff: Staff, item: OnlineItem) -> bool:
+        return permissions.may_respond(staff, item)
+
+    def perform(self, staff: Staff, item: OnlineItem, d: dict[str, Any]) -> None:
+        services.step_record(item=item, actor=staff, kind=d["kind"], text=d["text"], expected_version=d.get("version"))
 
 
-class ItemCloseView(APIView):
-    @extend_schema(
-        tags=TAGS,
-        operation_id="opinion_items_close",
-        summary="办结",
-        request=ItemCloseInputSerializer,
-        responses={200: ItemSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user, item = _managed(request, pk)
-        d = _form(forms.CloseForm, request).cleaned_data
-        services.item_close(item=item, actor=user, summary=d["closing_summary"], expected_version=d.get("version"))
-        return _reread(user, pk)
+class ItemCloseView(ItemStep):
+    operation_id = "opinion_items_close"
+    summary = "办结"
+    request_serializer = ItemCloseInputSerializer
+    form_class = forms.CloseForm
+
+    def perform(self, staff: Staff, item: OnlineItem, d: dict[str, Any]) -> None:
+        services.item_close(item=item, actor=staff, summary=d["closing_summary"], expected_version=d.get("version"))
 
 
-class ItemScreenshotView(APIView):
+class ItemScreenshotView(ItemStep):
     parser_classes = [MultiPartParser, FormParser]
+    operation_id = "opinion_items_screenshot"
+    summary = "上传截图"
+    description = "Checked as a case attachment is (type, content, size); stored encrypted."
+    request_media = {"multipart/form-data": ItemScreenshotInputSerializer}
+    error_codes = (400, 401, 403, 404)
+    form_class = forms.ScreenshotForm
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="opinion_items_screenshot",
-        summary="上传截图",
-        description="Checked as a case attachment is (type, content, size); stored encrypted.",
-        request={"multipart/form-data": ItemScreenshotInputSerializer},
-        responses={200: ItemSerializer, **_errors(400, 401, 403, 404)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user, item = _managed(request, pk)
-        form = _form(forms.ScreenshotForm, request)
-        services.screenshot_add(item=item, actor=user, upload=form.cleaned_data["file"])
-        return _reread(user, pk)
+    def perform(self, staff: Staff, item: OnlineItem, d: dict[str, Any]) -> None:
+        services.screenshot_add(item=item, actor=staff, upload=d["file"])
