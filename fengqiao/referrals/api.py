@@ -7,7 +7,7 @@ table in ``actions``); errors have the project's one shape, ``{"errors": {field:
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,8 @@ from rest_framework.views import APIView
 
 from fengqiao.core.api import error_responses, form_errors
 from fengqiao.core.auth import request_staff
+from fengqiao.core.steps import Serializer, StepView
+from fengqiao.org.models import Staff
 from fengqiao.referrals import actions, selectors, services
 from fengqiao.referrals.models import DisciplineTransfer, Referral, ReferralKind, ReferralStatus, TransferGround
 
@@ -165,45 +167,55 @@ class DisciplineTransferRequestSerializer(ReferralStepVersionSerializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class _StepView(APIView):
-    step = ""
+class ReferralStep(StepView, abstract=True):
+    # One step of the referral step table (``actions.STEPS``), named by ``step_name``: the
+    # table's right, form and service, the API's body and answer (core.steps). No docstring:
+    # the operations keep theirs empty.
+    tags = TAGS
+    error_texts = ERROR_TEXT
+    response_serializer: ClassVar[Serializer] = ReferralDetailSerializer
+    step_name: ClassVar[str] = ""
 
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        referral = selectors.referral_get_for(user=user, pk=pk)
-        step = actions.STEPS[self.step]
-        if not step.may(user, referral):
+    def fetch(self, staff: Staff, pk: int) -> Referral:
+        return selectors.referral_get_for(user=staff, pk=pk)
+
+    def allowed(self, staff: Staff, referral: Referral) -> bool:
+        step = actions.STEPS[self.step_name]
+        if not step.may(staff, referral):
             raise PermissionDenied(_("您无权执行“%(s)s”。") % {"s": step.label})
+        return True
+
+    def validate(self, request: Request, staff: Staff, referral: Referral) -> dict[str, Any]:
         body = request.data
         if not hasattr(body, "get"):
             raise serializers.ValidationError({"non_field_errors": [_("请求体应为 JSON 对象。")]})
         data = {k: body.get(k) for k in body}
-        if isinstance(data.get("remedies"), list):
+        if isinstance(data.get("remedies"), list):  # the form reads the remedies as the page's JSON text
             data["remedies"] = json.dumps(data["remedies"], ensure_ascii=False)
-        form = actions.form_for(step, data, referral)
+        form = actions.form_for(actions.STEPS[self.step_name], data, referral)
         if not form.is_valid():
             raise serializers.ValidationError(form_errors(form))
-        result = step.run(referral, user, form.cleaned_data)
+        return form.cleaned_data
+
+    def perform(self, staff: Staff, referral: Referral, data: dict[str, Any]) -> Any:
+        return actions.STEPS[self.step_name].run(referral, staff, data)
+
+    def respond(self, staff: Staff, referral: Referral, result: Any) -> dict[str, Any]:
         if isinstance(result, DisciplineTransfer):
-            return Response(_transfer(result), status=201)
-        return Response(_detail(selectors.referral_get_for(user=user, pk=pk), user))
+            return _transfer(result)
+        return _detail(selectors.referral_get_for(user=staff, pk=referral.pk), staff)
 
 
-def _step_view(name: str, request_serializer: type[serializers.Serializer], summary: str) -> type[APIView]:
-    response = DisciplineTransferSerializer if name == "transfer" else ReferralDetailSerializer
-    code = 201 if name == "transfer" else 200
-
-    def post(self: _StepView, request: Request, pk: int) -> Response:
-        return _StepView.post(self, request, pk)
-
-    documented = extend_schema(
-        tags=TAGS,
-        summary=summary,
-        request=request_serializer,
-        responses={code: response, **_errors(400, 401, 403, 404, 409)},
-        operation_id=f"referrals_{name}",
-    )(post)
-    return type(f"Referral{name.title().replace('_', '')}View", (_StepView,), {"step": name, "post": documented})
+def _step_view(name: str, request_serializer: type[serializers.Serializer], summary: str) -> type[ReferralStep]:
+    attrs: dict[str, Any] = {
+        "step_name": name,
+        "operation_id": f"referrals_{name}",
+        "summary": summary,
+        "request_serializer": request_serializer,
+    }
+    if name == "transfer":  # 移交纪委监委 makes a transfer: 201 with it
+        attrs.update(response_serializer=DisciplineTransferSerializer, status_code=201)
+    return type(f"Referral{name.title().replace('_', '')}View", (ReferralStep,), attrs)
 
 
 class DisciplineTransferSerializer(serializers.Serializer):
