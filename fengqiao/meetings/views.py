@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,24 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengqiao.audit import trail
 from fengqiao.cases.models import Case
 from fengqiao.core.auth import request_staff
+from fengqiao.core.pages import Done, acting_on, arguments, errors_of, form_page, post_step
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.documents.services import CONTENT_TYPES, FORMATS
 from fengqiao.meetings import forms, permissions, selectors, services
 from fengqiao.meetings.models import Consultation, ConsultationKind, ConsultationStatus
 from fengqiao.org.models import Staff
-
-
-def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -82,48 +71,34 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     if user.jurisdiction is None or not permissions.may_organise(user, user.jurisdiction.pk):
         raise PermissionDenied
     form = forms.ConsultationForm(request.POST or None, user=user, initial=_create_initial(request, user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            consultation = services.consultation_create(actor=user, data=form.data_for_service())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已安排会商“%(t)s”（%(when)s），默认邀请领导小组成员参加。")
-                % {
-                    "t": consultation.topic,
-                    "when": timezone.localtime(consultation.starts_at).strftime("%Y-%m-%d %H:%M"),
-                },
-            )
-            return redirect("consultation-detail", pk=consultation.pk)
-    return render(request, "meetings/consultation_form.html", {"form": form, "consultation": None})
+
+    def write(d: dict[str, Any]) -> Done:
+        consultation = services.consultation_create(actor=user, data=form.data_for_service())
+        when = timezone.localtime(consultation.starts_at).strftime("%Y-%m-%d %H:%M")
+        return Done(
+            _("已安排会商“%(t)s”（%(when)s），默认邀请领导小组成员参加。") % {"t": consultation.topic, "when": when},
+            "consultation-detail",
+            pk=consultation.pk,
+        )
+
+    return form_page(request, form, write, template="meetings/consultation_form.html", context={"consultation": None})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_staff(request)
-    consultation = selectors.consultation_get_for(user=user, pk=pk)
-    if not permissions.may_edit(user, consultation):
-        raise PermissionDenied
-    form = forms.ConsultationForm(
-        request.POST or None, user=user, initial=forms.ConsultationForm.initial_for(consultation)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consultation_update(
-                consultation=consultation,
-                actor=user,
-                data=form.data_for_service(),
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已修改会商“%(t)s”的安排。") % {"t": consultation.topic})
-            return redirect("consultation-detail", pk=consultation.pk)
-    return render(request, "meetings/consultation_form.html", {"form": form, "consultation": consultation})
+    user, consultation = acting_on(request, selectors.consultation_get_for, permissions.may_edit, pk=pk)
+    initial = forms.ConsultationForm.initial_for(consultation)
+    form = forms.ConsultationForm(request.POST or None, user=user, initial=initial)
+
+    def write(d: dict[str, Any]) -> Done:
+        services.consultation_update(
+            consultation=consultation, actor=user, data=form.data_for_service(), expected_version=d.get("version")
+        )
+        return Done(_("已修改会商“%(t)s”的安排。") % {"t": consultation.topic}, "consultation-detail", pk=pk)
+
+    context = {"consultation": consultation}
+    return form_page(request, form, write, template="meetings/consultation_form.html", context=context)
 
 
 def _detail_context(user: Staff, consultation: Consultation) -> dict[str, Any]:
@@ -154,16 +129,9 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def consultation_step(request: HttpRequest, pk: int) -> HttpResponse:
     """报请组长同意 / 已召开 / 取消 (the group office)."""
-    user = request_staff(request)
-    consultation = selectors.consultation_get_for(user=user, pk=pk)
-    if not permissions.may_edit(user, consultation):
-        raise PermissionDenied
-    form = forms.StepForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请求有误。"))
-        return redirect("consultation-detail", pk=pk)
-    d = form.cleaned_data
-    try:
+    user, consultation = acting_on(request, selectors.consultation_get_for, permissions.may_edit, pk=pk)
+
+    def write(d: dict[str, Any]) -> Done:
         if d["action"] == "request_approval":
             services.consultation_request_approval(
                 consultation=consultation, actor=user, reason=d["reason"], expected_version=d["version"]
@@ -174,56 +142,39 @@ def consultation_step(request: HttpRequest, pk: int) -> HttpResponse:
             services.consultation_cancel(
                 consultation=consultation, actor=user, reason=d["reason"], expected_version=d["version"]
             )
-    except ValidationError as exc:
-        _error_messages(request, exc)
-    else:
         done = {
             "request_approval": _("已将会商“%(t)s”报请领导小组组长同意。"),
             "hold": _("已记录会商“%(t)s”已召开，请录入参会人员和纪要。"),
         }.get(d["action"], _("已取消会商“%(t)s”。"))
-        messages.success(request, done % {"t": consultation.topic})
-    return redirect("consultation-detail", pk=pk)
+        return Done(done % {"t": consultation.topic}, "consultation-detail", pk=pk)
+
+    back = reverse("consultation-detail", args=[pk])
+    return post_step(request, forms.StepForm(request.POST), write, back=back, refused=_("请求有误。"))
 
 
 @login_required
 @require_POST
 def consultation_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """组长同意 (or not) a major consultation."""
-    user = request_staff(request)
-    consultation = selectors.consultation_get_for(user=user, pk=pk)
-    if not permissions.may_approve(user, consultation):
-        raise PermissionDenied
-    form = forms.DecideForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择同意或不同意。"))
-        return redirect("consultation-detail", pk=pk)
-    try:
+    user, consultation = acting_on(request, selectors.consultation_get_for, permissions.may_approve, pk=pk)
+
+    def write(d: dict[str, Any]) -> Done:
+        approved = d["decision"] == "approve"
         services.consultation_decide(
-            consultation=consultation,
-            actor=user,
-            approve=form.cleaned_data["decision"] == "approve",
-            note=form.cleaned_data["note"],
-            expected_version=form.cleaned_data["version"],
+            consultation=consultation, actor=user, approve=approved, note=d["note"], expected_version=d["version"]
         )
-    except ValidationError as exc:
-        _error_messages(request, exc)
-    else:
-        approved = form.cleaned_data["decision"] == "approve"
-        messages.success(
-            request,
-            (_("已同意召开会商“%(t)s”。") if approved else _("已不同意召开会商“%(t)s”。")) % {"t": consultation.topic},
-        )
-    return redirect("consultation-detail", pk=pk)
+        said = _("已同意召开会商“%(t)s”。") if approved else _("已不同意召开会商“%(t)s”。")
+        return Done(said % {"t": consultation.topic}, "consultation-detail", pk=pk)
+
+    back = reverse("consultation-detail", args=[pk])
+    return post_step(request, forms.DecideForm(request.POST), write, back=back, refused=_("请选择同意或不同意。"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """参会人员: department, person and 出席 / 请假 / 列席."""
-    user = request_staff(request)
-    consultation = selectors.consultation_get_for(user=user, pk=pk)
-    if not permissions.may_edit(user, consultation):
-        raise PermissionDenied
+    user, consultation = acting_on(request, selectors.consultation_get_for, permissions.may_edit, pk=pk)
     county = consultation.jurisdiction
     initial = [
         {"department": a.department, "name": a.name, "title": a.title, "attendance": a.attendance, "staff": a.staff_id}
@@ -241,7 +192,8 @@ def consultation_attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=int(request.POST.get("version") or 0) or None,
             )
         except ValidationError as exc:
-            _error_messages(request, exc)
+            for message in exc.messages:  # a formset: the service's refusal above it
+                messages.error(request, message)
         else:
             messages.success(request, _("已保存会商“%(t)s”的参会人员。") % {"t": consultation.topic})
             return redirect("consultation-detail", pk=pk)
@@ -252,10 +204,7 @@ def consultation_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consultation_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     """纪要编辑: the discussion, the conclusions, and the resolutions."""
-    user = request_staff(request)
-    consultation = selectors.consultation_get_for(user=user, pk=pk)
-    if not permissions.may_edit(user, consultation):
-        raise PermissionDenied
+    user, consultation = acting_on(request, selectors.consultation_get_for, permissions.may_edit, pk=pk)
     form = forms.MinutesForm(
         request.POST or None,
         initial={
@@ -265,107 +214,67 @@ def consultation_minutes(request: HttpRequest, pk: int) -> HttpResponse:
             "version": consultation.version,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.minutes_save(
-                consultation=consultation,
-                actor=user,
-                discussion=form.cleaned_data["discussion"],
-                conclusions=form.cleaned_data["conclusions"],
-                chair=form.cleaned_data["chair"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("已保存会商“%(t)s”的纪要。") % {"t": consultation.topic})
-            return redirect("consultation-minutes", pk=pk)
-    return render(
-        request,
-        "meetings/minutes_form.html",
-        {
+
+    def write(d: dict[str, Any]) -> Done:
+        services.minutes_save(consultation=consultation, actor=user, **arguments(d))
+        return Done(_("已保存会商“%(t)s”的纪要。") % {"t": consultation.topic}, "consultation-minutes", pk=pk)
+
+    def page() -> dict[str, Any]:
+        return {
             "consultation": consultation,
-            "form": form,
             "resolution_form": forms.ResolutionForm(consultation=consultation),
             "resolutions": selectors.resolutions_of(consultation),
             "default_due": services.resolution_default_due(consultation),
-        },
-    )
+        }
+
+    return form_page(request, form, write, template="meetings/minutes_form.html", context=page)
 
 
 @login_required
 @require_POST
 def resolution_add(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_staff(request)
-    consultation = selectors.consultation_get_for(user=user, pk=pk)
-    if not permissions.may_edit(user, consultation):
-        raise PermissionDenied
+    user, consultation = acting_on(request, selectors.consultation_get_for, permissions.may_edit, pk=pk)
     form = forms.ResolutionForm(request.POST, consultation=consultation)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-        return redirect("consultation-minutes", pk=pk)
-    d = form.cleaned_data
-    try:
-        services.resolution_add(
-            consultation=consultation,
-            actor=user,
-            department=d["department"],
-            text=d["text"],
-            case=d["case"],
-            due_on=d["due_on"],
-            make_task=d["make_task"],
-        )
-    except ValidationError as exc:
-        _error_messages(request, exc)
-    else:
-        messages.success(
-            request,
-            (_("已添加决定事项，并转为%(d)s的办理任务。") if d["make_task"] else _("已添加决定事项，承办单位%(d)s。"))
-            % {"d": d["department"].name},
-        )
-    return redirect("consultation-minutes", pk=pk)
+
+    def write(d: dict[str, Any]) -> Done:
+        services.resolution_add(consultation=consultation, actor=user, **d)
+        said = _("已添加决定事项，并转为%(d)s的办理任务。") if d["make_task"] else _("已添加决定事项，承办单位%(d)s。")
+        return Done(said % {"d": d["department"].name}, "consultation-minutes", pk=pk)
+
+    return post_step(request, form, write, back=reverse("consultation-minutes", args=[pk]), refused=errors_of)
 
 
 @login_required
 @require_POST
 def resolution_task(request: HttpRequest, pk: int, resolution_id: int) -> HttpResponse:
-    user = request_staff(request)
-    consultation = selectors.consultation_get_for(user=user, pk=pk)
-    if not permissions.may_edit(user, consultation):
-        raise PermissionDenied
+    user, consultation = acting_on(request, selectors.consultation_get_for, permissions.may_edit, pk=pk)
     resolution = selectors.resolutions_of(consultation).filter(pk=resolution_id).first()
     if resolution is None:
         raise Http404("no such resolution")
-    try:
+
+    def write(d: dict[str, Any]) -> Done:
         services.resolution_task_create(resolution=resolution, actor=user)
-    except ValidationError as exc:
-        _error_messages(request, exc)
-    else:
-        messages.success(request, _("已将决定事项转为%(d)s的办理任务。") % {"d": resolution.department.name})
-    return redirect("consultation-detail", pk=pk)
+        said = _("已将决定事项转为%(d)s的办理任务。") % {"d": resolution.department.name}
+        return Done(said, "consultation-detail", pk=pk)
+
+    return post_step(request, None, write, back=reverse("consultation-detail", args=[pk]))
 
 
 @login_required
 @require_POST
 def minutes_issue(request: HttpRequest, pk: int) -> HttpResponse:
     """印发会议纪要 (DOCX and PDF per GB/T 9704)."""
-    user = request_staff(request)
-    consultation = selectors.consultation_get_for(user=user, pk=pk)
-    if not permissions.may_edit(user, consultation):
-        raise PermissionDenied
-    try:
-        document = services.minutes_issue(
-            consultation=consultation, actor=user, expected_version=int(request.POST.get("version") or 0) or None
-        )
-    except ValidationError as exc:
-        _error_messages(request, exc)
-    except FontMissing as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("已印发会议纪要（%(n)s）。") % {"n": document.number})
-    return redirect("consultation-detail", pk=pk)
+    user, consultation = acting_on(request, selectors.consultation_get_for, permissions.may_edit, pk=pk)
+    version = int(request.POST.get("version") or 0) or None
+
+    def write(d: dict[str, Any]) -> Done:
+        try:
+            document = services.minutes_issue(consultation=consultation, actor=user, expected_version=version)
+        except FontMissing as exc:
+            raise ValidationError(str(exc)) from exc
+        return Done(_("已印发会议纪要（%(n)s）。") % {"n": document.number}, "consultation-detail", pk=pk)
+
+    return post_step(request, None, write, back=reverse("consultation-detail", args=[pk]))
 
 
 @login_required
