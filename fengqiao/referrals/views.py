@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fengqiao.cases.models import Case
 from fengqiao.core.auth import request_staff
+from fengqiao.core.pages import Done, take_step
 from fengqiao.org.models import Role, Staff
 from fengqiao.referrals import actions, permissions, selectors
 from fengqiao.referrals.models import Referral
@@ -115,18 +115,14 @@ def referral_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if not found.may(user, referral):
         raise PermissionDenied
     form = actions.form_for(found, request.POST, referral)
-    if form.is_valid():
-        try:
-            found.run(referral, user, form.cleaned_data)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _step_done(step, referral, form.cleaned_data))
-            return redirect("referral-detail", pk=pk)
+
+    def write(d: dict[str, Any]) -> Done:
+        found.run(referral, user, d)
+        return Done(_step_done(step, referral, d), "referral-detail", pk=pk)
+
+    taken = take_step(request, form, write)
+    if taken is not None:
+        return taken
     return _page(request, user, selectors.referral_get_for(user=user, pk=pk), bound={step: form})
 
 
