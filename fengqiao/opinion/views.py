@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +24,7 @@ from fengqiao.cases.selectors import departments_of
 from fengqiao.cases.services import mask_name
 from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form
+from fengqiao.core.pages import Done, acting_on, form_page, post_step, take_step
 from fengqiao.opinion import forms, permissions, selectors, services
 from fengqiao.opinion.models import ItemStatus, LinkHow, OnlineItem, Platform, RiskLevel
 from fengqiao.org.models import Staff
@@ -75,17 +76,14 @@ def item_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您无权登记网络舆情。"))
     if request.method == "POST":
         form = forms.ItemForm(request.POST, request.FILES, user=user)
-        if form.is_valid():
-            try:
-                item = services.item_record(actor=user, data=form.item_data())
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(request, _("已登记网络舆情 %(n)s。") % {"n": item.number})
-                return redirect("opinion-detail", pk=item.pk)
     else:
         form = forms.ItemForm(user=user)
-    return render(request, "opinion/item_form.html", {"form": form})
+
+    def write(d: dict[str, Any]) -> Done:
+        item = services.item_record(actor=user, data=form.item_data())
+        return Done(_("已登记网络舆情 %(n)s。") % {"n": item.number}, "opinion-detail", pk=item.pk)
+
+    return form_page(request, form, write, template="opinion/item_form.html")
 
 
 def _detail(request: HttpRequest, user: Staff, item: OnlineItem, **extra: Any) -> HttpResponse:
@@ -130,10 +128,9 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_find(request: HttpRequest, pk: int) -> HttpResponse:
     """查找关联案件 (a POST: an ID number never goes into a URL); changes nothing."""
-    user = request_staff(request)
-    item = selectors.item_get_for(user=user, pk=pk)
-    if not permissions.may_manage(user, item):
-        raise PermissionDenied(_("您无权关联该舆情。"))
+    user, item = acting_on(
+        request, selectors.item_get_for, permissions.may_manage, refused=_("您无权关联该舆情。"), pk=pk
+    )
     form = forms.FindForm(request.POST)
     candidates: list[tuple[Case, str]] = []
     how = request.POST.get("how", LinkHow.NUMBER)
@@ -169,25 +166,20 @@ def item_find(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def item_link(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_staff(request)
-    item = selectors.item_get_for(user=user, pk=pk)
+    user, item = acting_on(
+        request, selectors.item_get_for, permissions.may_manage, refused=_("您无权关联该舆情。"), pk=pk
+    )
     form = forms.LinkForm(request.POST)
-    if not permissions.may_manage(user, item):
-        raise PermissionDenied(_("您无权关联该舆情。"))
-    if form.is_valid():
-        case = Case.objects.filter(jurisdiction=item.jurisdiction, number=form.cleaned_data["number"].strip()).first()
+
+    def write(d: dict[str, Any]) -> Done:
+        case = Case.objects.filter(jurisdiction=item.jurisdiction, number=d["number"].strip()).first()
         if case is None:
-            messages.error(request, _("没有该编号的案件。"))
-            return redirect("opinion-detail", pk=pk)
-        try:
-            services.item_link(item=item, actor=user, case=case, how=form.cleaned_data["how"])
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, _("已关联案件 %(n)s。") % {"n": case.number})
-    else:
-        messages.error(request, _("请选择要关联的案件。"))
-    return redirect("opinion-detail", pk=pk)
+            raise ValidationError(_("没有该编号的案件。"))
+        services.item_link(item=item, actor=user, case=case, how=d["how"])
+        return Done(_("已关联案件 %(n)s。") % {"n": case.number}, "opinion-detail", pk=pk)
+
+    back = reverse("opinion-detail", args=[pk])
+    return post_step(request, form, write, back=back, refused=_("请选择要关联的案件。"), joined=True)
 
 
 def _lead(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> str:
@@ -219,58 +211,26 @@ def _screenshot(user: Staff, item: OnlineItem, d: dict[str, Any], form: Any) -> 
 
 @dataclass(frozen=True)
 class PageStep:
-    """One form posted on the item's page: who may (``may``, else 403 with ``refused``), its
-    form and where the page shows it (``context``), and the service call (``write``, which
-    returns the success message)."""
+    """One form posted on the item's page: its form (shown on the page as ``<step>_form``), the
+    service call (``write``, which returns the success message), and who may (``may``, else 403
+    with ``refused``)."""
 
-    may: Callable[[Staff, OnlineItem], bool]
-    refused: Any  # a lazy gettext string
     form: type[Any]
     write: Callable[[Staff, OnlineItem, dict[str, Any], Any], str]
-    context: str
+    refused: Any  # a lazy gettext string
+    may: Callable[[Staff, OnlineItem], bool] = permissions.may_manage
     county_form: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 PAGE_STEPS: dict[str, PageStep] = {
     "lead": PageStep(
-        may=permissions.may_manage,
-        refused=gettext_lazy("您无权据此舆情立案。"),
-        form=forms.LeadForm,
-        write=_lead,
-        context="lead_form",
-        county_form=True,
-        extra={"lead_open": True},
+        forms.LeadForm, _lead, gettext_lazy("您无权据此舆情立案。"), county_form=True, extra={"lead_open": True}
     ),
-    "assign": PageStep(
-        may=permissions.may_manage,
-        refused=gettext_lazy("您无权确定该舆情的责任部门。"),
-        form=forms.AssignForm,
-        write=_assign,
-        context="assign_form",
-        county_form=True,
-    ),
-    "step": PageStep(
-        may=permissions.may_respond,
-        refused=gettext_lazy("您无权记录该舆情的处置情况。"),
-        form=forms.StepForm,
-        write=_step,
-        context="step_form",
-    ),
-    "close": PageStep(
-        may=permissions.may_manage,
-        refused=gettext_lazy("您无权办结该舆情。"),
-        form=forms.CloseForm,
-        write=_close,
-        context="close_form",
-    ),
-    "screenshot": PageStep(
-        may=permissions.may_manage,
-        refused=gettext_lazy("您无权为该舆情上传截图。"),
-        form=forms.ScreenshotForm,
-        write=_screenshot,
-        context="screenshot_form",
-    ),
+    "assign": PageStep(forms.AssignForm, _assign, gettext_lazy("您无权确定该舆情的责任部门。"), county_form=True),
+    "step": PageStep(forms.StepForm, _step, gettext_lazy("您无权记录该舆情的处置情况。"), may=permissions.may_respond),
+    "close": PageStep(forms.CloseForm, _close, gettext_lazy("您无权办结该舆情。")),
+    "screenshot": PageStep(forms.ScreenshotForm, _screenshot, gettext_lazy("您无权为该舆情上传截图。")),
 }
 
 
@@ -282,21 +242,17 @@ def item_post(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     page with the step's message, an error shows the page again with the form beside its
     fields (400)."""
     spec = PAGE_STEPS[step]
-    user = request_staff(request)
-    item = selectors.item_get_for(user=user, pk=pk)
-    if not spec.may(user, item):
-        raise PermissionDenied(spec.refused)
+    user, item = acting_on(request, selectors.item_get_for, spec.may, refused=spec.refused, pk=pk)
     kwargs = {"user": user} if spec.county_form else {}
     form = spec.form(request.POST, request.FILES, **kwargs)
-    if form.is_valid():
-        try:
-            done = spec.write(user, item, form.cleaned_data, form)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("opinion-detail", pk=pk)
-    return _detail(request, user, item, invalid=True, **{spec.context: form}, **spec.extra)
+
+    def write(d: dict[str, Any]) -> Done:
+        return Done(spec.write(user, item, d, form), "opinion-detail", pk=pk)
+
+    taken = take_step(request, form, write)
+    if taken is not None:
+        return taken
+    return _detail(request, user, item, invalid=True, **{f"{step}_form": form}, **spec.extra)
 
 
 @login_required
