@@ -5,13 +5,13 @@ redirect; they never save a model."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
 from fengqiao.core.auth import request_staff
-from fengqiao.core.forms import errors_to_form
+from fengqiao.core.pages import Done, form_page, post_step
 from fengqiao.org.models import Staff
 from fengqiao.releases import forms, permissions, selectors, services
 from fengqiao.releases.models import ReleaseKind
@@ -51,35 +51,6 @@ def release_request(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("您无权申请发布信息。"))
     if request.method == "POST":
         form = forms.RequestForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            case = _case(user, data["case"].strip())
-            if data["case"].strip() and case is None:
-                form.add_error("case", _("没有该编号的案件，或您无权查看。"))
-            else:
-                try:
-                    release = services.release_request(
-                        actor=user,
-                        kind=data["kind"],
-                        case=case,
-                        reference=data["reference"],
-                        description=data["description"],
-                        recipient_organisation=data["recipient_organisation"],
-                        recipient_person=data["recipient_person"],
-                        purpose=data["purpose"],
-                        legal_basis=data["legal_basis"],
-                        uses=data["uses"],
-                        validity_days=data["validity_days"],
-                    )
-                except ValidationError as exc:
-                    errors_to_form(form, exc)
-                else:
-                    messages.success(
-                        request,
-                        _("已提交信息发布申请（向%(o)s提供%(k)s），待审批人审批。")
-                        % {"o": release.recipient_organisation, "k": release.get_kind_display()},
-                    )
-                    return redirect("release-detail", pk=release.pk)
     else:
         kind = request.GET.get("kind", "")
         initial = {
@@ -90,7 +61,16 @@ def release_request(request: HttpRequest) -> HttpResponse:
         if case is not None and initial["kind"] == ReleaseKind.DOSSIER:
             initial["description"] = _("案件%(c)s的案卷归档包（含卷内全部文件及清单）") % {"c": case.number}
         form = forms.RequestForm(initial=initial)
-    return render(request, "releases/request_form.html", {"form": form})
+
+    def write(d: dict[str, Any]) -> Done:
+        case = _case(user, d["case"].strip())
+        if d["case"].strip() and case is None:
+            raise ValidationError({"case": _("没有该编号的案件，或您无权查看。")})
+        release = services.release_request(actor=user, **{**d, "case": case})
+        to = {"o": release.recipient_organisation, "k": release.get_kind_display()}
+        return Done(_("已提交信息发布申请（向%(o)s提供%(k)s），待审批人审批。") % to, "release-detail", pk=release.pk)
+
+    return form_page(request, form, write, template="releases/request_form.html")
 
 
 @login_required
@@ -137,21 +117,17 @@ def release_decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_staff(request)
     release = selectors.release_get_for(user=user, pk=pk)
     form = forms.DecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择批准或不予批准。"))
-        return redirect("release-detail", pk=pk)
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
-        services.release_decide(release=release, actor=user, approve=approve, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            (_("已批准向%(o)s提供%(k)s的申请。") if approve else _("已不予批准向%(o)s提供%(k)s的申请。"))
-            % {"o": release.recipient_organisation, "k": release.get_kind_display()},
+
+    def write(d: dict[str, Any]) -> Done:
+        approve = d["decision"] == "approve"
+        services.release_decide(release=release, actor=user, approve=approve, reason=d["reason"])
+        said = _("已批准向%(o)s提供%(k)s的申请。") if approve else _("已不予批准向%(o)s提供%(k)s的申请。")
+        return Done(
+            said % {"o": release.recipient_organisation, "k": release.get_kind_display()}, "release-detail", pk=pk
         )
-    return redirect("release-detail", pk=pk)
+
+    back = reverse("release-detail", args=[pk])
+    return post_step(request, form, write, back=back, refused=_("请选择批准或不予批准。"), joined=True)
 
 
 @login_required
@@ -159,13 +135,13 @@ def release_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def release_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_staff(request)
     release = selectors.release_get_for(user=user, pk=pk)
-    try:
+
+    def write(d: dict[str, Any]) -> Done:
         services.release_withdraw(release=release, actor=user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已撤回向%(o)s提供信息的申请。") % {"o": release.recipient_organisation})
-    return redirect("release-detail", pk=pk)
+        said = _("已撤回向%(o)s提供信息的申请。") % {"o": release.recipient_organisation}
+        return Done(said, "release-detail", pk=pk)
+
+    return post_step(request, None, write, back=reverse("release-detail", args=[pk]), joined=True)
 
 
 @login_required
@@ -176,10 +152,9 @@ def release_record(request: HttpRequest, pk: int) -> HttpResponse:
     release = selectors.release_get_for(user=user, pk=pk)
     form = forms.RecordForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
+
+    def write(d: dict[str, Any]) -> Done:
         services.release_record(release=release, actor=user, note=note)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已记录向%(o)s提供信息。") % {"o": release.recipient_organisation})
-    return redirect("release-detail", pk=pk)
+        return Done(_("已记录向%(o)s提供信息。") % {"o": release.recipient_organisation}, "release-detail", pk=pk)
+
+    return post_step(request, None, write, back=reverse("release-detail", args=[pk]), joined=True)
