@@ -8,9 +8,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +20,7 @@ from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases import workflow
 from fengqiao.cases.models import Case
 from fengqiao.core.auth import request_staff
+from fengqiao.core.pages import Done, acting_on, post_step
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.org.models import Staff
 from fengqiao.releases import selectors as release_selectors
@@ -58,19 +60,17 @@ def case_archive_context(*, user: Staff, case: Case) -> dict[str, Any]:
 @require_POST
 def dossier_seal(request: HttpRequest, number: str) -> HttpResponse:
     """案卷归档 from the case page."""
-    user = request_staff(request)
-    case = case_selectors.case_get_for(user=user, number=number)
-    if not permissions.may_seal(user, case):
-        raise PermissionDenied
-    try:
-        dossier = services.dossier_seal(case=case, actor=user)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except FontMissing as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("案件 %(c)s 已归档，档号%(n)s。") % {"c": case.number, "n": dossier.archive_number})
-    return redirect("case-detail", number=case.number)
+    user, case = acting_on(request, case_selectors.case_get_for, permissions.may_seal, number=number)
+
+    def write(d: dict[str, Any]) -> Done:
+        try:
+            dossier = services.dossier_seal(case=case, actor=user)
+        except FontMissing as exc:
+            raise ValidationError(str(exc)) from exc
+        said = _("案件 %(c)s 已归档，档号%(n)s。") % {"c": case.number, "n": dossier.archive_number}
+        return Done(said, "case-detail", number=case.number)
+
+    return post_step(request, None, write, back=reverse("case-detail", args=[case.number]), joined=True)
 
 
 @login_required
