@@ -22,6 +22,7 @@ from fengqiao.accountability import forms, permissions, selectors, services
 from fengqiao.accountability.models import AccountabilityRecord, Failure, RecordStatus
 from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form
+from fengqiao.core.pages import Done, form_page
 from fengqiao.org.models import Department, Staff
 
 PAGE_SIZE = 50
@@ -70,15 +71,13 @@ def record_create(request: HttpRequest) -> HttpResponse:
     if county is None or not permissions.may_decide(user, county.pk):
         raise PermissionDenied
     form = forms.RecordForm(request.POST or None, county=county)
-    if request.method == "POST" and form.is_valid():
-        try:
-            record = services.record_enter(actor=user, data=form.data_for_service())
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("已录入责任追究记录（%(s)s）。") % {"s": record.get_status_display()})
-            return redirect("accountability-detail", pk=record.pk)
-    return render(request, "accountability/record_form.html", {"form": form})
+
+    def write(d: dict[str, Any]) -> Done:
+        record = services.record_enter(actor=user, data=form.data_for_service())
+        said = _("已录入责任追究记录（%(s)s）。") % {"s": record.get_status_display()}
+        return Done(said, "accountability-detail", pk=record.pk)
+
+    return form_page(request, form, write, template="accountability/record_form.html")
 
 
 def _detail(request: HttpRequest, user: Staff, record: AccountabilityRecord, **extra: Any) -> HttpResponse:
