@@ -5,12 +5,16 @@ it leaves from and arrives at, who may take it, what must hold, and which time l
 ``transition`` is the only code that changes ``Case.state``; ``Case.save`` and
 ``Case.objects.update`` refuse any other change. Later parts of the procedure add their rows
 here.
+
+What must hold that only an app above cases knows — the minutes of a major matter, a referral's
+feedback, a case ready to archive — that app adds to the step from its ``AppConfig.ready()``
+(:func:`guard_add`); each row below names them in a comment. Cases imports none of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -135,33 +139,6 @@ def _opinions_signed(case: Case, data: dict[str, Any]) -> str | Any | None:
     return None
 
 
-def _minutes_for_special(case: Case, data: dict[str, Any]) -> str | Any | None:
-    """四(三)2 3): 经小组会商后形成会议纪要 — a major matter's decision follows the minutes."""
-    if case.state != CaseState.SPECIAL_HANDLING or data.get("from_mediation"):
-        return None
-    try:
-        from fengqiao.meetings.selectors import minutes_issued_for
-    except ImportError:
-        issued = False
-    else:
-        issued = bool(minutes_issued_for(case))
-    if not issued:
-        return _("重大疑难事项须经领导小组会商并印发会议纪要后，方可形成处理意见")
-    return None
-
-
-def _referral_answered(case: Case, data: dict[str, Any]) -> str | Any | None:
-    """四(八): a referred matter is decided by the handling department's feedback, once it has
-    signed for the referral (``fengqiao.referrals.services.referral_feedback``)."""
-    if case.state != CaseState.REFERRED:
-        return None
-    from fengqiao.referrals.models import Referral, ReferralStatus
-
-    if not Referral.objects.filter(case_id=case.pk, status=ReferralStatus.SIGNED).exists():
-        return _("报送办理的事项须由签收的承办部门反馈办理结果后形成处理意见")
-    return None
-
-
 def _may_follow_up(staff: Staff, case: Case) -> bool:
     """结果反馈、跟踪回访 (四(四)(五)): the receiving department, which decided, or the group office."""
     return permissions.may_review(staff, case)
@@ -182,19 +159,6 @@ def _reopen_own(case: Case, data: dict[str, Any]) -> str | Any | None:
 def _may_archive(staff: Staff, case: Case) -> bool:
     """四(七) 案卷归档 is done by the receiving department (首问责任制), like the review."""
     return permissions.may_review(staff, case)
-
-
-def _ready_to_archive(case: Case, data: dict[str, Any]) -> str | Any | None:
-    """四(七): an informed case is ready at once; a followed-up case when the visit recorded no
-    objection; a case with remedies when they have all ended without changing the decision
-    (``fengqiao.followup.selectors.archive_blocker``)."""
-    try:
-        from fengqiao.followup.selectors import archive_blocker
-    except ImportError:
-        if case.state == CaseState.INFORMED:
-            return None
-        return _("回访与救济途径跟踪功能尚未启用，暂不能归档")
-    return archive_blocker(case)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -308,7 +272,9 @@ TRANSITIONS: dict[str, Transition] = {
             ),
             CaseState.DECIDED,
             _may_decide,
-            guards=(_opinions_signed, _minutes_for_special, _referral_answered),
+            # + meetings.selectors.minutes_before_decision (四(三)2 3)) and
+            # referrals.selectors.referral_answered (四(八)), added by their apps.
+            guards=(_opinions_signed,),
             time_limit=timelimits.FEEDBACK,
             section="四(三)1 3)、四(三)2 3)、四(一)、四(八)",
             extra={"via": "fengqiao.handling.services.decision_issue"},
@@ -375,7 +341,7 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({CaseState.FOLLOWING_UP, CaseState.REMEDY_TRACKING, CaseState.INFORMED}),
             CaseState.ARCHIVED,
             _may_archive,
-            guards=(_ready_to_archive,),
+            # + followup.selectors.archive_guard (四(七)), added by followup.
             section="四(七)",
             extra={"via": "fengqiao.archive.services.dossier_seal"},
         ),
@@ -390,6 +356,16 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     ]
 }
+
+
+def guard_add(name: str, guard: Guard) -> None:
+    """Add ``guard`` to the step ``name``: called by an app above cases, from its
+    ``AppConfig.ready()``, with a check on its own records (a message when the step may not be
+    taken, else None). A step's guards run in the order added — its own first, then the apps'
+    in the order they are installed."""
+    step = TRANSITIONS[name]
+    if guard not in step.guards:
+        TRANSITIONS[name] = replace(step, guards=(*step.guards, guard))
 
 
 class TransitionError(ValidationError):

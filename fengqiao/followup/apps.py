@@ -17,3 +17,9 @@ class FollowupConfig(AppConfig):
         from fengqiao.followup.recompute import calendar_year_completed_receiver
 
         calendar_year_completed.connect(calendar_year_completed_receiver, dispatch_uid="followup.recompute")
+
+        from fengqiao.cases import workflow
+        from fengqiao.followup.selectors import archive_guard
+
+        # 四(七): archived once fed back, visited and any remedy ended without changing the decision.
+        workflow.guard_add("archive", archive_guard)

@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from fengqiao.org.models import Staff
 
 
+def archive_guard(case: Case, data: dict[str, Any]) -> str | None:
+    """The archive step's guard (``cases.workflow``, added in ``FollowupConfig.ready``):
+    :func:`archive_blocker` of today."""
+    return archive_blocker(case)
+
+
 def archive_blocker(case: Case, today: date | None = None) -> str | None:
     """Why ``case`` cannot be archived yet, or None when it is ready (四(七)).
 

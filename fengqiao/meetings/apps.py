@@ -9,3 +9,10 @@ class MeetingsConfig(AppConfig):
     name = "fengqiao.meetings"
     label = "meetings"
     verbose_name = _("会商")
+
+    def ready(self) -> None:
+        from fengqiao.cases import workflow
+        from fengqiao.meetings.selectors import minutes_before_decision
+
+        # 四(三)2 3): a major matter's decision follows the minutes.
+        workflow.guard_add("decide", minutes_before_decision)

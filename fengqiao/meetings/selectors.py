@@ -5,10 +5,12 @@ A consultation someone may not see and one that does not exist give the same 404
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Case as Case_
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import cases_visible_to
@@ -29,6 +31,16 @@ def minutes_issued_for(case: Case) -> bool:
     """True when a consultation covering ``case`` has issued its minutes (会议纪要) — the
     major-matter decision follows the minutes (四(三)2 3))."""
     return minutes_issued_of(case).exists()
+
+
+def minutes_before_decision(case: Case, data: dict[str, Any]) -> str | None:
+    """The decide step's guard (``cases.workflow``, added in ``MeetingsConfig.ready``): 四(三)2 3)
+    经小组会商后形成会议纪要 — a major matter's decision follows the minutes."""
+    if case.state != CaseState.SPECIAL_HANDLING or data.get("from_mediation"):
+        return None
+    if not minutes_issued_for(case):
+        return _("重大疑难事项须经领导小组会商并印发会议纪要后，方可形成处理意见")
+    return None
 
 
 # Cases that may go before a consultation: a major matter in special handling (its decision

@@ -17,3 +17,9 @@ class ReferralsConfig(AppConfig):
         from fengqiao.referrals.recompute import calendar_year_completed_receiver
 
         calendar_year_completed.connect(calendar_year_completed_receiver, dispatch_uid="referrals.recompute")
+
+        from fengqiao.cases import workflow
+        from fengqiao.referrals.selectors import referral_answered
+
+        # 四(八): a referred matter is decided by the feedback of the department that signed for it.
+        workflow.guard_add("decide", referral_answered)

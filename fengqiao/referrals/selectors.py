@@ -3,13 +3,17 @@ transfer someone may not see and one that does not exist give the same 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.permissions import COUNTY_WIDE_ROLES
 from fengqiao.cases.selectors import cases_visible_to
+from fengqiao.cases.states import CaseState
 from fengqiao.core import calendar
 from fengqiao.org.models import Department, Role, Staff
 from fengqiao.referrals import permissions
@@ -32,6 +36,17 @@ def referral_get_for(*, user: Staff, pk: int) -> Referral:
         )
     except Referral.DoesNotExist:
         raise Http404("no such referral") from None
+
+
+def referral_answered(case: Case, data: dict[str, Any]) -> str | None:
+    """The decide step's guard (``cases.workflow``, added in ``ReferralsConfig.ready``): 四(八) a
+    referred matter is decided by the handling department's feedback, once it has signed for
+    the referral (``referrals.services.referral_feedback``)."""
+    if case.state != CaseState.REFERRED:
+        return None
+    if not Referral.objects.filter(case_id=case.pk, status=ReferralStatus.SIGNED).exists():
+        return _("报送办理的事项须由签收的承办部门反馈办理结果后形成处理意见")
+    return None
 
 
 def referral_of_case(*, case: Case) -> Referral | None:
