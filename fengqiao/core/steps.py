@@ -27,8 +27,10 @@ abstract base, shared by its steps)::
         summary = "跟踪救济进展"
         request_serializer = RemedyCheckSerializer
 
-        def perform(self, staff: Staff, remedy: Remedy, data: dict[str, Any]) -> Remedy:
-            return services.remedy_check(remedy=remedy, actor=staff, **data)
+        def perform(self, staff: Staff, remedy: Remedy, d: dict[str, Any]) -> Remedy:
+            return services.remedy_check(
+                remedy=remedy, actor=staff, next_check_on=d["next_check_on"], notes=d["notes"]
+            )
 
 Its OpenAPI operation is made from the same declarations (``tags``, ``operation_id``,
 ``summary``, ``description``, the request serializer, ``status_code`` with
