@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_save
+from django.dispatch import Signal
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -361,6 +362,12 @@ def _event_written(sender: type, instance: CaseEvent, created: bool = False, **k
 post_save.connect(_event_written, sender=CaseEvent, dispatch_uid="cases.services.event_written")
 
 
+#: Sent in a registration's transaction (at the window and online alike) once the case's rows
+#: are written and before it takes its number: what every new case gets from an app above
+#: cases — the payer's query code (查询码, fengqiao.portal), printed on the 受理告知书. ``case``.
+case_registered = Signal()
+
+
 def case_register(*, actor: Staff, data: IntakeData) -> Case:
     """一站受理: register a dispute at the window where the payer arrives.
 
@@ -474,11 +481,8 @@ def intake_write(*, data: IntakeData, department: Department, owner: Staff, acto
             attachment_store(case=case, actor=actor, uploaded_by=owner, upload=upload, kind=kind)
             for kind, upload in data.attachments
         ]
-        # 查询码 (issue 14): every case, window or online, gets the payer's query code, printed
-        # on the 受理告知书 ("可凭案件编号查询办理进度"; fengqiao.portal).
-        from fengqiao.portal.services import access_create
-
-        access_create(case=case)
+        # What every new case gets from the apps above (the payer's query code: fengqiao.portal).
+        case_registered.send(sender=Case, case=case)
         # The number last: the counter's row lock is held from here to the commit.
         case.number = _number_take(county=county, year=year)
         Case.objects.filter(pk=case.pk).update(number=case.number)

@@ -10,3 +10,9 @@ class PortalConfig(AppConfig):
     name = "fengqiao.portal"
     label = "portal"
     verbose_name = _("线上枫桥")
+
+    def ready(self) -> None:
+        from fengqiao.cases.services import case_registered
+        from fengqiao.portal.services import access_on_registration
+
+        case_registered.connect(access_on_registration, dispatch_uid="portal.access_on_registration")

@@ -75,6 +75,13 @@ def access_create(*, case: Case, submission: str = "") -> PayerAccess:
     return PayerAccess.objects.create(case=case, query_code=query_code_new(), submission=submission)
 
 
+def access_on_registration(sender: type, case: Case, **kwargs: Any) -> None:
+    """查询码 (issue 14): every case, at the window or online, gets the payer's query code when
+    it is registered, printed on the 受理告知书 ("可凭案件编号查询办理进度")
+    (``cases.services.case_registered``, connected in ``PortalConfig.ready``)."""
+    access_create(case=case)
+
+
 def access_for(case: Case) -> PayerAccess:
     """The case's query code row; a case registered before the portal gets one on first use
     (its 受理告知书 printed again, a lookup by SMS)."""
