@@ -23,3 +23,16 @@ class ReferralsConfig(AppConfig):
 
         # 四(八): a referred matter is decided by the feedback of the department that signed for it.
         workflow.guard_add("decide", referral_answered)
+
+        from django.db.models import Exists, OuterRef, Q
+
+        from fengqiao.cases.selectors import seen_by_register
+        from fengqiao.org.models import Role
+        from fengqiao.referrals.models import DisciplineTransfer, Referral
+
+        # 四(八): the 12345 hotline office sees the referred cases of its county, the discipline
+        # liaison those whose clues were transferred to the 纪委监委.
+        seen_by_register(Role.HOTLINE_OFFICE, lambda: Q(Exists(Referral.objects.filter(case=OuterRef("pk")))))
+        seen_by_register(
+            Role.DISCIPLINE_LIAISON, lambda: Q(Exists(DisciplineTransfer.objects.filter(case=OuterRef("pk"))))
+        )
