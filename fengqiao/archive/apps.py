@@ -31,6 +31,11 @@ class ArchiveConfig(AppConfig):
         # 信息发布: a dossier package is named by its archive number.
         case_reference_register(ReleaseKind.DOSSIER, _dossier_reference)
 
+        from fengqiao.core.backup import restore_check_register
+
+        # After a restore (core.backup): every sealed dossier verified against its manifest.
+        restore_check_register(_dossiers_restored)
+
 
 def _dossier_reference(case: Any) -> str:
     """The archive number of the case's sealed dossier; a case not yet archived has none to release."""
@@ -40,3 +45,18 @@ def _dossier_reference(case: Any) -> str:
     if dossier is None:
         raise ValidationError(gettext("案件 %(c)s 尚未归档，没有归档包。") % {"c": case.number})
     return dossier.archive_number
+
+
+def _dossiers_restored(summary: Any, alias: str) -> None:
+    """Every sealed dossier of the restored database checked against its manifest
+    (``archive.services.dossier_verify``), counted in the restore's summary."""
+    from fengqiao.archive.models import Dossier
+    from fengqiao.archive.services import dossier_verify
+
+    for dossier in Dossier.objects.using(alias).select_related("case").order_by("id").iterator():
+        summary.dossiers += 1
+        problems = dossier_verify(dossier)
+        if problems:
+            summary.problems.extend(f"案卷 {dossier.archive_number}：{p}" for p in problems)
+        else:
+            summary.dossiers_ok += 1

@@ -41,7 +41,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -590,11 +590,20 @@ def _file_fields() -> Iterator[tuple[type[models.Model], models.FileField]]:
                 yield model, model_field
 
 
-def _restored_checks(manifest: dict[str, Any], summary: RestoreSummary, alias: str) -> None:
-    """After the restore: the counts, every file a row names, every sealed dossier."""
-    from fengqiao.archive.models import Dossier
-    from fengqiao.archive.services import dossier_verify
+#: What an app above core checks of its own rows after a restore, registered from its
+#: ``AppConfig.ready()`` (archive: every sealed dossier against its manifest): ``check(summary,
+#: alias)`` adds to ``summary.problems`` and fills its counts. Run after the counts and the files.
+RESTORE_CHECKS: list[Callable[[RestoreSummary, str], None]] = []
 
+
+def restore_check_register(check: Callable[[RestoreSummary, str], None]) -> None:
+    if check not in RESTORE_CHECKS:
+        RESTORE_CHECKS.append(check)
+
+
+def _restored_checks(manifest: dict[str, Any], summary: RestoreSummary, alias: str) -> None:
+    """After the restore: the counts, every file a row names, then the apps' own checks
+    (``RESTORE_CHECKS``: every sealed dossier)."""
     for label, key in COUNTED.items():
         found = apps.get_model(label)._base_manager.using(alias).count()
         summary.counts[key] = found
@@ -609,13 +618,8 @@ def _restored_checks(manifest: dict[str, Any], summary: RestoreSummary, alias: s
             )
             if not present:
                 summary.problems.append(f"{model._meta.label}.{file_field.name}：文件 {name} 不在恢复的存储中")
-    for dossier in Dossier.objects.using(alias).select_related("case").order_by("id").iterator():
-        summary.dossiers += 1
-        problems = dossier_verify(dossier)
-        if problems:
-            summary.problems.extend(f"案卷 {dossier.archive_number}：{p}" for p in problems)
-        else:
-            summary.dossiers_ok += 1
+    for check in RESTORE_CHECKS:
+        check(summary, alias)
 
 
 def backup_restore(folder: Path, *, alias: str = "default", force: bool = False) -> RestoreSummary:
