@@ -7,7 +7,8 @@ from fengqiao.core import api as core_api
 from fengqiao.core import todo_views
 from fengqiao.documents import api as documents_api
 from fengqiao.handling import api as handling_api
-from fengqiao.handling import followthrough_api, taskcontrol_api
+from fengqiao.handling import legal_api, taskcontrol_api
+from fengqiao.handling.followthrough import api as followthrough_api
 from fengqiao.integrations import api as integrations_api
 from fengqiao.meetings import api as meetings_api
 
@@ -44,7 +45,7 @@ urlpatterns = [
         cases_api.CaseAttachmentDownloadView.as_view(),
         name="api-case-attachment",
     ),
-    # 时限督办, 延期, 调解, 法律审查 (fengqiao.handling.followthrough_api)
+    # 时限督办, 延期, 调解 (fengqiao.handling.followthrough.api); 法律审查 (fengqiao.handling.legal_api)
     path("followthrough/overdue/", followthrough_api.SupervisionView.as_view(), name="api-followthrough-overdue"),
     path("followthrough/reminders/", followthrough_api.MyRemindersView.as_view(), name="api-followthrough-reminders"),
     path(
@@ -67,15 +68,15 @@ urlpatterns = [
         followthrough_api.MediationResultView.as_view(),
         name="api-mediation-result",
     ),
-    path("legal-reviews/queue/", followthrough_api.LegalQueueView.as_view(), name="api-legal-queue"),
+    path("legal-reviews/queue/", legal_api.LegalQueueView.as_view(), name="api-legal-queue"),
     path(
         "decisions/<int:pk>/legal-reviews/",
-        followthrough_api.DecisionLegalReviewsView.as_view(),
+        legal_api.DecisionLegalReviewsView.as_view(),
         name="api-decision-legal-reviews",
     ),
     path(
         "decisions/<int:pk>/legal-review-request/",
-        followthrough_api.DecisionLegalRequestView.as_view(),
+        legal_api.DecisionLegalRequestView.as_view(),
         name="api-decision-legal-request",
     ),
 ]

@@ -23,7 +23,7 @@ urlpatterns = [
     # 报送办理, 移交纪委监委 (fengqiao.referrals, issue 6)
     path("referrals/", include("fengqiao.referrals.urls")),
     # 时限督办, 延期, 调解, 法律审查 (fengqiao.handling, issue 5 items 5-6)
-    path("handling/followthrough/", include("fengqiao.handling.followthrough_urls")),
+    path("handling/followthrough/", include("fengqiao.handling.followthrough.urls")),
     # 调查处理: tasks, written opinions, the leader's approval, the decision (fengqiao.handling, issue 5)
     path("handling/", include("fengqiao.handling.urls")),
     # 结果反馈, 跟踪回访, 救济途径 (fengqiao.followup, 四(四)(五))

@@ -293,8 +293,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 
     handling = case_handling_context(user=user, case=case)
     context.update(handling)
-    # 催办督办, 延期, 调解, 法律审查 (fengqiao.handling.followthrough_views), with the tasks just read.
-    from fengqiao.handling.followthrough_views import case_panel_context
+    # 催办督办, 延期, 调解, 法律审查 (fengqiao.handling.followthrough.views), with the tasks just read.
+    from fengqiao.handling.followthrough.views import case_panel_context
 
     context.update(
         case_panel_context(

@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     from fengqiao.cases.selectors import workbench_views
     from fengqiao.core import paging, todo
     from fengqiao.followup.selectors import follow_up_views
-    from fengqiao.handling.followthrough_views import notice_count_for_home
+    from fengqiao.handling.followthrough.views import notice_count_for_home
 
     source = request.GET.get("todo", "")[:64]
     from fengqiao.org.permissions import audit_only, may_read_audit

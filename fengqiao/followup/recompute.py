@@ -12,7 +12,7 @@ The followup side of ``calendar_year_completed`` (docs/calendar.md), connected i
   was the deadline, ``next_check_on``.
 
 Other provisional visits (no recorded case inputs) are left and counted in the log. One
-timeline event per case; idempotent like ``handling.recompute``. Archived cases are skipped in
+timeline event per case; idempotent like ``handling.followthrough.recompute``. Archived cases are skipped in
 every query (四(七): a sealed dossier stays as it was sealed, provisional dates included), and
 again under the batch's row lock, so a case sealed meanwhile is not written either.
 """
@@ -34,7 +34,7 @@ from fengqiao.cases.states import CaseState
 from fengqiao.core import timelimits
 from fengqiao.followup.models import Remedy, RemedyKind, Visit
 from fengqiao.followup.services import follow_on_window, remedy_deadline
-from fengqiao.handling.recompute import change_text
+from fengqiao.handling.followthrough.recompute import change_text
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,10 @@ def deadline_schedule_ensure(**kwargs: Any) -> None:
 
 
 class HandlingConfig(AppConfig):
-    """调查处理 — 四(三): joint and special handling, written opinions, the leader's approval,
-    the consolidated decision, time-limit follow-through, mediation and legal review."""
+    """调查处理 — 四(三): the investigation (joint and special handling, written opinions, the
+    leader's approval, the consolidated decision, legal review) at the package's top level,
+    and the follow-through of time limits (reminders, escalations, extensions, mediation) in
+    ``handling.followthrough``."""
 
     name = "fengqiao.handling"
     label = "handling"
@@ -35,6 +37,6 @@ class HandlingConfig(AppConfig):
         post_migrate.connect(deadline_schedule_ensure, sender=self, dispatch_uid="handling.deadline_schedule")
         # Provisional case and task deadlines become exact when their year is entered.
         from fengqiao.core.calendar import calendar_year_completed
-        from fengqiao.handling.recompute import calendar_year_completed_receiver
+        from fengqiao.handling.followthrough.recompute import calendar_year_completed_receiver
 
         calendar_year_completed.connect(calendar_year_completed_receiver, dispatch_uid="handling.recompute")

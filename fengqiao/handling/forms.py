@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.handling.models import DecisionResult
+from fengqiao.handling.models import DecisionResult, LegalReviewConclusion
 from fengqiao.handling.remedies import RemediesField
 from fengqiao.org.models import Department, Jurisdiction
 
@@ -127,3 +127,16 @@ class ApproveForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("不同意的理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- 司法局法律审查 (legal_views) ---
+
+
+class LegalReviewForm(forms.Form):
+    conclusion = forms.ChoiceField(label=_("审查结论"), choices=LegalReviewConclusion.choices, widget=forms.RadioSelect)
+    notes = forms.CharField(label=_("审查意见"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class LegalRequestForm(forms.Form):
+    note = forms.CharField(label=_("说明"), required=False, max_length=500)

@@ -291,10 +291,8 @@ class DecisionState:
 
 
 def minutes_issued(case: Case) -> bool:
-    try:
-        from fengqiao.meetings.selectors import minutes_issued_for
-    except ImportError:
-        return False
+    from fengqiao.meetings.selectors import minutes_issued_for
+
     return bool(minutes_issued_for(case))
 
 

@@ -132,7 +132,7 @@ def task_create(
 
     The due date comes from the calendar service with the kind's time-limit row, or ``limit``
     (a resolution names its own ``due_on`` or ``limit``); the code and start day are kept on
-    the task so the date can be recomputed (``handling.recompute``). The limit for returning
+    the task so the date can be recomputed (``handling.followthrough.recompute``). The limit for returning
     the task as not the department's duty is ``timelimits.TASK_RETURN``. The department joins
     the case, so its people see it. Callers check who may give the task; the case is locked
     by them. The case's kept to-do values are refreshed (an open task: the decision waits

@@ -1,7 +1,8 @@
 """待办 of 调查处理 (四(三)) for ``core.todo``: tasks to sign for, written opinions to write and
-to sign, the leader's approvals of special handling and of extensions, the 司法局's legal
-reviews, and decisions to draft and issue. Each source is the app's own permission rule
-written as one filter (``permissions``, ``extensions.may_decide``, ``legal.review_queue``)."""
+to sign, the leader's approvals of special handling, the 司法局's legal reviews, and decisions
+to draft and issue. Each source is the app's own permission rule written as one filter
+(``permissions``, ``legal.review_queue``). The follow-through's sources (延期审批) are in
+``followthrough.todo``, imported at the end: ``core.todo`` discovers only this module."""
 
 from __future__ import annotations
 
@@ -15,16 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.cases.kept import as_flag, keep
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import review_scope
-from fengqiao.cases.states import CaseState, Classification
+from fengqiao.cases.states import CaseState
 from fengqiao.cases.todo import CASE_ROW, PARTY_SECRETS, REVIEWER_ROLES, case_item, lean
 from fengqiao.core import calendar
 from fengqiao.core.todo import TodoItem, TodoSource, register
 from fengqiao.handling import legal, permissions
+
+# The follow-through's sources (延期审批) register when core.todo discovers this module.
+from fengqiao.handling.followthrough import todo as _followthrough_todo  # noqa: F401
 from fengqiao.handling.models import (
     Decision,
     DecisionStatus,
-    Extension,
-    ExtensionStatus,
     LegalReviewConclusion,
     OpinionStatus,
     SpecialHandlingRequest,
@@ -164,45 +166,6 @@ register(
 )
 
 
-def _extensions_to_decide(user: Staff) -> QuerySet[Extension]:
-    """延期审批 (``extensions.may_decide``): a task's by the head of its department, a case's by
-    the head of the receiving department — a major matter's by the group leader of the county."""
-    major = Q(case__classification=Classification.MAJOR) | Q(case__state=CaseState.SPECIAL_HANDLING)
-    mine = Q(pk__in=[])
-    if user.has_role(Role.DEPARTMENT_HEAD) and user.department_id is not None:
-        mine |= Q(task__department_id=user.department_id)
-        mine |= Q(task__isnull=True, case__receiving_department_id=user.department_id) & ~major
-    county = user.jurisdiction
-    if user.has_role(Role.GROUP_LEADER) and county is not None:
-        mine |= Q(task__isnull=True, case__jurisdiction_id=county.pk) & major
-    return lean(
-        Extension.objects.filter(mine, status=ExtensionStatus.REQUESTED)
-        .select_related("case", "case__payer", "task")
-        .order_by("old_due_on", "id"),
-        "case__payer",
-    )
-
-
-register(
-    TodoSource(
-        key="handling.extension",
-        label=_("待审批延期"),
-        queryset=_extensions_to_decide,
-        item=lambda e: TodoItem(
-            source="handling.extension",
-            what=str(_("审批延期申请（至%(day)s）") % {"day": e.new_due_on.isoformat()}),
-            case_number=e.case.number,
-            detail=e.case.payer.name,
-            url=reverse("followthrough-extension-decide", args=[e.pk]),
-            due_on=e.old_due_on,
-            due_provisional=(e.task or e.case).due_provisional,
-        ),
-        applies=lambda u: u.has_role(Role.DEPARTMENT_HEAD, Role.GROUP_LEADER),
-        order=31,
-    )
-)
-
-
 def _legal_reviews(user: Staff) -> QuerySet[Decision]:
     """司法局把关 (三(二)5): ``legal.review_queue`` — the drafts of the county that need or asked
     for a review and have none approving their current version."""
@@ -238,10 +201,8 @@ def _minutes_awaited() -> Q:
     (``cases.workflow._minutes_for_special``) on one case, here as a filter, with the same
     definition of issued minutes (``meetings.selectors.minutes_issued_of``)."""
     mediated = Exists(Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.DRAFT, from_mediation=True))
-    try:
-        from fengqiao.meetings.selectors import minutes_issued_of
-    except ImportError:
-        return Q(state=CaseState.SPECIAL_HANDLING) & ~Q(mediated)
+    from fengqiao.meetings.selectors import minutes_issued_of
+
     return Q(state=CaseState.SPECIAL_HANDLING) & ~Q(mediated) & ~Q(Exists(minutes_issued_of(OuterRef("pk"))))
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fengqiao.handling import taskcontrol_views, views
+from fengqiao.handling import legal_views, taskcontrol_views, views
 
 urlpatterns = [
     path("tasks/", views.task_inbox, name="task-inbox"),
@@ -24,4 +24,9 @@ urlpatterns = [
     path("approvals/<int:pk>/decline/", views.special_decline, name="special-decline"),
     path("cases/<str:number>/decision/", views.decision_edit, name="case-decision"),
     path("cases/<str:number>/route/", views.case_route, name="case-route"),
+    # 司法局法律审查 (handling.legal_views) kept the address and names it had beside the
+    # follow-through's pages (/handling/followthrough/ tries its own patterns first).
+    path("followthrough/legal/", legal_views.legal_queue, name="followthrough-legal-queue"),
+    path("followthrough/legal/<int:pk>/", legal_views.legal_review, name="followthrough-legal-review"),
+    path("followthrough/legal/<int:pk>/request/", legal_views.legal_request, name="followthrough-legal-request"),
 ]

@@ -1,5 +1,5 @@
 """催办 and 督办升级 of overdue responses (三(二)9; 五(四)): the daily deadline job of tasks
-(``handling.followthrough.deadline_jobs_run``) calls ``item_jobs_run`` too, with the same
+(``handling.followthrough.deadlines.deadline_jobs_run``) calls ``item_jobs_run`` too, with the same
 days — the reminder on the working day after the response deadline, the escalation once the
 ``escalation`` limit is past — and the same recipients: the responsible department's handlers
 and head are reminded; its head, the group office and the leader get the escalation. Each
@@ -16,13 +16,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from fengqiao.core import timelimits
-from fengqiao.handling.followthrough import _county_staff, _min_gap, _staff_of, escalation_day, reminder_day
+from fengqiao.handling.followthrough.deadlines import _county_staff, _min_gap, _staff_of, escalation_day, reminder_day
 from fengqiao.opinion.models import ItemNotice, ItemStatus, NoticeKind, OnlineItem
 from fengqiao.opinion.services import notice_create
 from fengqiao.org.models import Role, Staff
 
 if TYPE_CHECKING:
-    from fengqiao.handling.followthrough import JobReport
+    from fengqiao.handling.followthrough.deadlines import JobReport
 
 logger = logging.getLogger(__name__)
 

@@ -492,8 +492,8 @@ def item_close(*, item: OnlineItem, actor: Staff, summary: str, expected_version
 
 def alert_recipients(*, county_id: int) -> list[Staff]:
     """高风险提醒: the group office and the group leader of the county (the recipients of a
-    督办升级, ``handling.followthrough``)."""
-    from fengqiao.handling.followthrough import _county_staff
+    督办升级, ``handling.followthrough.deadlines``)."""
+    from fengqiao.handling.followthrough.deadlines import _county_staff
 
     return _county_staff(county_id, (Role.GROUP_OFFICE, Role.GROUP_LEADER))
 

@@ -3,7 +3,7 @@
 A referral's ``sign_due_on`` (``referral_sign`` from the dispatch day) and ``handle_due_on``
 (``referral_complaint`` / ``referral_consultation`` from the signing day) are counted like
 any deadline, and while their year has no holidays they are a guess. The case's ``due_on``
-equals the open one (``services._case_due_set``) and ``handling.recompute`` makes it exact
+equals the open one (``services._case_due_set``) and ``handling.followthrough.recompute`` makes it exact
 from its recorded limit; this receiver does the same for the referral, so the referral page,
 the hotline desk's 超期 list, the refusal ground (四(八) 无正当理由拒不处理) and the scorecards
 read the same day as the case.
@@ -28,7 +28,7 @@ from django.utils import timezone
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState
 from fengqiao.core import calendar, timelimits
-from fengqiao.handling.recompute import change_text
+from fengqiao.handling.followthrough.recompute import change_text
 from fengqiao.referrals.models import Referral, ReferralKind, ReferralStatus
 
 logger = logging.getLogger(__name__)

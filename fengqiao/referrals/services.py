@@ -100,7 +100,7 @@ def _case_due_set(referral: Referral, code: str, start: date) -> date:
     workbench, the overdue lists, the 催办 job and the decision's ``due_was`` read — so each
     referral step sets it to the step's ``core.TimeLimit`` counted from ``start``, with the
     limit and start recorded (``due_limit``/``due_from``) so a missing year's holidays
-    recompute it (``handling.recompute``), and ``version + 1`` as an extension does. Returns
+    recompute it (``handling.followthrough.recompute``), and ``version + 1`` as an extension does. Returns
     the due day, for the referral's own ``sign_due_on`` / ``handle_due_on``. The case row is
     locked (``_lock``) and a referred case is never sealed."""
     due = timelimits.due(code, start)

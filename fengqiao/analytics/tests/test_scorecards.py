@@ -20,7 +20,7 @@ from fengqiao.followup import services as followup
 from fengqiao.followup.models import DeliveryMethod, Recipient, Satisfaction, Visit, VisitMethod
 from fengqiao.followup.tests.helpers import decided_own_case, file_storage  # noqa: F401  (fixture)
 from fengqiao.handling import services
-from fengqiao.handling.followthrough import deadline_jobs_run
+from fengqiao.handling.followthrough.deadlines import deadline_jobs_run
 from fengqiao.handling.models import FollowUpKind, FollowUpNotice
 from fengqiao.handling.tests.handling_helpers import complete, general_case, head, task_of
 from fengqiao.org.models import Jurisdiction, Staff

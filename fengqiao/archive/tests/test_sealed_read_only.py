@@ -60,7 +60,7 @@ def _upload() -> SimpleUploadedFile:
 def writes(case: Case, clerk: Staff, office: Staff, naiman: Any) -> dict[str, Callable[[], Any]]:
     """Every kind of write of a case, with input that would be accepted on an open case."""
     from fengqiao.followup.services import visit_schedule
-    from fengqiao.handling.extensions import extension_request
+    from fengqiao.handling.followthrough.extensions import extension_request
     from fengqiao.handling.models import TaskKind
     from fengqiao.handling.services import task_create
     from fengqiao.meetings.services import ConsultationData, consultation_create

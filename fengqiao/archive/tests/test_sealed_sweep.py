@@ -37,8 +37,8 @@ from fengqiao.cases.states import CaseState, Classification, IntakeOutcome
 from fengqiao.cases.tests.helpers import intake
 from fengqiao.documents import registry
 from fengqiao.handling import services as handling
-from fengqiao.handling.extensions import extension_request
-from fengqiao.handling.mediation import mediation_open
+from fengqiao.handling.followthrough.extensions import extension_request
+from fengqiao.handling.followthrough.mediation import mediation_open
 from fengqiao.handling.models import Task
 from fengqiao.handling.tests.handling_helpers import decision_draft, general_case, head, major_case, task_of, worker
 from fengqiao.org.models import Jurisdiction, Staff

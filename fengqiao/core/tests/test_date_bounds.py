@@ -115,8 +115,8 @@ def test_a_year_without_holiday_data_is_said_not_guessed() -> None:
 # same services). A new date field fails here until it is bounded and listed.
 BOUNDED_DATE_FIELDS = {
     "received_at": "cases.services.case_register",
-    "new_due_on": "handling.extensions._check_new_due",
-    "held_at": "handling.mediation.mediation_open, meetings.services.consultation_hold",
+    "new_due_on": "handling.followthrough.extensions._check_new_due",
+    "held_at": "handling.followthrough.mediation.mediation_open, meetings.services.consultation_hold",
     "starts_at": "meetings.services._validate_plan",
     "due_on": "meetings.services.resolution_add",
     "starts_on": "handling.delegation.delegation_create",

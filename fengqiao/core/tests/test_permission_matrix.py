@@ -94,9 +94,9 @@ def _build(county: Jurisdiction) -> World:
     from fengqiao.followup.services import feedback_record, remedy_record, visit_record
     from fengqiao.handling import services as handling
     from fengqiao.handling.delegation import delegation_create
-    from fengqiao.handling.extensions import extension_request
+    from fengqiao.handling.followthrough.extensions import extension_request
+    from fengqiao.handling.followthrough.mediation import mediation_open
     from fengqiao.handling.legal import legal_review_request
-    from fengqiao.handling.mediation import mediation_open
     from fengqiao.handling.models import DecisionResult, Task
     from fengqiao.handling.selectors import remedies_default
     from fengqiao.meetings import services as meetings

@@ -18,9 +18,9 @@ from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.core import timelimits
 from fengqiao.core.calendar import calendar_year_completed
 from fengqiao.core.models import CalendarDay, CalendarYear
-from fengqiao.handling.extensions import extension_request
+from fengqiao.handling.followthrough.extensions import extension_request
+from fengqiao.handling.followthrough.recompute import provisional_deadlines_recompute
 from fengqiao.handling.models import Task
-from fengqiao.handling.recompute import provisional_deadlines_recompute
 from fengqiao.handling.tests.ft_helpers import joint_case
 
 pytestmark = pytest.mark.django_db

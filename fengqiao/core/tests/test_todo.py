@@ -228,7 +228,7 @@ def test_a_task_extension_waits_for_the_department_head(
     from datetime import timedelta
 
     from fengqiao.core import calendar
-    from fengqiao.handling import extensions
+    from fengqiao.handling.followthrough import extensions
 
     case = general_case(intake_clerk, naiman)
     task = task_of(case, "tax")

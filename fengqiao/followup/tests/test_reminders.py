@@ -23,7 +23,7 @@ from fengqiao.followup.models import (
     VisitMethod,
 )
 from fengqiao.followup.tests.helpers import decided_own_case, file_storage  # noqa: F401
-from fengqiao.handling.followthrough import deadline_jobs_run, my_notice_count, my_notices
+from fengqiao.handling.followthrough.deadlines import deadline_jobs_run, my_notice_count, my_notices
 from fengqiao.handling.models import FollowUpKind, FollowUpNotice
 from fengqiao.org.models import Staff
 

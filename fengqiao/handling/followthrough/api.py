@@ -1,8 +1,8 @@
-"""REST API of 时限督办, 延期, 调解 and 司法局法律审查, under ``/api/v1/``.
+"""REST API of 时限督办, 延期 and 调解, under ``/api/v1/``.
 
-Thin like the pages: reads through the scoped fetches of ``followthrough_views`` (a case or a
-decision the caller may not see is a 404), writes through the services, errors in the one
-shape ``{"errors": {...}}`` (``fengqiao.core.api.exception_handler``)."""
+Thin like the pages: reads through the scoped fetches of ``views`` (a case the caller may not
+see is a 404), writes through the services, errors in the one shape ``{"errors": {...}}``
+(``fengqiao.core.api.exception_handler``)."""
 
 from __future__ import annotations
 
@@ -17,14 +17,12 @@ from rest_framework.views import APIView
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.core.api import error_responses, validated
 from fengqiao.core.auth import request_staff
-from fengqiao.handling import extensions, followthrough, legal, mediation
-from fengqiao.handling.followthrough_views import decision_for, extension_for, session_for
+from fengqiao.handling.followthrough import deadlines, extensions, mediation
+from fengqiao.handling.followthrough.views import extension_for, session_for
 from fengqiao.handling.models import (
     DecisionResult,
     Extension,
     FollowUpKind,
-    LegalReview,
-    LegalReviewConclusion,
     MediationResult,
     MediationSession,
     Task,
@@ -156,37 +154,6 @@ class MediationResultSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class LegalReviewSerializer(serializers.ModelSerializer[LegalReview]):
-    reviewer = serializers.CharField(source="reviewer.username")
-
-    class Meta:
-        model = LegalReview
-        fields = ["id", "decision", "decision_version", "reviewer", "conclusion", "notes", "at"]
-
-
-class LegalReviewRecordSerializer(serializers.Serializer):
-    conclusion = serializers.ChoiceField(choices=LegalReviewConclusion.choices)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, allow_null=True, help_text="审查的处理意见版本")
-
-
-class LegalQueueSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    case = serializers.CharField(source="case.number")
-    result = serializers.CharField()
-    version = serializers.IntegerField()
-    updated_at = serializers.DateTimeField()
-
-
-class LegalRequestSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
-
-
-class LegalRequestResponseSerializer(serializers.Serializer):
-    event = serializers.IntegerField()
-    task = serializers.IntegerField(allow_null=True)
-
-
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -197,9 +164,9 @@ class SupervisionView(APIView):
     @extend_schema(tags=TAGS, responses={200: SupervisionSerializer, **_errors(401, 403)})
     def get(self, request: Request) -> Response:
         user = request_staff(request)
-        if not followthrough.may_supervise(user):
+        if not deadlines.may_supervise(user):
             raise PermissionDenied
-        board = followthrough.supervision_board(user=user)
+        board = deadlines.supervision_board(user=user)
         return Response(SupervisionSerializer(board).data)
 
 
@@ -209,7 +176,7 @@ class MyRemindersView(APIView):
     @extend_schema(tags=TAGS, responses={200: MyNoticeSerializer(many=True), **_errors(401)})
     def get(self, request: Request) -> Response:
         user = request_staff(request)
-        return Response(MyNoticeSerializer(followthrough.my_notices(user=user)[:100], many=True).data)
+        return Response(MyNoticeSerializer(deadlines.my_notices(user=user)[:100], many=True).data)
 
 
 class CaseExtensionsView(APIView):
@@ -315,61 +282,3 @@ class MediationResultView(APIView):
         d = validated(MediationResultSerializer, request)
         session = mediation.mediation_record_result(session=session, actor=user, **d)
         return Response(MediationSerializer(session).data)
-
-
-class LegalQueueView(APIView):
-    """司法局: the draft decisions waiting for a legal review."""
-
-    @extend_schema(tags=TAGS, responses={200: LegalQueueSerializer(many=True), **_errors(401, 403)})
-    def get(self, request: Request) -> Response:
-        user = request_staff(request)
-        if not legal.is_reviewer(user):
-            raise PermissionDenied
-        return Response(LegalQueueSerializer(legal.review_queue(user=user)[:100], many=True).data)
-
-
-class DecisionLegalReviewsView(APIView):
-    """法律审查 of a decision: the reviews, and 司法局 recording one."""
-
-    @extend_schema(tags=TAGS, responses={200: LegalReviewSerializer(many=True), **_errors(401, 404)})
-    def get(self, request: Request, pk: int) -> Response:
-        decision = decision_for(user=request_staff(request), pk=pk)
-        return Response(LegalReviewSerializer(legal.reviews_of(decision), many=True).data)
-
-    @extend_schema(
-        tags=TAGS,
-        request=LegalReviewRecordSerializer,
-        responses={201: LegalReviewSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        decision = decision_for(user=user, pk=pk)
-        if not legal.is_reviewer(user):
-            raise PermissionDenied
-        d = validated(LegalReviewRecordSerializer, request)
-        review = legal.legal_review_record(
-            decision=decision,
-            reviewer=user,
-            conclusion=d["conclusion"],
-            notes=d["notes"],
-            expected_version=d.get("version"),
-        )
-        return Response(LegalReviewSerializer(review).data, status=status.HTTP_201_CREATED)
-
-
-class DecisionLegalRequestView(APIView):
-    """申请司法局审查 a general matter's decision (gives the 司法局 a task)."""
-
-    @extend_schema(
-        tags=TAGS,
-        request=LegalRequestSerializer,
-        responses={201: LegalRequestResponseSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        decision = decision_for(user=user, pk=pk)
-        if not legal.may_request_review(user, decision.case):
-            raise PermissionDenied
-        d = validated(LegalRequestSerializer, request)
-        event = legal.legal_review_request(decision=decision, actor=user, note=d["note"])
-        return Response({"event": event.pk, "task": event.data.get("task")}, status=status.HTTP_201_CREATED)

@@ -588,8 +588,3 @@ def deadline_jobs_run(*, today: date | None = None) -> JobReport:
     item_jobs_run(report)
     logger.info("deadline job %s", report)
     return report
-
-
-def deadline_jobs_task() -> str:
-    """The django-q2 entry point (a schedule stores a dotted path and no arguments)."""
-    return str(deadline_jobs_run())

@@ -1,4 +1,4 @@
-"""Forms of the 延期, 调解 and 法律审查 pages (the API validates with its serializers)."""
+"""Forms of the 延期 and 调解 pages (the API validates with its serializers)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case
 from fengqiao.core.forms import DateInput, DateTimeInput
-from fengqiao.handling.mediation import mediation_divisions
+from fengqiao.handling.followthrough.mediation import mediation_divisions
 from fengqiao.handling.models import (
     OPEN_TASK_STATUSES,
     DecisionResult,
-    LegalReviewConclusion,
     MediationResult,
     Task,
 )
@@ -94,13 +93,3 @@ class MediationResultForm(forms.Form):
     )
     legal_basis = forms.CharField(label=_("法律依据"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     notes = forms.CharField(label=_("调解记录"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class LegalReviewForm(forms.Form):
-    conclusion = forms.ChoiceField(label=_("审查结论"), choices=LegalReviewConclusion.choices, widget=forms.RadioSelect)
-    notes = forms.CharField(label=_("审查意见"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-class LegalRequestForm(forms.Form):
-    note = forms.CharField(label=_("说明"), required=False, max_length=500)

@@ -1,8 +1,9 @@
-"""Pages of 时限督办, 延期, 调解 and 法律审查, under ``/handling/followthrough/``."""
+"""Pages of 时限督办, 延期 and 调解, under ``/handling/followthrough/`` (the 法律审查 pages share the
+prefix and are in ``handling.urls``)."""
 
 from django.urls import path
 
-from fengqiao.handling import followthrough_views as views
+from fengqiao.handling.followthrough import views
 
 urlpatterns = [
     path("supervision/", views.supervision, name="followthrough-supervision"),
@@ -11,7 +12,4 @@ urlpatterns = [
     path("extensions/<int:pk>/decide/", views.extension_decide, name="followthrough-extension-decide"),
     path("cases/<str:number>/mediation/", views.mediation_open, name="followthrough-mediation-open"),
     path("mediations/<int:pk>/result/", views.mediation_result, name="followthrough-mediation-result"),
-    path("legal/", views.legal_queue, name="followthrough-legal-queue"),
-    path("legal/<int:pk>/", views.legal_review, name="followthrough-legal-review"),
-    path("legal/<int:pk>/request/", views.legal_request, name="followthrough-legal-request"),
 ]

@@ -1,8 +1,8 @@
-"""Pages of 时限督办 (督办, 我的提醒, 延期) and of 调解 and 司法局法律审查.
+"""Pages of 时限督办 (督办, 我的提醒, 延期) and of 调解, and the case page's panel of them (which
+also shows where the decision's 司法局 legal review stands, ``handling.legal``).
 
-Views parse input with ``followthrough_forms``, call a service, and render; a case (or a
-decision) the user may not see is a 404 exactly like one that does not exist; one the user
-may see but not act on is a 403."""
+Views parse input with ``forms``, call a service, and render; a case the user may not see is
+a 404 exactly like one that does not exist; one the user may see but not act on is a 403."""
 
 from __future__ import annotations
 
@@ -15,18 +15,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
 from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form
-from fengqiao.handling import extensions, followthrough, legal, mediation
-from fengqiao.handling.followthrough_forms import (
+from fengqiao.handling import legal
+from fengqiao.handling.followthrough import deadlines, extensions, mediation
+from fengqiao.handling.followthrough.forms import (
     ExtensionDecideForm,
     ExtensionRequestForm,
-    LegalRequestForm,
-    LegalReviewForm,
     MediationOpenForm,
     MediationResultForm,
 )
@@ -36,7 +35,6 @@ from fengqiao.handling.models import (
     DecisionStatus,
     Extension,
     ExtensionStatus,
-    LegalReviewConclusion,
     MediationResult,
     MediationSession,
     Task,
@@ -59,20 +57,6 @@ def session_for(*, user: Staff, pk: int) -> MediationSession:
         raise Http404("no such mediation")
     case_selectors.case_get_for(user=user, number=session.case.number)
     return session
-
-
-def decision_for(*, user: Staff, pk: int) -> Decision:
-    """A decision, through its case (or through the 司法局's review scope)."""
-    decision = Decision.objects.filter(pk=pk).select_related("case").first()
-    if decision is None:
-        raise Http404("no such decision")
-    if legal.is_reviewer(user):
-        try:
-            return legal.decision_for_review(user=user, decision_id=pk)
-        except Http404:
-            pass
-    case_selectors.case_get_for(user=user, number=decision.case.number)
-    return decision
 
 
 def case_panel_context(
@@ -124,16 +108,16 @@ def case_panel_context(
 def supervision(request: HttpRequest) -> HttpResponse:
     """督办: overdue tasks and cases of the county by department, and the notices sent."""
     user = request_staff(request)
-    if not followthrough.may_supervise(user):
+    if not deadlines.may_supervise(user):
         raise PermissionDenied
-    board = followthrough.supervision_board(user=user)
+    board = deadlines.supervision_board(user=user)
     county = user.jurisdiction
     assert county is not None
-    due_soon = list(followthrough.due_soon_tasks(county=county, today=board.today)[:50])
+    due_soon = list(deadlines.due_soon_tasks(county=county, today=board.today)[:50])
     return render(
         request,
         "handling/followthrough/supervision.html",
-        {"board": board, "due_soon": due_soon, "limit": followthrough.SUPERVISION_ROWS},
+        {"board": board, "due_soon": due_soon, "limit": deadlines.SUPERVISION_ROWS},
     )
 
 
@@ -142,7 +126,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 def reminders(request: HttpRequest) -> HttpResponse:
     """我的提醒: the reminders and escalations sent to me."""
     user = request_staff(request)
-    page = Paginator(followthrough.my_notices(user=user), 25).get_page(request.GET.get("page"))
+    page = Paginator(deadlines.my_notices(user=user), 25).get_page(request.GET.get("page"))
     return render(request, "handling/followthrough/reminders.html", {"page": page})
 
 
@@ -286,81 +270,6 @@ def mediation_result(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def legal_queue(request: HttpRequest) -> HttpResponse:
-    """司法局: the decisions waiting for a legal review."""
-    user = request_staff(request)
-    if not legal.is_reviewer(user):
-        raise PermissionDenied
-    return render(
-        request, "handling/followthrough/legal_queue.html", {"decisions": legal.review_queue(user=user)[:100]}
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def legal_review(request: HttpRequest, pk: int) -> HttpResponse:
-    """司法局法律审查 of one decision (its current version)."""
-    user = request_staff(request)
-    decision = decision_for(user=user, pk=pk)
-    if not legal.is_reviewer(user):
-        raise PermissionDenied
-    form = LegalReviewForm(request.POST or None, initial={"version": decision.version})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            legal.legal_review_record(
-                decision=decision,
-                reviewer=user,
-                conclusion=d["conclusion"],
-                notes=d["notes"],
-                expected_version=d["version"],
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已记录对案件 %(n)s 处理意见的法律审查意见：%(c)s。")
-                % {"n": decision.case.number, "c": LegalReviewConclusion(d["conclusion"]).label},
-            )
-            return redirect("followthrough-legal-queue")
-    return render(
-        request,
-        "handling/followthrough/legal_review.html",
-        {
-            "decision": decision,
-            "form": form,
-            "reviews": legal.reviews_of(decision),
-            "status": legal.review_status(decision),
-        },
-    )
-
-
-@login_required
-@require_POST
-def legal_request(request: HttpRequest, pk: int) -> HttpResponse:
-    """申请司法局审查 the decision's current content: a general matter's on request, a major
-    matter's again after its content changed. From the decision editor (``back=decision``) the
-    user returns there, otherwise to the case page."""
-    user = request_staff(request)
-    decision = decision_for(user=user, pk=pk)
-    if not legal.may_request_review(user, decision.case):
-        raise PermissionDenied
-    form = LegalRequestForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        event = legal.legal_review_request(decision=decision, actor=user, note=note)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        messages.success(request, _("已%(s)s。") % {"s": event.summary})
-    if request.POST.get("back") == "decision":
-        return redirect("case-decision", number=decision.case.number)
-    return redirect("case-detail", number=decision.case.number)
-
-
 def notice_count_for_home(user: Staff) -> dict[str, Any]:
     """The 我的提醒 number on the staff home."""
-    return {"my_notice_count": followthrough.my_notice_count(user=user)}
+    return {"my_notice_count": deadlines.my_notice_count(user=user)}

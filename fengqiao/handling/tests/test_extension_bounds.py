@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from fengqiao.cases.models import Case
 from fengqiao.core.models import CalendarDay, CalendarYear
-from fengqiao.handling.extensions import extension_decide, extension_request
+from fengqiao.handling.followthrough.extensions import extension_decide, extension_request
 from fengqiao.handling.models import Extension, ExtensionStatus, Task
 from fengqiao.handling.tests.ft_helpers import joint_case, set_dues
 
@@ -158,7 +158,7 @@ def test_mediation_is_not_dated_before_the_case_nor_beyond_the_horizon(joint, ta
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from fengqiao.handling.mediation import mediation_open
+    from fengqiao.handling.followthrough.mediation import mediation_open
     from fengqiao.handling.models import MediationSession
 
     case, _task = joint
@@ -177,7 +177,7 @@ def test_a_mediation_result_is_recorded_once_the_session_was_held(joint, tax_han
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from fengqiao.handling.mediation import mediation_open, mediation_record_result
+    from fengqiao.handling.followthrough.mediation import mediation_open, mediation_record_result
 
     case, _task = joint
     held_at = datetime(2026, 2, 11, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # two days ahead

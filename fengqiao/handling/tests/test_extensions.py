@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from fengqiao.cases.models import Case, CaseEvent, EventKind
-from fengqiao.handling.extensions import extension_decide, extension_request
+from fengqiao.handling.followthrough.extensions import extension_decide, extension_request
 from fengqiao.handling.models import ExtensionStatus
 from fengqiao.handling.tests.ft_helpers import joint_case, major_case, set_dues
 

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from fengqiao.cases.models import CaseEvent, EventKind
-from fengqiao.handling.followthrough import (
+from fengqiao.handling.followthrough.deadlines import (
     deadline_jobs_run,
     due_soon_tasks,
     escalation_day,

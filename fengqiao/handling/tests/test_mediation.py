@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fengqiao.cases.models import CaseEvent, EventKind
-from fengqiao.handling.mediation import mediation_open, mediation_record_result
+from fengqiao.handling.followthrough.mediation import mediation_open, mediation_record_result
 from fengqiao.handling.models import Decision, DecisionResult, DecisionStatus, MediationResult
 from fengqiao.handling.tests.ft_helpers import joint_case, set_dues
 from fengqiao.org.models import Division

@@ -19,7 +19,7 @@ from fengqiao.cases.models import CaseEvent, Channel, DisputeCategory, EventKind
 from fengqiao.cases.states import CaseState
 from fengqiao.cases.tests.helpers import intake, intake_data
 from fengqiao.core.todo import todo_for
-from fengqiao.handling.followthrough import deadline_jobs_run, escalation_day, reminder_day
+from fengqiao.handling.followthrough.deadlines import deadline_jobs_run, escalation_day, reminder_day
 from fengqiao.integrations.models import OutboxMessage
 from fengqiao.opinion import services
 from fengqiao.opinion.models import (

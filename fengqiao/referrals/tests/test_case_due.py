@@ -27,7 +27,7 @@ import pytest
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.states import CaseState
 from fengqiao.core import timelimits
-from fengqiao.handling import followthrough
+from fengqiao.handling.followthrough import deadlines
 from fengqiao.handling.tests.handling_helpers import worker
 from fengqiao.referrals import services
 from fengqiao.referrals.models import ReferralKind
@@ -44,7 +44,7 @@ def due(case: Case) -> tuple[date | None, str, date | None]:
 
 
 def overdue(case: Case, today: str) -> bool:
-    return followthrough.overdue_cases(county=case.jurisdiction, today=D(today)).filter(pk=case.pk).exists()
+    return deadlines.overdue_cases(county=case.jurisdiction, today=D(today)).filter(pk=case.pk).exists()
 
 
 def test_the_case_follows_dispatch_signing_and_answering(
@@ -129,7 +129,7 @@ def test_entering_the_year_makes_the_referral_and_the_case_agree(
     intake_clerk, hotline_officer, hrss_handler, naiman, frozen_time, django_capture_on_commit_callbacks
 ) -> None:
     """docs/calendar.md: a limit counted into a year whose holidays are not known is provisional
-    and becomes exact once the year is entered — the case's ``due_on`` (``handling.recompute``)
+    and becomes exact once the year is entered — the case's ``due_on`` (``handling.followthrough.recompute``)
     and the referral's own ``sign_due_on`` / ``handle_due_on`` (``referrals.recompute``) alike,
     so they never disagree. The 2027 row is test data, not the real schedule."""
     from fengqiao.core.models import CalendarDay, CalendarYear

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from fengqiao.handling.followthrough import deadline_jobs_run
+from fengqiao.handling.followthrough.deadlines import deadline_jobs_run
 
 
 class Command(BaseCommand):
