@@ -12,7 +12,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,17 +28,16 @@ from fengqiao.core import calendar
 from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form
 from fengqiao.core.identifiers import mask_contact
+from fengqiao.core.pages import Done, Write, acting_on, arguments, errors_of, form_page, post_step
 from fengqiao.documents.fonts import FontMissing
 from fengqiao.followup import forms, permissions, selectors, services
-from fengqiao.followup.models import DeliveryMethod, Recipient, Remedy, RemedyOutcome, RemedyStatus
+from fengqiao.followup.models import DeliveryMethod, Recipient, Remedy, RemedyOutcome, RemedyStatus, Visit
 from fengqiao.org.models import Staff
 
 
-def _case_for_follow_up(user: Staff, number: str) -> Case:
-    case = case_selectors.case_get_for(user=user, number=number)
-    if not permissions.may_follow_up(user, case):
-        raise PermissionDenied
-    return case
+def _may_follow_up_case_of(user: Staff, it: Visit | Remedy) -> bool:
+    """A visit or a remedy is followed up by whoever may follow up its case."""
+    return permissions.may_follow_up(user, it.case)
 
 
 def case_followup_context(*, user: Staff, case: Case) -> dict[str, Any]:
@@ -88,8 +88,7 @@ def work(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, number: str) -> HttpResponse:
     """结果反馈: record the delivery of the decision notice to the payer or the other party."""
-    user = request_staff(request)
-    case = _case_for_follow_up(user, number)
+    user, case = acting_on(request, case_selectors.case_get_for, permissions.may_follow_up, number=number)
     # Once the payer has been told, the next delivery is normally to the other party.
     to_other = case.other_party is not None and (
         request.GET.get("recipient") == Recipient.OTHER_PARTY
@@ -102,166 +101,93 @@ def feedback(request: HttpRequest, number: str) -> HttpResponse:
         "version": case.version,
     }
     form = forms.FeedbackForm(request.POST or None, case=case, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.feedback_record(
-                    case=case,
-                    actor=user,
-                    recipient=d["recipient"],
-                    method=d["method"],
-                    delivered_at=d["delivered_at"],
-                    recipient_name=d["recipient_name"],
-                    address=d["address"],
-                    receipt_reference=d["receipt_reference"],
-                    notes=d["notes"],
-                    send_message=d["send_message"],
-                    expected_version=d["version"],
-                )
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            except FontMissing as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(
-                    request,
-                    _("已记录结果反馈：案件 %(n)s 送达%(r)s（%(m)s），送达回证已生成。")
-                    % {
-                        "n": case.number,
-                        "r": Recipient(d["recipient"]).label,
-                        "m": DeliveryMethod(d["method"]).label,
-                    },
-                )
-                return redirect("case-detail", number=case.number)
-        status = 400
-    decision = case.decisions.filter(document__isnull=False).select_related("document").order_by("-pk").first()
-    return render(request, "followup/feedback.html", {"case": case, "form": form, "decision": decision}, status=status)
+
+    def write(d: dict[str, Any]) -> Done:
+        try:
+            services.feedback_record(case=case, actor=user, **arguments(d))
+        except FontMissing as exc:
+            raise ValidationError(str(exc)) from exc
+        to = {"n": case.number, "r": Recipient(d["recipient"]).label, "m": DeliveryMethod(d["method"]).label}
+        said = _("已记录结果反馈：案件 %(n)s 送达%(r)s（%(m)s），送达回证已生成。") % to
+        return Done(said, "case-detail", number=case.number)
+
+    def page() -> dict[str, Any]:
+        decisions = case.decisions.filter(document__isnull=False).select_related("document")
+        return {"case": case, "decision": decisions.order_by("-pk").first()}
+
+    return form_page(request, form, write, template="followup/feedback.html", context=page, invalid_status=400)
 
 
 @login_required
 @require_POST
 def visit_schedule(request: HttpRequest, number: str) -> HttpResponse:
     """安排跟踪回访 from the case page."""
-    user = request_staff(request)
-    case = _case_for_follow_up(user, number)
+    user, case = acting_on(request, case_selectors.case_get_for, permissions.may_follow_up, number=number)
     form = forms.VisitScheduleForm(request.POST, parties=selectors.visit_parties(case))
-    if form.is_valid():
-        try:
-            visit = services.visit_schedule(
-                case=case,
-                actor=user,
-                scheduled_on=form.cleaned_data["scheduled_on"],
-                party=form.cleaned_data["party"],
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("已安排回访%(p)s：%(d)s。") % {"p": visit.get_party_display(), "d": visit.scheduled_on.isoformat()},
-            )
-    else:
-        messages.error(request, "；".join(str(e) for errs in form.errors.values() for e in errs))
-    return redirect("case-detail", number=case.number)
+
+    def write(d: dict[str, Any]) -> Done:
+        visit = services.visit_schedule(case=case, actor=user, scheduled_on=d["scheduled_on"], party=d["party"])
+        return Done(
+            _("已安排回访%(p)s：%(d)s。") % {"p": visit.get_party_display(), "d": visit.scheduled_on.isoformat()},
+            "case-detail",
+            number=case.number,
+        )
+
+    back = reverse("case-detail", args=[case.number])
+    return post_step(request, form, write, back=back, refused=lambda f: ["；".join(errors_of(f))], joined=True)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
     """记录回访: satisfaction, objection and notes."""
-    user = request_staff(request)
-    visit = selectors.visit_for(user=user, pk=pk)
+    user, visit = acting_on(request, selectors.visit_for, _may_follow_up_case_of, pk=pk)
     case = visit.case
-    if not permissions.may_follow_up(user, case):
-        raise PermissionDenied
     form = forms.VisitRecordForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.visit_record(
-                    visit=visit,
-                    actor=user,
-                    method=d["method"],
-                    satisfaction=d["satisfaction"],
-                    objects_to_decision=d["objects_to_decision"],
-                    notes=d["notes"],
-                    done_at=d["done_at"],
-                )
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                if d["objects_to_decision"] and visit.party == Recipient.PAYER:
-                    messages.warning(
-                        request,
-                        _("已记录案件 %(n)s 的回访：缴费人对处理意见有异议，请记录其救济途径并跟踪。")
-                        % {"n": case.number},
-                    )
-                else:
-                    case.refresh_from_db()
-                    messages.success(
-                        request,
-                        _("已记录案件 %(n)s 对%(p)s的回访；%(next)s。")
-                        % {
-                            "n": case.number,
-                            "p": visit.get_party_display(),
-                            "next": selectors.archive_blocker(case) or _("案件可以归档"),
-                        },
-                    )
-                return redirect("case-detail", number=case.number)
-        status = 400
-    party = case.other_party if visit.party == Recipient.OTHER_PARTY else case.payer
-    return render(
-        request,
-        "followup/visit.html",
-        {"case": case, "visit": visit, "form": form, "party_name": party.name if party else ""},
-        status=status,
-    )
+
+    def write(d: dict[str, Any]) -> Done:
+        services.visit_record(visit=visit, actor=user, **d)
+        if d["objects_to_decision"] and visit.party == Recipient.PAYER:
+            said = _("已记录案件 %(n)s 的回访：缴费人对处理意见有异议，请记录其救济途径并跟踪。") % {"n": case.number}
+            return Done(said, "case-detail", level=messages.WARNING, number=case.number)
+        case.refresh_from_db()
+        next_ = selectors.archive_blocker(case) or _("案件可以归档")
+        said = _("已记录案件 %(n)s 对%(p)s的回访；%(next)s。") % {
+            "n": case.number,
+            "p": visit.get_party_display(),
+            "next": next_,
+        }
+        return Done(said, "case-detail", number=case.number)
+
+    def page() -> dict[str, Any]:
+        party = case.other_party if visit.party == Recipient.OTHER_PARTY else case.payer
+        return {"case": case, "visit": visit, "party_name": party.name if party else ""}
+
+    return form_page(request, form, write, template="followup/visit.html", context=page, invalid_status=400)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def remedy_record(request: HttpRequest, number: str) -> HttpResponse:
     """记录救济途径: the remedy the objecting payer took; its statutory deadline is computed."""
-    user = request_staff(request)
-    case = _case_for_follow_up(user, number)
+    user, case = acting_on(request, case_selectors.case_get_for, permissions.may_follow_up, number=number)
     form = forms.RemedyForm(request.POST or None, case=case)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                remedy = services.remedy_record(
-                    case=case,
-                    actor=user,
-                    kind=d["kind"],
-                    body=d["body"],
-                    filed_on=d["filed_on"],
-                    previous=d["previous"],
-                    next_check_on=d["next_check_on"],
-                    notes=d["notes"],
-                )
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("已记录案件 %(n)s 的%(k)s，法定期限至%(d)s。")
-                    % {"n": case.number, "k": remedy.get_kind_display(), "d": remedy.statutory_deadline.isoformat()},
-                )
-                return redirect("case-detail", number=case.number)
-        status = 400
-    return render(request, "followup/remedy.html", {"case": case, "form": form}, status=status)
+
+    def write(d: dict[str, Any]) -> Done:
+        remedy = services.remedy_record(case=case, actor=user, **d)
+        until = remedy.statutory_deadline.isoformat()
+        said = _("已记录案件 %(n)s 的%(k)s，法定期限至%(d)s。") % {
+            "n": case.number,
+            "k": remedy.get_kind_display(),
+            "d": until,
+        }
+        return Done(said, "case-detail", number=case.number)
+
+    return form_page(request, form, write, template="followup/remedy.html", context={"case": case}, invalid_status=400)
 
 
 def _remedy_for_action(request: HttpRequest, pk: int) -> tuple[Staff, Remedy]:
-    user = request_staff(request)
-    remedy = selectors.remedy_for(user=user, pk=pk)
-    if not permissions.may_follow_up(user, remedy.case):
-        raise PermissionDenied
+    user, remedy = acting_on(request, selectors.remedy_for, _may_follow_up_case_of, pk=pk)
     if remedy.status != RemedyStatus.PENDING:
         messages.info(
             request,
@@ -270,34 +196,29 @@ def _remedy_for_action(request: HttpRequest, pk: int) -> tuple[Staff, Remedy]:
     return user, remedy
 
 
+def _remedy_page(request: HttpRequest, remedy: Remedy, form: Any, write: Write, title: str) -> HttpResponse:
+    """The two remedy actions share one page, under their own title."""
+    context = {"case": remedy.case, "remedy": remedy, "title": title}
+    return form_page(request, form, write, template="followup/remedy_action.html", context=context, invalid_status=400)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def remedy_check(request: HttpRequest, pk: int) -> HttpResponse:
     """跟踪救济进展: note the progress and the next check date."""
     user, remedy = _remedy_for_action(request, pk)
-    form = forms.RemedyCheckForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.remedy_check(remedy=remedy, actor=user, next_check_on=d["next_check_on"], notes=d["notes"])
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("已记录案件 %(n)s 的%(k)s进展，下次跟踪日期 %(d)s。")
-                    % {"n": remedy.case.number, "k": remedy.get_kind_display(), "d": d["next_check_on"].isoformat()},
-                )
-                return redirect("case-detail", number=remedy.case.number)
-        status = 400
-    return render(
-        request,
-        "followup/remedy_action.html",
-        {"case": remedy.case, "remedy": remedy, "form": form, "title": _("跟踪救济进展")},
-        status=status,
-    )
+
+    def write(d: dict[str, Any]) -> Done:
+        services.remedy_check(remedy=remedy, actor=user, **d)
+        next_on = d["next_check_on"].isoformat()
+        said = _("已记录案件 %(n)s 的%(k)s进展，下次跟踪日期 %(d)s。") % {
+            "n": remedy.case.number,
+            "k": remedy.get_kind_display(),
+            "d": next_on,
+        }
+        return Done(said, "case-detail", number=remedy.case.number)
+
+    return _remedy_page(request, remedy, forms.RemedyCheckForm(request.POST or None), write, _("跟踪救济进展"))
 
 
 @login_required
@@ -305,39 +226,22 @@ def remedy_check(request: HttpRequest, pk: int) -> HttpResponse:
 def remedy_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     """记录救济结果: the remedy ends; an outcome that changes the decision reopens handling."""
     user, remedy = _remedy_for_action(request, pk)
-    form = forms.RemedyOutcomeForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.remedy_outcome(
-                    remedy=remedy, actor=user, outcome=d["outcome"], outcome_on=d["outcome_on"], notes=d["notes"]
-                )
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                case = case_selectors.case_get_for(user=user, number=remedy.case.number)
-                if case.state in (CaseState.JOINT_HANDLING, CaseState.OWN_HANDLING):
-                    messages.warning(
-                        request,
-                        _("已记录%(k)s结果：变更了处理意见，案件 %(n)s 已退回重新办理，请重新拟写处理意见。")
-                        % {"n": case.number, "k": remedy.get_kind_display()},
-                    )
-                else:
-                    messages.success(
-                        request,
-                        _("已记录案件 %(n)s 的%(k)s结果：%(o)s。")
-                        % {"n": case.number, "k": remedy.get_kind_display(), "o": RemedyOutcome(d["outcome"]).label},
-                    )
-                return redirect("case-detail", number=case.number)
-        status = 400
-    return render(
-        request,
-        "followup/remedy_action.html",
-        {"case": remedy.case, "remedy": remedy, "form": form, "title": _("记录救济结果")},
-        status=status,
-    )
+
+    def write(d: dict[str, Any]) -> Done:
+        services.remedy_outcome(remedy=remedy, actor=user, **d)
+        case = case_selectors.case_get_for(user=user, number=remedy.case.number)
+        kind = remedy.get_kind_display()
+        if case.state in (CaseState.JOINT_HANDLING, CaseState.OWN_HANDLING):
+            said = _("已记录%(k)s结果：变更了处理意见，案件 %(n)s 已退回重新办理，请重新拟写处理意见。")
+            return Done(said % {"n": case.number, "k": kind}, "case-detail", level=messages.WARNING, number=case.number)
+        said = _("已记录案件 %(n)s 的%(k)s结果：%(o)s。") % {
+            "n": case.number,
+            "k": kind,
+            "o": RemedyOutcome(d["outcome"]).label,
+        }
+        return Done(said, "case-detail", number=case.number)
+
+    return _remedy_page(request, remedy, forms.RemedyOutcomeForm(request.POST or None), write, _("记录救济结果"))
 
 
 @login_required
