@@ -8,11 +8,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +36,7 @@ from fengqiao.core import paging
 from fengqiao.core.auth import request_staff
 from fengqiao.core.forms import errors_to_form, parse_day
 from fengqiao.core.identifiers import mask_mobile, mask_resident_id, mask_social_credit_code
+from fengqiao.core.pages import Done, acting_on, arguments, errors_of, form_page, post_step
 from fengqiao.core.paging import CappedPaginator
 from fengqiao.org.models import Staff
 
@@ -139,25 +139,18 @@ def case_intake(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         form = IntakeForm(_intake_data(request), request.FILES, user=user)
-        if form.is_valid():
-            try:
-                case = services.case_register(actor=user, data=form.intake_data())
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(request, _("已受理登记，案件编号 %(number)s。") % {"number": case.number})
-                return redirect("case-detail", number=case.number)
     else:
         form = IntakeForm(user=user)
-    form.live_validation(reverse("case-intake-validate"))
-    panel = _intake_panel(user, request.POST) if request.method == "POST" else {"at_intake": True}
-    return render(request, "cases/intake.html", {"form": form, "panel": panel})
 
+    def write(d: dict[str, Any]) -> Done:
+        case = services.case_register(actor=user, data=form.intake_data())
+        return Done(_("已受理登记，案件编号 %(number)s。") % {"number": case.number}, "case-detail", number=case.number)
 
-def _flash_errors(request: HttpRequest, form: Any) -> None:
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, str(error))
+    def page() -> dict[str, Any]:
+        form.live_validation(reverse("case-intake-validate"))
+        return {"panel": _intake_panel(user, request.POST) if request.method == "POST" else {"at_intake": True}}
+
+    return form_page(request, form, write, template="cases/intake.html", context=page)
 
 
 @login_required
@@ -328,32 +321,10 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_review(request: HttpRequest, number: str) -> HttpResponse:
     """审核转办 (四(二)): classify as general or major (or unclear responsibility) and route."""
-    user = request_staff(request)
-    case = selectors.case_get_for(user=user, number=number)
-    if not permissions.may_review(user, case):
-        raise PermissionDenied
+    user, case = acting_on(request, selectors.case_get_for, permissions.may_review, number=number)
     proposal = selectors.routing_propose(case=case)
     if request.method == "POST":
         form = ReviewForm(request.POST, case=case)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                services.case_review(
-                    case=case,
-                    actor=user,
-                    classification=d["classification"],
-                    lead_department=d["lead_department"],
-                    co_departments=list(d["co_departments"]),
-                    reason=d["reason"],
-                    expected_version=d["version"],
-                    informed_department=d.get("informed_department"),
-                    informed_note=d.get("informed_note", ""),
-                )
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(request, _review_done(case.number, d))
-                return redirect("case-detail", number=case.number)
     else:
         form = ReviewForm(
             case=case,
@@ -364,18 +335,28 @@ def case_review(request: HttpRequest, number: str) -> HttpResponse:
                 "version": case.version,
             },
         )
-    review_due = case.due_on
-    return render(
-        request,
-        "cases/review.html",
-        {
-            "case": case,
-            "form": form,
-            "proposal": proposal,
-            "review_due": review_due,
-            "editable": case.state == CaseState.REGISTERED,
-        },
-    )
+
+    def write(d: dict[str, Any]) -> Done:
+        services.case_review(
+            case=case,
+            actor=user,
+            classification=d["classification"],
+            lead_department=d["lead_department"],
+            co_departments=list(d["co_departments"]),
+            reason=d["reason"],
+            expected_version=d["version"],
+            informed_department=d.get("informed_department"),
+            informed_note=d.get("informed_note", ""),
+        )
+        return Done(_review_done(case.number, d), "case-detail", number=case.number)
+
+    context = {
+        "case": case,
+        "proposal": proposal,
+        "review_due": case.due_on,
+        "editable": case.state == CaseState.REGISTERED,
+    }
+    return form_page(request, form, write, template="cases/review.html", context=context)
 
 
 @login_required
@@ -392,29 +373,6 @@ def case_party_correct(request: HttpRequest, number: str, party: str) -> HttpRes
         raise PermissionDenied
     if request.method == "POST":
         form = PartyCorrectionForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                changed = services.party_correct(
-                    case=case,
-                    party=party,
-                    actor=user,
-                    name=d["name"],
-                    phone=d["phone"],
-                    address=d["address"],
-                    contact_name=d["contact_name"],
-                    reason=d["reason"],
-                    expected_version=d["version"],
-                )
-            except ValidationError as exc:
-                errors_to_form(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("已更正当事人信息，%(n)d件未办结案件随之更正并记入办理记录；已办结、已归档的案件保持登记时信息。")
-                    % {"n": len(changed)},
-                )
-                return redirect("case-detail", number=case.number)
     else:
         # 五(三): the form shows the phone and address in plain text to be corrected — each a
         # reveal, recorded as the case page's are (a reveal record and a timeline event).
@@ -434,11 +392,14 @@ def case_party_correct(request: HttpRequest, number: str, party: str) -> HttpRes
                 "version": case.version,
             }
         )
-    return render(
-        request,
-        "cases/party_correct.html",
-        {"case": case, "form": form, "party": party, "current": current, "editable": case.is_open},
-    )
+
+    def write(d: dict[str, Any]) -> Done:
+        changed = services.party_correct(case=case, party=party, actor=user, **arguments(d))
+        said = _("已更正当事人信息，%(n)d件未办结案件随之更正并记入办理记录；已办结、已归档的案件保持登记时信息。")
+        return Done(said % {"n": len(changed)}, "case-detail", number=case.number)
+
+    context = {"case": case, "party": party, "current": current, "editable": case.is_open}
+    return form_page(request, form, write, template="cases/party_correct.html", context=context)
 
 
 @login_required
@@ -513,20 +474,14 @@ def case_attachment_add(request: HttpRequest, number: str) -> HttpResponse:
     user = request_staff(request)
     case = selectors.case_get_for(user=user, number=number)
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            added = services.attachment_add(
-                case=case, actor=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
-            )
-        except ValidationError as exc:  # e.g. a sealed case (四(七)): nothing is added
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(
-                request, _("已为案件 %(n)s 上传附件“%(f)s”。") % {"n": case.number, "f": added.original_name}
-            )
-    else:
-        _flash_errors(request, form)
-    return redirect("case-detail", number=case.number)
+
+    def write(d: dict[str, Any]) -> Done:  # refused e.g. on a sealed case (四(七)): nothing is added
+        added = services.attachment_add(case=case, actor=user, upload=d["file"], kind=d["kind"])
+        said = _("已为案件 %(n)s 上传附件“%(f)s”。") % {"n": case.number, "f": added.original_name}
+        return Done(said, "case-detail", number=case.number)
+
+    back = reverse("case-detail", args=[case.number])
+    return post_step(request, form, write, back=back, refused=errors_of, joined=True)
 
 
 @login_required
@@ -552,16 +507,15 @@ def case_link(request: HttpRequest, number: str) -> HttpResponse:
     user = request_staff(request)
     case = selectors.case_get_for(user=user, number=number)
     form = LinkForm(request.POST)
-    if form.is_valid():
-        other = selectors.case_get_for(user=user, number=form.cleaned_data["other"].strip())
-        try:
-            services.case_link(case=case, other=other, actor=user, note=form.cleaned_data["note"])
-            messages.success(
-                request, _("已将案件 %(n)s 与案件 %(number)s 关联。") % {"n": case.number, "number": other.number}
-            )
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-    return redirect("case-detail", number=case.number)
+
+    def write(d: dict[str, Any]) -> Done:
+        other = selectors.case_get_for(user=user, number=d["other"].strip())
+        services.case_link(case=case, other=other, actor=user, note=d["note"])
+        said = _("已将案件 %(n)s 与案件 %(number)s 关联。") % {"n": case.number, "number": other.number}
+        return Done(said, "case-detail", number=case.number)
+
+    back = reverse("case-detail", args=[case.number])
+    return post_step(request, form, write, back=back, refused=lambda form: [], joined=True)  # no number: nothing said
 
 
 @login_required
@@ -570,21 +524,12 @@ def case_merge(request: HttpRequest, number: str) -> HttpResponse:
     """Merge this case into another (the survivor); this one keeps its history."""
     user = request_staff(request)
     case = selectors.case_get_for(user=user, number=number)
-    form = MergeForm(request.POST)
-    if not form.is_valid():
-        _flash_errors(request, form)
-        return redirect("case-detail", number=case.number)
-    into = selectors.case_get_for(user=user, number=form.cleaned_data["into"].strip())
-    try:
-        services.case_merge(
-            case=case,
-            into=into,
-            actor=user,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-        return redirect("case-detail", number=case.number)
-    messages.success(request, _("已将案件 %(n)s 合并至案件 %(number)s。") % {"n": case.number, "number": into.number})
-    return redirect("case-detail", number=into.number)
+
+    def write(d: dict[str, Any]) -> Done:
+        into = selectors.case_get_for(user=user, number=d["into"].strip())
+        services.case_merge(case=case, into=into, actor=user, reason=d["reason"], expected_version=d["version"])
+        said = _("已将案件 %(n)s 合并至案件 %(number)s。") % {"n": case.number, "number": into.number}
+        return Done(said, "case-detail", number=into.number)
+
+    back = reverse("case-detail", args=[case.number])
+    return post_step(request, MergeForm(request.POST), write, back=back, refused=errors_of, joined=True)
