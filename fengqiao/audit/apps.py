@@ -23,6 +23,16 @@ class AuditConfig(AppConfig):
             KeySource("FENGQIAO_AUDIT_KEYS", "fengqiao.audit.chain._DEV_AUDIT_KEYS", "fengqiao.audit.chain.chain_keys")
         )
 
+        from fengqiao.audit.selectors import auditor_summary
+        from fengqiao.core import workbench
+        from fengqiao.org.permissions import may_read_audit
+
+        # 三员分立: the 审计管理员's workbench is the trail's summary and what waits on them.
+        workbench.context_register(
+            lambda user: {"audit_summary": auditor_summary(user=user) if may_read_audit(user) else None},
+            case_work=False,
+        )
+
         from django.db.models.signals import post_migrate
 
         from fengqiao.audit.verify import verify_schedule_ensure

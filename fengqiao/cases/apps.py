@@ -20,6 +20,14 @@ class CasesConfig(AppConfig):
 
         setup_loader_register(_routing_defaults)
 
+        from fengqiao.cases import permissions
+        from fengqiao.cases.selectors import workbench_views
+        from fengqiao.core import workbench
+
+        # 工作台: the four case tiles (mine, to review, due soon, overdue) and the 受理登记 button.
+        workbench.tiles_register(workbench.Tiles("counts", lambda user, today: workbench_views(user=user)))
+        workbench.context_register(lambda user: {"may_register": permissions.may_register(user)})
+
 
 def _kept_fill(**kwargs: Any) -> None:
     from fengqiao.cases import kept

@@ -1,16 +1,22 @@
-"""The workbench's warnings (工作台提示): each says what is wrong and leads its reader to the
-page that puts it right, or, for a reader who cannot act, names who can.
+"""The workbench (工作台): its warnings, and what the apps above core put on it.
 
-Today the warnings are about the working-day calendar (a year whose 法定节假日 and 调休上班日
-nobody has entered: deadlines in it are counted Monday to Friday and marked 暂定) and about
-the reader's own account (no role, no department), which only the 系统管理员 can change.
+The warnings (工作台提示) each say what is wrong and lead their reader to the page that puts it
+right, or, for a reader who cannot act, name who can. Today they are about the working-day
+calendar (a year whose 法定节假日 and 调休上班日 nobody has entered: deadlines in it are counted
+Monday to Friday and marked 暂定) and about the reader's own account (no role, no department),
+which only the 系统管理员 can change.
+
+The tiles and the rest of the page are the apps' (the cases, the follow-up, the reminders, the
+auditor's summary): each registers them from its ``AppConfig.ready()`` (:func:`tiles_register`,
+:func:`context_register`); core names none of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,6 +24,8 @@ from django.utils.translation import gettext as _
 from fengqiao.core import calendar
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from fengqiao.org.models import Staff
 
 
@@ -104,3 +112,63 @@ def workbench_warnings(*, staff: Staff, today: date) -> list[WorkbenchWarning]:
             WorkbenchWarning(text=_("您尚未被分配所在部门，看不到任何案件。部门由系统管理员设置。"), contacts=who_can())
         )
     return warnings
+
+
+# --- What the apps put on the workbench -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """A row of numbered tiles: ``reads(user, today)`` gives each tile's read by name (none for
+    a user the row is not for). Every row's reads are counted together in one statement
+    (``core.paging.capped_counts``): to ``core.todo.COUNT_CAP`` ("999+"), or exactly with
+    ``exact``. The page finds the numbers under ``name``; the names in ``zero`` are 0 when not read."""
+
+    name: str
+    reads: Callable[[Staff, date], dict[str, QuerySet[Any]]]
+    exact: bool = False
+    zero: tuple[str, ...] = ()
+
+
+#: What else the page shows, by whom it is for: ``context(user)`` gives template variables.
+#: ``case_work``: for staff who do case work; else for the auditor's workbench (三员分立).
+@dataclass(frozen=True)
+class Context:
+    context: Callable[[Staff], dict[str, Any]]
+    case_work: bool = True
+
+
+_tiles: dict[str, Tiles] = {}
+_contexts: list[Context] = []
+
+
+def tiles_register(tiles: Tiles) -> None:
+    """Add (or replace, by name) a row of tiles, in the order the apps are installed."""
+    _tiles[tiles.name] = tiles
+
+
+def context_register(context: Callable[[Staff], dict[str, Any]], *, case_work: bool = True) -> None:
+    if all(c.context is not context for c in _contexts):
+        _contexts.append(Context(context, case_work))
+
+
+def tile_counts(*, user: Staff, today: date, cap: int) -> dict[str, dict[str, int]]:
+    """Every row's numbers, by row name, from one statement."""
+    from fengqiao.core import paging
+
+    reads = {name: tiles.reads(user, today) for name, tiles in _tiles.items()}
+    capped = {k: qs for name, tiles in _tiles.items() if not tiles.exact for k, qs in reads[name].items()}
+    exact = {k: qs for name, tiles in _tiles.items() if tiles.exact for k, qs in reads[name].items()}
+    counts = paging.capped_counts(capped, cap, exact=exact)
+    return {
+        name: {**dict.fromkeys(tiles.zero, 0), **{k: counts[k] for k in reads[name]}} for name, tiles in _tiles.items()
+    }
+
+
+def page_context(*, user: Staff, case_work: bool) -> dict[str, Any]:
+    """The apps' template variables for ``user``'s workbench."""
+    found: dict[str, Any] = {}
+    for entry in _contexts:
+        if entry.case_work == case_work:
+            found.update(entry.context(user))
+    return found

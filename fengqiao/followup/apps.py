@@ -23,3 +23,16 @@ class FollowupConfig(AppConfig):
 
         # 四(七): archived once fed back, visited and any remedy ended without changing the decision.
         workflow.guard_add("archive", archive_guard)
+
+        from fengqiao.core import workbench
+        from fengqiao.followup.selectors import follow_up_views
+
+        # 工作台: 结果反馈与回访 — decisions to deliver, visits due, remedies to check (exact).
+        workbench.tiles_register(
+            workbench.Tiles(
+                "follow_up",
+                lambda user, today: follow_up_views(user=user, today=today),
+                exact=True,
+                zero=("to_notify", "visits", "remedies"),
+            )
+        )

@@ -40,3 +40,9 @@ class HandlingConfig(AppConfig):
         from fengqiao.handling.followthrough.recompute import calendar_year_completed_receiver
 
         calendar_year_completed.connect(calendar_year_completed_receiver, dispatch_uid="handling.recompute")
+
+        from fengqiao.core import workbench
+        from fengqiao.handling.followthrough.views import notice_count_for_home
+
+        # 工作台: 我的提醒 — the reminders and escalations still open.
+        workbench.context_register(notice_count_for_home)
