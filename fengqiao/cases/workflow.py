@@ -6,9 +6,11 @@ it leaves from and arrives at, who may take it, what must hold, and which time l
 ``Case.objects.update`` refuse any other change. Later parts of the procedure add their rows
 here.
 
-What must hold that only an app above cases knows — the minutes of a major matter, a referral's
-feedback, a case ready to archive — that app adds to the step from its ``AppConfig.ready()``
-(:func:`guard_add`); each row below names them in a comment. Cases imports none of them.
+What must hold that only an app above cases knows — the departments' opinions, the minutes of a
+major matter, a referral's feedback, a case ready to archive — that app adds to the step from
+its ``AppConfig.ready()`` (:func:`guard_add`), and who takes a step an app above decides (the
+leader's approval, the decision: handling) it sets there too (:func:`who_set`); each row below
+names them in a comment. Cases imports none of them.
 """
 
 from __future__ import annotations
@@ -111,32 +113,9 @@ def _needs_reason(case: Case, data: dict[str, Any]) -> str | Any | None:
     return None
 
 
-def _may_approve_special(staff: Staff, case: Case) -> bool:
-    from fengqiao.handling.permissions import may_approve_special
-
-    return may_approve_special(staff, case)
-
-
-def _may_decide(staff: Staff, case: Case) -> bool:
-    from fengqiao.handling.permissions import may_decide
-
-    return may_decide(staff, case)
-
-
-def _opinions_signed(case: Case, data: dict[str, Any]) -> str | Any | None:
-    """四(三)1 3), 2 3): every department's written opinion is signed before the decision
-    consolidates them (a returned task counts once it has been re-routed). A mediation
-    agreement (调解协议) settles the matter without waiting for them."""
-    if data.get("from_mediation") or case.state == CaseState.REFERRED:
-        return None
-    from fengqiao.handling.selectors import opinions_outstanding
-
-    outstanding = opinions_outstanding(case=case)
-    if outstanding is None:
-        return _("尚无部门的书面意见，不能形成处理意见")
-    if outstanding:
-        return _("以下部门的书面意见尚未签发或退回后尚未重新转办：%(d)s") % {"d": "、".join(outstanding)}
-    return None
+def _set_above(staff: Staff, case: Case) -> bool:
+    """Who takes a step whose actor an app above cases decides, until it says (:func:`who_set`): nobody."""
+    return False
 
 
 def _may_follow_up(staff: Staff, case: Case) -> bool:
@@ -250,7 +229,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("组长同意专案处理"),
             frozenset({CaseState.AWAITING_APPROVAL}),
             CaseState.SPECIAL_HANDLING,
-            _may_approve_special,
+            _set_above,  # handling.permissions.may_approve_special, set by handling
             time_limit=timelimits.MAJOR_DECISION,
             section="四(三)2 2)",
         ),
@@ -259,7 +238,7 @@ TRANSITIONS: dict[str, Transition] = {
             _("组长不同意专案处理，转一般事项联合办理"),
             frozenset({CaseState.AWAITING_APPROVAL}),
             CaseState.JOINT_HANDLING,
-            _may_approve_special,
+            _set_above,  # handling.permissions.may_approve_special, set by handling
             guards=(_needs_reason,),
             time_limit=timelimits.GENERAL_DECISION,
             section="四(二)",
@@ -271,10 +250,10 @@ TRANSITIONS: dict[str, Transition] = {
                 {CaseState.JOINT_HANDLING, CaseState.SPECIAL_HANDLING, CaseState.OWN_HANDLING, CaseState.REFERRED}
             ),
             CaseState.DECIDED,
-            _may_decide,
-            # + meetings.selectors.minutes_before_decision (四(三)2 3)) and
-            # referrals.selectors.referral_answered (四(八)), added by their apps.
-            guards=(_opinions_signed,),
+            _set_above,  # handling.permissions.may_decide, set by handling
+            # Guards added by their apps: handling.selectors.opinions_signed (四(三)1 3), 2 3)),
+            # meetings.selectors.minutes_before_decision (四(三)2 3)) and
+            # referrals.selectors.referral_answered (四(八)).
             time_limit=timelimits.FEEDBACK,
             section="四(三)1 3)、四(三)2 3)、四(一)、四(八)",
             extra={"via": "fengqiao.handling.services.decision_issue"},
@@ -356,6 +335,12 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     ]
 }
+
+
+def who_set(name: str, may: Who) -> None:
+    """Who may take the step ``name``, for a step an app above cases decides (handling: the
+    leader's approval of special handling, the decision), set from that app's ``AppConfig.ready()``."""
+    TRANSITIONS[name] = replace(TRANSITIONS[name], may=may)
 
 
 def guard_add(name: str, guard: Guard) -> None:

@@ -46,3 +46,13 @@ class HandlingConfig(AppConfig):
 
         # 工作台: 我的提醒 — the reminders and escalations still open.
         workbench.context_register(notice_count_for_home)
+
+        from fengqiao.cases import workflow
+        from fengqiao.handling import permissions, selectors
+
+        # 四(三)2 2): the group leader approves or declines special handling; 四(三)1 3), 2 3): the
+        # receiving department (or the office) decides, once every department's opinion is signed.
+        workflow.who_set("approve_special", permissions.may_approve_special)
+        workflow.who_set("decline_special", permissions.may_approve_special)
+        workflow.who_set("decide", permissions.may_decide)
+        workflow.guard_add("decide", selectors.opinions_signed)

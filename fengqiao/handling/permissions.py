@@ -7,11 +7,12 @@
 - the group office forwards a request for special handling, the group leader approves or
   declines it (报请领导小组组长同意).
 
-The model imports are for typing only: ``cases.workflow`` imports this module.
+The model imports are for typing only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from fengqiao.cases import permissions as case_permissions
@@ -95,16 +96,23 @@ def may_reassign_task(staff: Staff, task: Task) -> bool:
     )
 
 
+#: Who decides a case in a state an app above handling runs, registered by that app from its
+#: ``AppConfig.ready()`` (:func:`decider_register`): referrals — a referred matter (四(八)) is
+#: answered by the department that signed for its referral.
+_deciders: dict[str, Callable[[Staff, Case], bool]] = {}
+
+
+def decider_register(state: str, may: Callable[[Staff, Case], bool]) -> None:
+    _deciders[state] = may
+
+
 def may_decide(staff: Staff, case: Case) -> bool:
     """综合意见、出具处理意见书: the receiving department (the first receiver, its clerks and
-    head) or the group office of the county — the same people who review and route. A referred
-    matter (四(八)) is answered by the department that signed for its referral instead."""
-    from fengqiao.cases.states import CaseState
-
-    if case.state == CaseState.REFERRED:
-        from fengqiao.referrals.permissions import may_answer_case
-
-        return may_answer_case(staff, case)
+    head) or the group office of the county — the same people who review and route; a case in
+    a state another app runs, whom that app names (``_deciders``: a referred matter)."""
+    decider = _deciders.get(case.state)
+    if decider is not None:
+        return decider(staff, case)
     return case_permissions.may_review(staff, case)
 
 

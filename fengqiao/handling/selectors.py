@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import cases_visible_to
@@ -174,6 +175,21 @@ def opinions_outstanding(*, case: Case) -> list[str] | None:
         or (t.status == TaskStatus.RETURNED and not getattr(t, "rerouted", False))
     ]
     return waiting
+
+
+def opinions_signed(case: Case, data: dict[str, Any]) -> str | None:
+    """The decide step's guard (``cases.workflow``, added in ``HandlingConfig.ready``): 四(三)1 3),
+    2 3) every department's written opinion is signed before the decision consolidates them (a
+    returned task counts once it has been re-routed). A mediation agreement (调解协议) settles
+    the matter without waiting for them; a referred matter is answered through its referral."""
+    if data.get("from_mediation") or case.state == CaseState.REFERRED:
+        return None
+    outstanding = opinions_outstanding(case=case)
+    if outstanding is None:
+        return _("尚无部门的书面意见，不能形成处理意见")
+    if outstanding:
+        return _("以下部门的书面意见尚未签发或退回后尚未重新转办：%(d)s") % {"d": "、".join(outstanding)}
+    return None
 
 
 def signed_opinions(*, case: Case) -> list[Opinion]:

@@ -21,8 +21,15 @@ class ReferralsConfig(AppConfig):
         from fengqiao.cases import workflow
         from fengqiao.referrals.selectors import referral_answered
 
-        # 四(八): a referred matter is decided by the feedback of the department that signed for it.
+        # 四(八): a referred matter is decided by the feedback of the department that signed for it,
+        # and by that department.
         workflow.guard_add("decide", referral_answered)
+
+        from fengqiao.cases.states import CaseState
+        from fengqiao.handling.permissions import decider_register
+        from fengqiao.referrals.permissions import may_answer_case
+
+        decider_register(CaseState.REFERRED, may_answer_case)
 
         from django.db.models import Exists, OuterRef, Q
 
