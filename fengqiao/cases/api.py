@@ -263,10 +263,7 @@ class CaseRoutingView(CaseStep):
         responses={200: RoutingSerializer, **_errors(401, 403, 404)},
     )
     def get(self, request: Request, number: str) -> Response:
-        staff = request_staff(request)
-        case = self.fetch(staff, number)
-        if not self.allowed(staff, case):
-            raise PermissionDenied(self.refusal)
+        _staff, case = self.acting_on(request, number=number)
         return Response(RoutingSerializer(_routing(case)).data)
 
     def allowed(self, staff: Staff, case: Case) -> bool:

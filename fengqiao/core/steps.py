@@ -157,14 +157,25 @@ class StepView(APIView):
         staff = request_staff(request)
         obj = self.fetch(staff, **kwargs)
         with self.around(staff, obj):
-            if not self.allowed(staff, obj):
-                raise PermissionDenied(self.refusal)
+            self.check(staff, obj)
             data = self.validate(request, staff, obj)
             try:
                 result = self.perform(staff, obj, data)
             except self.unavailable as exc:
                 return Response({"errors": {"detail": [str(exc)]}}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         return Response(self.respond(staff, obj, result), status=self.status_code, headers=self.response_headers)
+
+    def check(self, staff: Staff, obj: Any) -> None:
+        if not self.allowed(staff, obj):
+            raise PermissionDenied(self.refusal)
+
+    def acting_on(self, request: Request, **kwargs: Any) -> tuple[Staff, Any]:
+        """The caller and the object, fetched and checked as the step does: for a read beside
+        the step (the view's ``get``) that the same right guards."""
+        staff = request_staff(request)
+        obj = self.fetch(staff, **kwargs)
+        self.check(staff, obj)
+        return staff, obj
 
     # --- what an endpoint declares -------------------------------------------------------------
 
