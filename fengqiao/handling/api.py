@@ -9,10 +9,12 @@ shape, ``{"errors": {field: [..]}}``; a stale version or a step the state no lon
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from django import forms as django_forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
@@ -23,13 +25,15 @@ from rest_framework.views import APIView
 
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
-from fengqiao.core.api import error_responses, form_errors
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
+from fengqiao.core.steps import Serializer, StepView, expected_version, form_data
 from fengqiao.handling import forms, legal, permissions, selectors, services
 from fengqiao.handling.models import (
     Decision,
     DecisionResult,
     DecisionStatus,
+    Opinion,
     SpecialHandlingRequest,
     Task,
 )
@@ -44,24 +48,6 @@ ERROR_TEXT = {
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
     return error_responses(*codes, overrides=ERROR_TEXT)
-
-
-def _body(request: Request) -> Any:
-    data = request.data
-    if not hasattr(data, "get"):
-        raise serializers.ValidationError({"non_field_errors": [_("请求体应为 JSON 对象。")]})
-    return data
-
-
-def _valid(form: Any) -> dict[str, Any]:
-    if not form.is_valid():
-        raise serializers.ValidationError(form_errors(form))
-    return form.cleaned_data
-
-
-def _version(data: dict[str, Any]) -> int | None:
-    value = data.get("version")
-    return None if value is None or value == "" else int(value)
 
 
 # --- serializers ---------------------------------------------------------------------------
@@ -235,18 +221,9 @@ class DeclineRequestSerializer(serializers.Serializer):
 # --- tasks ---------------------------------------------------------------------------------
 
 
-def _task_for(request: Request, pk: int, may: Any = None) -> tuple[Staff, Task]:
-    """The task, if the caller may see it (404 otherwise) and, with ``may``, act on it (403)."""
-    staff = request_staff(request)
+def _task_detail(staff: Staff, pk: int) -> dict[str, Any]:
     task = selectors.task_get_for(user=staff, pk=pk)
-    if may is not None and not may(staff, task):
-        raise PermissionDenied(_("您无权办理该任务。"))
-    return staff, task
-
-
-def _task_detail(request: Request, staff: Staff, pk: int) -> Response:
-    task = selectors.task_get_for(user=staff, pk=pk)
-    return Response(TaskDetailSerializer(task, context={"today": timezone.localdate()}).data)
+    return dict(TaskDetailSerializer(task, context={"today": timezone.localdate()}).data)
 
 
 class TaskListView(GenericAPIView[Task]):
@@ -283,118 +260,123 @@ class TaskDetailView(APIView):
 
     @extend_schema(tags=TAGS, summary="任务详情", responses={200: TaskDetailSerializer, **_errors(401, 404)})
     def get(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk)
-        return _task_detail(request, staff, task.pk)
+        return Response(_task_detail(request_staff(request), pk))
 
 
-class TaskSignView(APIView):
+class HandlingStep(StepView, abstract=True):
+    # A step of investigation (core.steps); the pages' forms read the body. No docstring: each
+    # step's own is its description.
+    tags = TAGS
+    error_texts = ERROR_TEXT
+
+
+class TaskStep(HandlingStep, abstract=True):
+    # A step on one task: 404 for a task of a case the caller may not see, 403 for one they may
+    # not work on; the answer is the task read again, with its opinion.
+    response_serializer = TaskDetailSerializer
+    request_serializer: ClassVar[Serializer] = VersionRequestSerializer
+    form_class: ClassVar[type[django_forms.Form] | None] = forms.VersionForm
+    refusal = gettext_lazy("您无权办理该任务。")
+
+    def fetch(self, staff: Staff, pk: int) -> Task:
+        return selectors.task_get_for(user=staff, pk=pk)
+
+    def allowed(self, staff: Staff, task: Task) -> bool:
+        return permissions.may_work_task(staff, task)
+
+    def respond(self, staff: Staff, task: Task, result: Any) -> dict[str, Any]:
+        return _task_detail(staff, task.pk)
+
+
+class NewTaskStep(TaskStep, abstract=True):
+    # A step that gives the case a new task in the task's place: 201 with the new task.
+    status_code = 201
+
+    def respond(self, staff: Staff, task: Task, new: Task) -> dict[str, Any]:
+        return _task_detail(staff, new.pk)
+
+
+class TaskSignView(TaskStep):
     """签收: a handler or the head of the task's department takes it on."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="签收任务",
-        request=VersionRequestSerializer,
-        responses={200: TaskDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk, permissions.may_work_task)
-        data = _valid(forms.VersionForm(_body(request)))
-        services.task_sign(task=task, actor=staff, expected_version=_version(data))
-        return _task_detail(request, staff, pk)
+    summary = "签收任务"
+
+    def perform(self, staff: Staff, task: Task, data: dict[str, Any]) -> Task:
+        return services.task_sign(task=task, actor=staff, expected_version=expected_version(data))
 
 
-class TaskReturnView(APIView):
+class TaskReturnView(TaskStep):
     """退回: not the department's duty — within the return limit, with reasons."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="退回任务",
-        request=ReturnRequestSerializer,
-        responses={200: TaskDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk, permissions.may_work_task)
-        data = _valid(forms.TaskReturnForm(_body(request)))
-        services.task_return(task=task, actor=staff, reason=data["reason"], expected_version=_version(data))
-        return _task_detail(request, staff, pk)
+    summary = "退回任务"
+    request_serializer = ReturnRequestSerializer
+    form_class = forms.TaskReturnForm
+
+    def perform(self, staff: Staff, task: Task, data: dict[str, Any]) -> Task:
+        return services.task_return(
+            task=task, actor=staff, reason=data["reason"], expected_version=expected_version(data)
+        )
 
 
-class TaskRerouteView(APIView):
+class TaskRerouteView(NewTaskStep):
     """重新转办: the reviewer gives a returned task to another department (201, the new task)."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="重新转办被退回的任务",
-        request=RerouteRequestSerializer,
-        responses={201: TaskDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk)
-        if not permissions.may_reroute(staff, task.case):
-            raise PermissionDenied(_("您无权重新转办该任务。"))
-        data = _valid(forms.RerouteForm(_body(request), county=task.case.jurisdiction))
-        new = services.task_reroute(
+    summary = "重新转办被退回的任务"
+    request_serializer = RerouteRequestSerializer
+    form_class = forms.RerouteForm
+    refusal = gettext_lazy("您无权重新转办该任务。")
+
+    def allowed(self, staff: Staff, task: Task) -> bool:
+        return permissions.may_reroute(staff, task.case)
+
+    def form_kwargs(self, staff: Staff, task: Task) -> dict[str, Any]:
+        return {"county": task.case.jurisdiction}
+
+    def perform(self, staff: Staff, task: Task, data: dict[str, Any]) -> Task:
+        return services.task_reroute(
             task=task, department=data["department"], actor=staff, instructions=data.get("instructions") or ""
         )
-        response = _task_detail(request, staff, new.pk)
-        response.status_code = 201
-        return response
 
 
-class OpinionView(APIView):
+class OpinionView(TaskStep):
     """书面意见 draft: the handler writes (PUT) the facts found, the opinion and its basis."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="保存书面意见草稿",
-        description="Send the opinion's `version` you read (0 for a new one): 409 if someone changed it since.",
-        request=OpinionRequestSerializer,
-        responses={200: TaskDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def put(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk, permissions.may_work_task)
-        data = _valid(forms.OpinionForm(_body(request)))
-        services.opinion_save(
+    method = "put"
+    summary = "保存书面意见草稿"
+    description = "Send the opinion's `version` you read (0 for a new one): 409 if someone changed it since."
+    request_serializer = OpinionRequestSerializer
+    form_class = forms.OpinionForm
+
+    def perform(self, staff: Staff, task: Task, data: dict[str, Any]) -> Opinion:
+        return services.opinion_save(
             task=task,
             actor=staff,
             facts=data["facts"],
             text=data["text"],
             basis=data.get("basis") or "",
-            expected_version=_version(data),
+            expected_version=expected_version(data),
         )
-        return _task_detail(request, staff, pk)
 
 
-class OpinionSubmitView(APIView):
+class OpinionSubmitView(TaskStep):
     """提交: the draft goes to the department head."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="提交书面意见",
-        request=VersionRequestSerializer,
-        responses={200: TaskDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk, permissions.may_work_task)
-        data = _valid(forms.VersionForm(_body(request)))
-        services.opinion_submit(task=task, actor=staff, expected_version=_version(data))
-        return _task_detail(request, staff, pk)
+    summary = "提交书面意见"
+
+    def perform(self, staff: Staff, task: Task, data: dict[str, Any]) -> Opinion:
+        return services.opinion_submit(task=task, actor=staff, expected_version=expected_version(data))
 
 
-class OpinionSignView(APIView):
+class OpinionSignView(TaskStep):
     """签发: the department head signs; the task is done and the opinion never changes."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="签发书面意见",
-        request=VersionRequestSerializer,
-        responses={200: TaskDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk, permissions.may_sign_opinion)
-        data = _valid(forms.VersionForm(_body(request)))
-        services.opinion_sign(task=task, actor=staff, expected_version=_version(data))
-        return _task_detail(request, staff, pk)
+    summary = "签发书面意见"
+
+    def allowed(self, staff: Staff, task: Task) -> bool:
+        return permissions.may_sign_opinion(staff, task)
+
+    def perform(self, staff: Staff, task: Task, data: dict[str, Any]) -> Opinion:
+        return services.opinion_sign(task=task, actor=staff, expected_version=expected_version(data))
 
 
 # --- the decision --------------------------------------------------------------------------
@@ -467,15 +449,26 @@ def _decision_data(case: Case, decision: Decision | None, staff: Staff) -> dict[
     }
 
 
-class DecisionView(APIView):
+class DecisionStep(HandlingStep, abstract=True):
+    # A step on the case's decision (处理意见), for whoever may decide the case.
+    response_serializer = DecisionSerializer
+
+    def fetch(self, staff: Staff, number: str) -> Case:
+        return case_selectors.case_get_for(user=staff, number=number)
+
+    def allowed(self, staff: Staff, case: Case) -> bool:
+        return permissions.may_decide(staff, case)
+
+
+class DecisionView(DecisionStep):
     """处理意见 of a case: read it (or the editor's first draft) and write the draft."""
 
-    def _decidable(self, request: Request, number: str) -> tuple[Staff, Case]:
-        staff = request_staff(request)
-        case = case_selectors.case_get_for(user=staff, number=number)
-        if not permissions.may_decide(staff, case):
-            raise PermissionDenied(_("您无权拟写该案件的处理意见。"))
-        return staff, case
+    method = "put"
+    operation_id = "cases_decision_update"
+    summary = "保存处理意见草稿"
+    request_serializer = DecisionRequestSerializer
+    form_class = forms.DecisionForm
+    refusal = gettext_lazy("您无权拟写该案件的处理意见。")
 
     @extend_schema(
         tags=TAGS,
@@ -485,23 +478,17 @@ class DecisionView(APIView):
         responses={200: DecisionSerializer, **_errors(401, 403, 404)},
     )
     def get(self, request: Request, number: str) -> Response:
-        staff, case = self._decidable(request, number)
+        staff, case = self.acting_on(request, number=number)
         return Response(DecisionSerializer(_decision_data(case, selectors.decision_current(case=case), staff)).data)
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="cases_decision_update",
-        summary="保存处理意见草稿",
-        request=DecisionRequestSerializer,
-        responses={200: DecisionSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def put(self, request: Request, number: str) -> Response:
-        staff, case = self._decidable(request, number)
-        body = _body(request)
+    def validate(self, request: Request, staff: Staff, case: Case) -> Any:
+        body = form_data(request)
         if not isinstance(body.get("remedies", []), list):
             raise serializers.ValidationError({"remedies": [_("救济途径应为列表。")]})
-        data = _valid(forms.DecisionForm(body))
-        decision = services.decision_save(
+        return super().validate(request, staff, case)
+
+    def perform(self, staff: Staff, case: Case, data: dict[str, Any]) -> Decision:
+        return services.decision_save(
             case=case,
             actor=staff,
             request=data["request"],
@@ -509,33 +496,31 @@ class DecisionView(APIView):
             result=data["result"],
             legal_basis=data["legal_basis"],
             remedies=data["remedies"],
-            expected_version=_version(data),
+            expected_version=expected_version(data),
         )
-        return Response(DecisionSerializer(_decision_data(case, decision, staff)).data)
+
+    def respond(self, staff: Staff, case: Case, decision: Decision) -> dict[str, Any]:
+        return dict(DecisionSerializer(_decision_data(case, decision, staff)).data)
 
 
-class DecisionIssueView(APIView):
+class DecisionIssueView(DecisionStep):
     """出具处理意见书: the case moves to DECIDED and the notice is numbered and stored."""
 
-    @extend_schema(
-        tags=TAGS,
-        operation_id="cases_decision_issue",
-        summary="出具处理意见书",
-        request=VersionRequestSerializer,
-        responses={200: DecisionSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, number: str) -> Response:
-        staff = request_staff(request)
-        case = case_selectors.case_get_for(user=staff, number=number)
-        if not permissions.may_decide(staff, case):
-            raise PermissionDenied(_("您无权出具该案件的处理意见书。"))
-        data = _valid(forms.VersionForm(_body(request)))
+    operation_id = "cases_decision_issue"
+    summary = "出具处理意见书"
+    request_serializer = VersionRequestSerializer
+    form_class = forms.VersionForm
+    refusal = gettext_lazy("您无权出具该案件的处理意见书。")
+
+    def perform(self, staff: Staff, case: Case, data: dict[str, Any]) -> Decision:
         decision = selectors.decision_current(case=case)
         if decision is None:
             raise serializers.ValidationError({"non_field_errors": [_("请先保存处理意见草稿。")]})
-        decision = services.decision_issue(decision=decision, actor=staff, expected_version=_version(data))
-        case = case_selectors.case_get_for(user=staff, number=number)
-        return Response(DecisionSerializer(_decision_data(case, selectors.decision_current(case=case), staff)).data)
+        return services.decision_issue(decision=decision, actor=staff, expected_version=expected_version(data))
+
+    def respond(self, staff: Staff, case: Case, decision: Decision) -> dict[str, Any]:
+        case = case_selectors.case_get_for(user=staff, number=case.number)  # as the issue left it
+        return dict(DecisionSerializer(_decision_data(case, selectors.decision_current(case=case), staff)).data)
 
 
 # --- special handling ----------------------------------------------------------------------
@@ -559,42 +544,40 @@ class SpecialRequestListView(APIView):
         return Response(SpecialRequestSerializer(qs.prefetch_related("member_units")[:200], many=True).data)
 
 
-def _special_for(request: Request, pk: int, may: Any) -> tuple[Staff, SpecialHandlingRequest]:
-    staff = request_staff(request)
-    special = selectors.special_request_get_for(user=staff, pk=pk)
-    if not may(staff, special.case):
-        raise PermissionDenied(_("您无权审批该申请。"))
-    return staff, special
+class SpecialStep(HandlingStep, abstract=True):
+    # The group office's and the leader's steps on a 专案处理申请.
+    response_serializer = SpecialRequestSerializer
+    refusal = gettext_lazy("您无权审批该申请。")
+
+    def fetch(self, staff: Staff, pk: int) -> SpecialHandlingRequest:
+        return selectors.special_request_get_for(user=staff, pk=pk)
+
+    def allowed(self, staff: Staff, special: SpecialHandlingRequest) -> bool:
+        return permissions.may_approve_special(staff, special.case)
 
 
-class SpecialForwardView(APIView):
+class SpecialForwardView(SpecialStep):
     """转报: the group office forwards the request to the leader."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="转报专案处理申请",
-        request=ForwardRequestSerializer,
-        responses={200: SpecialRequestSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, special = _special_for(request, pk, permissions.may_forward_special)
-        data = _valid(forms.ForwardForm(_body(request)))
-        special = services.special_request_forward(special=special, actor=staff, note=data.get("note") or "")
-        return Response(SpecialRequestSerializer(special).data)
+    summary = "转报专案处理申请"
+    request_serializer = ForwardRequestSerializer
+    form_class = forms.ForwardForm
+
+    def allowed(self, staff: Staff, special: SpecialHandlingRequest) -> bool:
+        return permissions.may_forward_special(staff, special.case)
+
+    def perform(self, staff: Staff, special: SpecialHandlingRequest, data: dict[str, Any]) -> SpecialHandlingRequest:
+        return services.special_request_forward(special=special, actor=staff, note=data.get("note") or "")
 
 
-class SpecialApproveView(APIView):
+class SpecialApproveView(SpecialStep):
     """组长同意: special handling by the member units chosen (default all)."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="同意专案处理",
-        request=ApproveRequestSerializer,
-        responses={200: SpecialRequestSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, special = _special_for(request, pk, permissions.may_approve_special)
-        body = _body(request)
+    summary = "同意专案处理"
+    request_serializer = ApproveRequestSerializer
+
+    def validate(self, request: Request, staff: Staff, special: SpecialHandlingRequest) -> dict[str, Any]:
+        body = form_data(request)
         codes = body.get("member_units") or []
         if isinstance(codes, str):
             codes = [c.strip() for c in codes.split(",") if c.strip()]
@@ -602,23 +585,18 @@ class SpecialApproveView(APIView):
         unknown = sorted(set(codes) - {d.code for d in units})
         if unknown:
             raise serializers.ValidationError({"member_units": [_("未知的部门：%(c)s") % {"c": "、".join(unknown)}]})
-        special = services.special_request_approve(
-            special=special, actor=staff, member_units=units or None, note=str(body.get("note") or "")
-        )
-        return Response(SpecialRequestSerializer(special).data)
+        return {"member_units": units or None, "note": str(body.get("note") or "")}
+
+    def perform(self, staff: Staff, special: SpecialHandlingRequest, data: dict[str, Any]) -> SpecialHandlingRequest:
+        return services.special_request_approve(special=special, actor=staff, **data)
 
 
-class SpecialDeclineView(APIView):
+class SpecialDeclineView(SpecialStep):
     """组长不同意: back to general handling with the reason."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="不同意专案处理",
-        request=DeclineRequestSerializer,
-        responses={200: SpecialRequestSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, special = _special_for(request, pk, permissions.may_approve_special)
-        data = _valid(forms.DeclineForm(_body(request)))
-        special = services.special_request_decline(special=special, actor=staff, reason=data["reason"])
-        return Response(SpecialRequestSerializer(special).data)
+    summary = "不同意专案处理"
+    request_serializer = DeclineRequestSerializer
+    form_class = forms.DeclineForm
+
+    def perform(self, staff: Staff, special: SpecialHandlingRequest, data: dict[str, Any]) -> SpecialHandlingRequest:
+        return services.special_request_decline(special=special, actor=staff, reason=data["reason"])

@@ -13,26 +13,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from fengqiao.core.auth import request_staff
+from fengqiao.core.steps import StepView, expected_version
 from fengqiao.handling import delegation, permissions, taskcontrol
 from fengqiao.handling.api import (
+    ERROR_TEXT,
     TAGS,
-    TaskDetailSerializer,
+    NewTaskStep,
+    TaskStep,
     VersionRequestSerializer,
-    _body,
     _errors,
-    _task_detail,
-    _task_for,
-    _valid,
-    _version,
 )
+from fengqiao.handling.models import Task
 from fengqiao.handling.taskcontrol_forms import (
     DelegationForm,
     DelegationRevokeForm,
@@ -40,7 +39,7 @@ from fengqiao.handling.taskcontrol_forms import (
     TaskReassignForm,
     TaskTransferForm,
 )
-from fengqiao.org.models import SigningDelegation
+from fengqiao.org.models import SigningDelegation, Staff
 
 
 class CancelRequestSerializer(VersionRequestSerializer):
@@ -58,63 +57,67 @@ class TransferRequestSerializer(VersionRequestSerializer):
     instructions = serializers.CharField(required=False, allow_blank=True)
 
 
-class TaskCancelView(APIView):
+class TaskCancelView(TaskStep):
     """撤销: the group office or the head of the receiving department closes an open task."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="撤销任务",
-        request=CancelRequestSerializer,
-        responses={200: TaskDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk, permissions.may_control_task)
-        data = _valid(TaskCancelForm(_body(request)))
-        taskcontrol.task_cancel(task=task, actor=staff, reason=data["reason"], expected_version=_version(data))
-        return _task_detail(request, staff, pk)
+    summary = "撤销任务"
+    request_serializer = CancelRequestSerializer
+    form_class = TaskCancelForm
+
+    def allowed(self, staff: Staff, task: Task) -> bool:
+        return permissions.may_control_task(staff, task)
+
+    def perform(self, staff: Staff, task: Task, data: dict[str, Any]) -> Task:
+        return taskcontrol.task_cancel(
+            task=task, actor=staff, reason=data["reason"], expected_version=expected_version(data)
+        )
 
 
-class TaskReassignView(APIView):
+class TaskReassignView(TaskStep):
     """改派: a task signed for goes to another handler of its department."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="改派经办人",
-        request=ReassignRequestSerializer,
-        responses={200: TaskDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk, permissions.may_reassign_task)
-        data = _valid(TaskReassignForm(_body(request), department_id=task.department_id))
-        taskcontrol.task_reassign(
-            task=task, actor=staff, assignee=data["assignee"], reason=data["reason"], expected_version=_version(data)
+    summary = "改派经办人"
+    request_serializer = ReassignRequestSerializer
+    form_class = TaskReassignForm
+
+    def allowed(self, staff: Staff, task: Task) -> bool:
+        return permissions.may_reassign_task(staff, task)
+
+    def form_kwargs(self, staff: Staff, task: Task) -> dict[str, Any]:
+        return {"department_id": task.department_id}
+
+    def perform(self, staff: Staff, task: Task, data: dict[str, Any]) -> Task:
+        return taskcontrol.task_reassign(
+            task=task,
+            actor=staff,
+            assignee=data["assignee"],
+            reason=data["reason"],
+            expected_version=expected_version(data),
         )
-        return _task_detail(request, staff, pk)
 
 
-class TaskTransferView(APIView):
+class TaskTransferView(NewTaskStep):
     """转交: an open task goes to another member unit (201, the new task)."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="转交其他成员单位",
-        request=TransferRequestSerializer,
-        responses={201: TaskDetailSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff, task = _task_for(request, pk, permissions.may_control_task)
-        data = _valid(TaskTransferForm(_body(request), targets=taskcontrol.transfer_targets(task)))
-        new = taskcontrol.task_transfer(
+    summary = "转交其他成员单位"
+    request_serializer = TransferRequestSerializer
+    form_class = TaskTransferForm
+
+    def allowed(self, staff: Staff, task: Task) -> bool:
+        return permissions.may_control_task(staff, task)
+
+    def form_kwargs(self, staff: Staff, task: Task) -> dict[str, Any]:
+        return {"targets": taskcontrol.transfer_targets(task)}
+
+    def perform(self, staff: Staff, task: Task, data: dict[str, Any]) -> Task:
+        return taskcontrol.task_transfer(
             task=task,
             actor=staff,
             department=data["department"],
             reason=data["reason"],
             instructions=data.get("instructions") or "",
-            expected_version=_version(data),
+            expected_version=expected_version(data),
         )
-        response = _task_detail(request, staff, new.pk)
-        response.status_code = 201
-        return response
 
 
 # --- 代签授权 -------------------------------------------------------------------------------
@@ -150,8 +153,28 @@ def _delegation_data(row: SigningDelegation) -> dict[str, Any]:
     return dict(DelegationSerializer(row).data)
 
 
-class DelegationListView(APIView):
+class DelegationStep(StepView, abstract=True):
+    # A department head's step on the department's signing delegations (core.steps).
+    tags = TAGS
+    error_texts = ERROR_TEXT
+    response_serializer = DelegationSerializer
+
+    def allowed(self, staff: Staff, row: SigningDelegation | None) -> bool:
+        return permissions.may_delegate_signing(staff)
+
+    def respond(self, staff: Staff, row: SigningDelegation | None, result: SigningDelegation) -> dict[str, Any]:
+        return _delegation_data(result)
+
+
+class DelegationListView(DelegationStep):
     """代签授权 of the caller's department (its head), or given to the caller (a handler)."""
+
+    summary = "授权代签"
+    request_serializer = DelegationRequestSerializer
+    status_code = 201
+    error_codes = (400, 401, 403)
+    form_class = DelegationForm
+    refusal = gettext_lazy("只有部门负责人可以授权代签。")
 
     @extend_schema(
         tags=TAGS, summary="代签授权列表", responses={200: DelegationSerializer(many=True), **_errors(401, 403)}
@@ -163,43 +186,31 @@ class DelegationListView(APIView):
         rows = delegation.delegations_visible_to(staff)[:200]
         return Response([_delegation_data(r) for r in rows])
 
-    @extend_schema(
-        tags=TAGS,
-        summary="授权代签",
-        request=DelegationRequestSerializer,
-        responses={201: DelegationSerializer, **_errors(400, 401, 403)},
-    )
-    def post(self, request: Request) -> Response:
-        staff = request_staff(request)
-        if not permissions.may_delegate_signing(staff):
-            raise PermissionDenied(_("只有部门负责人可以授权代签。"))
-        data = _valid(DelegationForm(_body(request), deputies=delegation.deputies_for(staff)))
-        row = delegation.delegation_create(
+    def form_kwargs(self, staff: Staff, row: None) -> dict[str, Any]:
+        return {"deputies": delegation.deputies_for(staff)}
+
+    def perform(self, staff: Staff, row: None, data: dict[str, Any]) -> SigningDelegation:
+        return delegation.delegation_create(
             actor=staff,
             deputy=data["deputy"],
             starts_on=data["starts_on"],
             ends_on=data["ends_on"],
             reason=data["reason"],
         )
-        return Response(_delegation_data(row), status=201)
 
 
-class DelegationRevokeView(APIView):
+class DelegationRevokeView(DelegationStep):
     """撤销代签授权: a head of the department ends it before its period ends."""
 
-    @extend_schema(
-        tags=TAGS,
-        summary="撤销代签授权",
-        request=DelegationRevokeRequestSerializer,
-        responses={200: DelegationSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        staff = request_staff(request)
-        row = delegation.delegation_get_for(user=staff, pk=pk)
-        if not permissions.may_delegate_signing(staff):
-            raise PermissionDenied(_("只有部门负责人可以撤销代签授权。"))
-        data = _valid(DelegationRevokeForm(_body(request)))
-        row = delegation.delegation_revoke(
-            delegation=row, actor=staff, reason=data.get("reason") or "", expected_version=_version(data)
+    summary = "撤销代签授权"
+    request_serializer = DelegationRevokeRequestSerializer
+    form_class = DelegationRevokeForm
+    refusal = gettext_lazy("只有部门负责人可以撤销代签授权。")
+
+    def fetch(self, staff: Staff, pk: int) -> SigningDelegation:
+        return delegation.delegation_get_for(user=staff, pk=pk)
+
+    def perform(self, staff: Staff, row: SigningDelegation, data: dict[str, Any]) -> SigningDelegation:
+        return delegation.delegation_revoke(
+            delegation=row, actor=staff, reason=data.get("reason") or "", expected_version=expected_version(data)
         )
-        return Response(_delegation_data(row))
