@@ -7,18 +7,22 @@ through ``legal``, errors in the one shape ``{"errors": {...}}``
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from fengqiao.core.api import error_responses, validated
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
+from fengqiao.core.steps import StepView
 from fengqiao.handling import legal
 from fengqiao.handling.legal_views import decision_for
-from fengqiao.handling.models import LegalReview, LegalReviewConclusion
+from fengqiao.handling.models import Decision, LegalReview, LegalReviewConclusion
+from fengqiao.org.models import Staff
 
 # The endpoints were first listed with the follow-through's and keep its tag (the schema is
 # what clients read).
@@ -70,48 +74,52 @@ class LegalQueueView(APIView):
         return Response(LegalQueueSerializer(legal.review_queue(user=user)[:100], many=True).data)
 
 
-class DecisionLegalReviewsView(APIView):
+class DecisionLegalStep(StepView, abstract=True):
+    # A step on the legal review of a decision the caller may see (core.steps); no docstring:
+    # each step's own is its description.
+    tags = TAGS
+    status_code = 201
+
+    def fetch(self, staff: Staff, pk: int) -> Decision:
+        return decision_for(user=staff, pk=pk)
+
+
+class DecisionLegalReviewsView(DecisionLegalStep):
     """法律审查 of a decision: the reviews, and 司法局 recording one."""
+
+    request_serializer = LegalReviewRecordSerializer
+    response_serializer = LegalReviewSerializer
 
     @extend_schema(tags=TAGS, responses={200: LegalReviewSerializer(many=True), **error_responses(401, 404)})
     def get(self, request: Request, pk: int) -> Response:
         decision = decision_for(user=request_staff(request), pk=pk)
         return Response(LegalReviewSerializer(legal.reviews_of(decision), many=True).data)
 
-    @extend_schema(
-        tags=TAGS,
-        request=LegalReviewRecordSerializer,
-        responses={201: LegalReviewSerializer, **error_responses(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        decision = decision_for(user=user, pk=pk)
-        if not legal.is_reviewer(user):
-            raise PermissionDenied
-        d = validated(LegalReviewRecordSerializer, request)
-        review = legal.legal_review_record(
+    def allowed(self, staff: Staff, decision: Decision) -> bool:
+        return legal.is_reviewer(staff)
+
+    def perform(self, staff: Staff, decision: Decision, d: dict[str, Any]) -> LegalReview:
+        return legal.legal_review_record(
             decision=decision,
-            reviewer=user,
+            reviewer=staff,
             conclusion=d["conclusion"],
             notes=d["notes"],
             expected_version=d.get("version"),
         )
-        return Response(LegalReviewSerializer(review).data, status=status.HTTP_201_CREATED)
 
 
-class DecisionLegalRequestView(APIView):
+class DecisionLegalRequestView(DecisionLegalStep):
     """申请司法局审查 a general matter's decision (gives the 司法局 a task)."""
 
-    @extend_schema(
-        tags=TAGS,
-        request=LegalRequestSerializer,
-        responses={201: LegalRequestResponseSerializer, **error_responses(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        decision = decision_for(user=user, pk=pk)
-        if not legal.may_request_review(user, decision.case):
-            raise PermissionDenied
-        d = validated(LegalRequestSerializer, request)
-        event = legal.legal_review_request(decision=decision, actor=user, note=d["note"])
-        return Response({"event": event.pk, "task": event.data.get("task")}, status=status.HTTP_201_CREATED)
+    request_serializer = LegalRequestSerializer
+    response_serializer = LegalRequestResponseSerializer
+
+    def allowed(self, staff: Staff, decision: Decision) -> bool:
+        return legal.may_request_review(staff, decision.case)
+
+    def perform(self, staff: Staff, decision: Decision, d: dict[str, Any]) -> dict[str, Any]:
+        event = legal.legal_review_request(decision=decision, actor=staff, note=d["note"])
+        return {"event": event.pk, "task": event.data.get("task")}
+
+    def respond(self, staff: Staff, decision: Decision, result: dict[str, Any]) -> dict[str, Any]:
+        return result

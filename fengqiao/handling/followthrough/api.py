@@ -6,17 +6,21 @@ see is a 404), writes through the services, errors in the one shape ``{"errors":
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fengqiao.cases import selectors as case_selectors
-from fengqiao.core.api import error_responses, validated
+from fengqiao.cases.models import Case
+from fengqiao.core.api import error_responses
 from fengqiao.core.auth import request_staff
+from fengqiao.core.steps import StepView
 from fengqiao.handling.followthrough import deadlines, extensions, mediation
 from fengqiao.handling.followthrough.views import extension_for, session_for
 from fengqiao.handling.models import (
@@ -179,8 +183,18 @@ class MyRemindersView(APIView):
         return Response(MyNoticeSerializer(deadlines.my_notices(user=user)[:100], many=True).data)
 
 
-class CaseExtensionsView(APIView):
+class FollowThroughStep(StepView, abstract=True):
+    # A step of the follow-through on a case or on its extension or mediation (core.steps);
+    # no docstring: each step's own is its description.
+    tags = TAGS
+
+
+class CaseExtensionsView(FollowThroughStep):
     """延期 of a case: the list, and 申请延期 for the case or one of its tasks."""
+
+    request_serializer = ExtensionRequestSerializer
+    response_serializer = ExtensionSerializer
+    status_code = 201
 
     @extend_schema(tags=TAGS, responses={200: ExtensionSerializer(many=True), **_errors(401, 404)})
     def get(self, request: Request, number: str) -> Response:
@@ -188,46 +202,43 @@ class CaseExtensionsView(APIView):
         rows = case.extensions.select_related("case").order_by("-requested_at")
         return Response(ExtensionSerializer(rows, many=True).data)
 
-    @extend_schema(
-        tags=TAGS,
-        request=ExtensionRequestSerializer,
-        responses={201: ExtensionSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, number: str) -> Response:
-        user = request_staff(request)
-        case = case_selectors.case_get_for(user=user, number=number)
-        d = validated(ExtensionRequestSerializer, request)
+    def fetch(self, staff: Staff, number: str) -> Case:
+        return case_selectors.case_get_for(user=staff, number=number)
+
+    def perform(self, staff: Staff, case: Case, d: dict[str, Any]) -> Extension:
+        # who may ask depends on the task the body names: checked after the body is read
         task = get_object_or_404(Task, pk=d["task"], case=case) if d.get("task") else None
-        if not extensions.may_request(user, case, task):
+        if not extensions.may_request(staff, case, task):
             raise PermissionDenied
-        ext = extensions.extension_request(
-            case=case, actor=user, task=task, reason=d["reason"], new_due_on=d.get("new_due_on")
+        return extensions.extension_request(
+            case=case, actor=staff, task=task, reason=d["reason"], new_due_on=d.get("new_due_on")
         )
-        return Response(ExtensionSerializer(ext).data, status=status.HTTP_201_CREATED)
 
 
-class ExtensionDecideView(APIView):
+class ExtensionDecideView(FollowThroughStep):
     """审批延期: the department head, or the group leader for a major matter's case."""
 
-    @extend_schema(
-        tags=TAGS,
-        request=ExtensionDecideSerializer,
-        responses={200: ExtensionSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        ext = extension_for(user=user, pk=pk)
-        if not extensions.may_decide(user, ext):
-            raise PermissionDenied
-        d = validated(ExtensionDecideSerializer, request)
-        ext = extensions.extension_decide(
-            extension=ext, actor=user, approve=d["approve"], note=d["note"], payer_told_how=d["payer_told_how"]
+    request_serializer = ExtensionDecideSerializer
+    response_serializer = ExtensionSerializer
+
+    def fetch(self, staff: Staff, pk: int) -> Extension:
+        return extension_for(user=staff, pk=pk)
+
+    def allowed(self, staff: Staff, ext: Extension) -> bool:
+        return extensions.may_decide(staff, ext)
+
+    def perform(self, staff: Staff, ext: Extension, d: dict[str, Any]) -> Extension:
+        return extensions.extension_decide(
+            extension=ext, actor=staff, approve=d["approve"], note=d["note"], payer_told_how=d["payer_told_how"]
         )
-        return Response(ExtensionSerializer(ext).data)
 
 
-class CaseMediationsView(APIView):
+class CaseMediationsView(FollowThroughStep):
     """调解 of a case: the sessions, and 组织调解."""
+
+    request_serializer = MediationOpenSerializer
+    response_serializer = MediationSerializer
+    status_code = 201
 
     @extend_schema(tags=TAGS, responses={200: MediationSerializer(many=True), **_errors(401, 404)})
     def get(self, request: Request, number: str) -> Response:
@@ -236,26 +247,22 @@ class CaseMediationsView(APIView):
             MediationSerializer(case.mediations.select_related("case").order_by("-held_at"), many=True).data
         )
 
-    @extend_schema(
-        tags=TAGS,
-        request=MediationOpenSerializer,
-        responses={201: MediationSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, number: str) -> Response:
-        user = request_staff(request)
-        case = case_selectors.case_get_for(user=user, number=number)
-        if not mediation.may_mediate(user, case):
-            raise PermissionDenied
-        d = validated(MediationOpenSerializer, request)
+    def fetch(self, staff: Staff, number: str) -> Case:
+        return case_selectors.case_get_for(user=staff, number=number)
+
+    def allowed(self, staff: Staff, case: Case) -> bool:
+        return mediation.may_mediate(staff, case)
+
+    def perform(self, staff: Staff, case: Case, d: dict[str, Any]) -> MediationSession:
         mediator = Staff.objects.filter(username=d["mediator"]).first()
         if mediator is None:
             raise serializers.ValidationError({"mediator": ["调解员不存在。"]})
         division = Division.objects.filter(pk=d["division"]).first() if d.get("division") else None
         if d.get("division") and division is None:
             raise serializers.ValidationError({"division": ["调解机构不存在。"]})
-        session = mediation.mediation_open(
+        return mediation.mediation_open(
             case=case,
-            actor=user,
+            actor=staff,
             mediator=mediator,
             held_at=d["held_at"],
             parties=d["parties"],
@@ -263,22 +270,19 @@ class CaseMediationsView(APIView):
             place=d["place"],
             notes=d["notes"],
         )
-        return Response(MediationSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
-class MediationResultView(APIView):
+class MediationResultView(FollowThroughStep):
     """记录调解结果: an agreement becomes the draft decision (from_mediation)."""
 
-    @extend_schema(
-        tags=TAGS,
-        request=MediationResultSerializer,
-        responses={200: MediationSerializer, **_errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        user = request_staff(request)
-        session = session_for(user=user, pk=pk)
-        if not mediation.may_record(user, session):
-            raise PermissionDenied
-        d = validated(MediationResultSerializer, request)
-        session = mediation.mediation_record_result(session=session, actor=user, **d)
-        return Response(MediationSerializer(session).data)
+    request_serializer = MediationResultSerializer
+    response_serializer = MediationSerializer
+
+    def fetch(self, staff: Staff, pk: int) -> MediationSession:
+        return session_for(user=staff, pk=pk)
+
+    def allowed(self, staff: Staff, session: MediationSession) -> bool:
+        return mediation.may_record(staff, session)
+
+    def perform(self, staff: Staff, session: MediationSession, d: dict[str, Any]) -> MediationSession:
+        return mediation.mediation_record_result(session=session, actor=staff, **d)
