@@ -49,7 +49,7 @@ def dossier_items(dossier: Dossier) -> list[DossierItem]:
 @dataclass
 class SealFacts:
     """What the 案卷封面 and 卷内目录 print while a dossier is being sealed: the archive number,
-    the retention and the rows of the contents list (``fengqiao.documents.builders``)."""
+    the retention and the rows of the contents list (``fengqiao.archive.builders``)."""
 
     archive_number: str
     retention: str

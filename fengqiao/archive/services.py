@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.archive import permissions
+from fengqiao.archive.builders import ContentsRow
 from fengqiao.archive.models import ArchiveSettings, Dossier, DossierItem, ItemCounter, ItemKind
 from fengqiao.archive.package import (
     DOSSIER_OBJECT,
@@ -41,7 +42,6 @@ from fengqiao.cases import workflow
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.core import crypto
 from fengqiao.documents import registry
-from fengqiao.documents.builders import ContentsRow
 from fengqiao.documents.models import IssuedDocument
 from fengqiao.documents.render import html_render
 from fengqiao.documents.services import CONTENT_TYPES, document_issue

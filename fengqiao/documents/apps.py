@@ -11,3 +11,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         import fengqiao.documents.checks  # noqa: F401 — registers the font check
+        from fengqiao.documents import registry
+
+        # Each app registers its own forms in its ``documents.py`` (docs/documents.md).
+        registry.autodiscover()

@@ -48,7 +48,7 @@ def document_render(*, doc_type: str, subject: Any, issue: registry.Issue | None
     if kind.subject != registry.SubjectKind.CASE and isinstance(subject, Case):
         raise TypeError(f"{doc_type} is about a {kind.subject}, not a case")
     issue = issue or registry.Issue()
-    html = render_to_string(kind.template, kind.context(subject, issue))
+    html = render_to_string(kind.template, registry.context(kind, subject, issue))
     return html_render(
         html,
         template=kind.template,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -25,9 +25,6 @@ from fengqiao.core import crypto
 from fengqiao.documents import permissions, registry
 from fengqiao.documents.models import DocumentNumbering, IssuedDocument
 from fengqiao.org.models import Jurisdiction, Staff
-
-if TYPE_CHECKING:
-    from fengqiao.meetings.models import Consultation
 
 # The personal data a form printing it in plain text shows, per party (cases.REVEALABLE).
 PERSONAL_FIELDS = ("id_number", "phone", "address")
@@ -113,11 +110,6 @@ def _issued_for_version(*, case: Case, kind: registry.DocumentType) -> IssuedDoc
     return found
 
 
-# Forms the payer's own act issues with no staff actor (``actor=None``): the 送达回证 of the
-# electronic delivery the payer took by opening the decision online (followup.services).
-PAYER_ISSUED = frozenset({registry.DELIVERY_RECEIPT})
-
-
 @transaction.atomic
 def document_issue(
     *, doc_type: str, case: Case, actor: Staff | None, replaces: IssuedDocument | None = None
@@ -131,14 +123,14 @@ def document_issue(
     (``replaces``) keeps the number of the version it replaces and raises the version; the
     replaced version stays as it was and is superseded because this one names it. A form
     that prints personal data (the registration form) is recorded like a reveal. ``actor`` is
-    None only for a form of ``PAYER_ISSUED`` issued by the payer's own act (nobody is shown it
-    then: no reveal is recorded)."""
+    None only for a form the registry marks ``payer_issued``, issued by the payer's own act
+    (nobody is shown it then: no reveal is recorded)."""
     kind = _doc_type(doc_type)
     # The case row is locked first (as every write of the case does), so two requests to issue
     # the same form at once are serialised, and its state and version are read fresh.
     case = _case_lock(case)
     sealed_check(case)  # 四(七): no second original outside a sealed dossier
-    if (actor is None and (kind.code not in PAYER_ISSUED or replaces is not None)) or (
+    if (actor is None and (not kind.payer_issued or replaces is not None)) or (
         actor is not None and not permissions.may_issue(actor, case, kind)
     ):
         raise PermissionDenied(_("您无权出具该文书。"))
@@ -241,31 +233,35 @@ def document_issue(
 
 
 @transaction.atomic
-def document_issue_for_consultation(*, consultation: Consultation, actor: Staff) -> IssuedDocument:
-    """出具会议纪要: number, render and store the minutes of ``consultation`` (a subject that is
-    not one case: the minutes may cover many cases, or none but a policy issue). The caller
-    (``fengqiao.meetings.services.minutes_issue``) has checked who may issue and writes the
-    timeline event on every covered case."""
-    kind = _doc_type(registry.MINUTES)
+def document_issue_for_subject(*, doc_type: str, subject: Any, actor: Staff) -> IssuedDocument:
+    """出具文书 about a subject that is not one case — the minutes of a consultation, which may
+    cover many cases, or none but a policy issue: number, render and store it. ``subject``
+    gives the county (``jurisdiction``) and the issuing department (``document_department``);
+    the document links to it through the ``IssuedDocument`` column its subject kind names. The
+    caller (``fengqiao.meetings.services.minutes_issue``) has checked who may issue and writes
+    the timeline event on every covered case."""
+    kind = _doc_type(doc_type)
+    if kind.subject == registry.SubjectKind.CASE:
+        raise TypeError(f"{kind.code} is about a case: document_issue issues it")
     now = timezone.now()
-    county = consultation.jurisdiction
+    county = subject.jurisdiction
     year = timezone.localdate(now).year
     seq, number = _number_take(county=county, doc_type=kind, year=year)
     issue = registry.Issue(number=number, version=1, issued_at=now)
     # Imported here: python-docx and lxml stay out of every process that never renders.
     from fengqiao.documents.render import document_render
 
-    rendered = document_render(doc_type=kind.code, subject=consultation, issue=issue)
+    rendered = document_render(doc_type=kind.code, subject=subject, issue=issue)
     document = IssuedDocument(
         jurisdiction=county,
-        consultation=consultation,
+        **{kind.subject.value: subject},
         doc_type=kind.code,
         title=rendered.title,
         number=number,
         year=year,
         seq=seq,
         version=1,
-        department=consultation.document_department,
+        department=subject.document_department,
         issued_by=actor,
         issued_at=now,
         token=secrets.token_hex(16),

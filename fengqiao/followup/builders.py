@@ -1,5 +1,5 @@
 """What the 送达回证 of 结果反馈 (四(四)) says. The wording is in
-``fengqiao/documents/templates/documents/forms/delivery_receipt.html``.
+``templates/documents/forms/delivery_receipt.html``; ``documents.py`` registers the form.
 
 四(四): 受理部门负责综合各联办单位的意见，将处理意见以书面形式告知缴费人. Each delivery of the
 处理意见书 — to the payer, and to the other party of the dispute — is proved by a 送达回证 the
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Case
+from fengqiao.documents.builders import case_common
 from fengqiao.followup.models import Delivery, DeliveryMethod, Recipient
 
 if TYPE_CHECKING:
@@ -51,10 +52,8 @@ def delivery_receipt(case: Case, issue: Issue) -> dict[str, Any]:
     送达时间, 送达人, the blanks for the recipient's signature or seal and for a 代收人, and 备注
     (电子送达: where it was sent; a postal tracking number). The address is printed in full: it is
     what the receipt proves (五(三): the form is marked as carrying personal data)."""
-    from fengqiao.documents.builders import _common
-
     delivery = delivery_for_receipt(case, issue)
-    context: dict[str, Any] = {**_common(case, issue), "delivery": delivery}
+    context: dict[str, Any] = {**case_common(case, issue), "delivery": delivery}
     if delivery is None:
         return {
             **context,

@@ -1,5 +1,6 @@
 """What the minutes (会议纪要, GB/T 9704 §10.3) of a consultation say: the context of
-``documents/forms/minutes.html``. The wording is in the template."""
+``templates/documents/forms/minutes.html``. The wording is in the template; ``documents.py``
+registers the form."""
 
 from __future__ import annotations
 

@@ -572,7 +572,8 @@ def minutes_issue(*, consultation: Consultation, actor: Staff, expected_version:
     """印发会议纪要: the minutes are numbered, rendered per GB/T 9704 §10.3 (DOCX and PDF),
     stored with their digests, and recorded on every covered case. Nothing of the
     consultation changes afterwards."""
-    from fengqiao.documents.services import document_issue_for_consultation
+    from fengqiao.documents.registry import MINUTES
+    from fengqiao.documents.services import document_issue_for_subject
 
     consultation = _locked(consultation)
     # The covered cases' rows, locked in one order before anything is read: the kept
@@ -599,7 +600,7 @@ def minutes_issue(*, consultation: Consultation, actor: Staff, expected_version:
     _move(consultation, step="issue_minutes")
     consultation.minutes_issued_at = timezone.now()
     _bump(consultation, "status", "minutes_issued_at")
-    document = document_issue_for_consultation(consultation=consultation, actor=actor)
+    document = document_issue_for_subject(doc_type=MINUTES, subject=consultation, actor=actor)
     _events(
         consultation,
         actor=actor,

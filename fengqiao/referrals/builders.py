@@ -1,5 +1,6 @@
 """What the forms of 报送办理 say: the 报送单 and the 移交函 (四(八)). The wording is in
-``templates/documents/forms/referral_form.html`` and ``discipline_transfer_letter.html``."""
+``templates/documents/forms/referral_form.html`` and ``discipline_transfer_letter.html``;
+``documents.py`` registers the forms."""
 
 from __future__ import annotations
 
@@ -9,18 +10,13 @@ from django.utils import timezone
 
 from fengqiao.cases.models import Case, EventKind
 from fengqiao.core.identifiers import mask_mobile, mask_resident_id
+from fengqiao.documents.builders import case_common
 from fengqiao.org.models import Department, Role
 
 if TYPE_CHECKING:
     from fengqiao.documents.registry import Issue
 
 HOTLINE_DEPARTMENT = "gov_office"
-
-
-def _common(case: Case, issue: Issue) -> dict[str, Any]:
-    from fengqiao.documents.builders import _common as documents_common
-
-    return documents_common(case, issue)
 
 
 def _hotline_office(case: Case) -> Department | None:
@@ -51,7 +47,7 @@ def referral_form(case: Case, issue: Issue) -> dict[str, Any]:
 
     referral = Referral.objects.filter(case=case).first()
     return {
-        **_common(case, issue),
+        **case_common(case, issue),
         "masked": _payer_masked(case),
         "reason": referral.reason if referral else case.classification_reason,
         "addressee": _hotline_office(case),
@@ -80,7 +76,7 @@ def transfer_letter(case: Case, issue: Issue) -> dict[str, Any]:
     )
     discipline = Department.objects.filter(jurisdiction=case.jurisdiction, code="discipline").first()
     return {
-        **_common(case, issue),
+        **case_common(case, issue),
         "masked": _payer_masked(case),
         "transfer": transfer,
         "referral": transfer.referral if transfer else None,
