@@ -3,6 +3,7 @@ role is data (org.StaffRole)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from fengqiao.org.models import Role
@@ -76,6 +77,21 @@ def may_edit_intake(staff: Staff, case: Case) -> bool:
     """Attachments, links and merges at intake: the owner and the receiving department's clerks
     and head, and the group office."""
     return may_review(staff, case)
+
+
+#: Who else may add an attachment to a case, registered by the app whose work needs it, from
+#: its ``AppConfig.ready()`` (handling: a department writing its written opinion, 四(三)).
+_attachers: list[Callable[[Staff, Case], bool]] = []
+
+
+def attacher_register(may: Callable[[Staff, Case], bool]) -> None:
+    if may not in _attachers:
+        _attachers.append(may)
+
+
+def may_attach(staff: Staff, case: Case) -> bool:
+    """上传附件: whoever may edit the registration (``may_edit_intake``), and those the apps add."""
+    return may_edit_intake(staff, case) or any(may(staff, case) for may in _attachers)
 
 
 def may_correct_party(staff: Staff, case: Case) -> bool:

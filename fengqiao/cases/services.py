@@ -366,6 +366,16 @@ post_save.connect(_event_written, sender=CaseEvent, dispatch_uid="cases.services
 #: are written and before it takes its number: what every new case gets from an app above
 #: cases — the payer's query code (查询码, fengqiao.portal), printed on the 受理告知书. ``case``.
 case_registered = Signal()
+#: Sent in the step's transaction when a case goes to its receiving department's own handling
+#: (四(一) 属本部门职责: at the window, or at the review of an online filing): the department's
+#: own task (fengqiao.handling). ``case``, ``actor``.
+own_handling_started = Signal()
+#: Sent in the review's transaction once the case is routed (四(二)) and its departments are
+#: written: the apps that take it on from here — handling (joint handling's tasks, 四(三)1; the
+#: request for the leader's consent, 四(三)2) and referrals (the 报送单 of a matter whose
+#: responsibility is unclear, 四(八)). ``case``, ``actor``, ``classification``, ``departments``
+#: (the lead first; none unless general), ``lead``, ``reason``.
+case_routed = Signal()
 
 
 def case_register(*, actor: Staff, data: IntakeData) -> Case:
@@ -469,10 +479,8 @@ def intake_write(*, data: IntakeData, department: Department, owner: Staff, acto
             )
             if data.outcome == IntakeOutcome.OWN:
                 # 四(一) own handling: the receiving department's own task (fengqiao.handling).
-                from fengqiao.handling.services import task_for_own_handling
-
                 assert actor is not None  # a payer's filing is registered for review
-                task_for_own_handling(case=case, actor=actor)
+                own_handling_started.send(sender=Case, case=case, actor=actor)
         if data.outcome == IntakeOutcome.INFORM and data.informed_department is not None:
             _informed_event(
                 case=case, actor=actor, at=now, department=data.informed_department, note=data.informed_note
@@ -588,18 +596,17 @@ def case_review(
             % {"lead": lead_department, "co": "、".join(str(d) for d in departments[1:]) or "—"},
             data={"lead": departments[0].code, "co": [d.code for d in departments[1:]]},
         )
-    # 四(三): the tasks of joint handling, or the request for the leader's consent (fengqiao.handling).
-    from fengqiao.handling import services as handling
-
-    if classification == Classification.GENERAL:
-        handling.tasks_for_general(case=case, actor=actor, departments=departments, lead=lead_department)
-    elif classification == Classification.MAJOR:
-        handling.special_request_create(case=case, actor=actor, reason=reason)
-    elif classification == Classification.UNCLEAR:
-        # 四(八): the referral form (报送单) to the 旗政府办 hotline office (fengqiao.referrals).
-        from fengqiao.referrals.services import referral_create
-
-        referral_create(case=case, actor=actor, reason=reason)
+    # 四(三): the tasks of joint handling, or the request for the leader's consent; 四(八): the
+    # referral form to the 旗政府办 hotline office (case_routed: fengqiao.handling, fengqiao.referrals).
+    case_routed.send(
+        sender=Case,
+        case=case,
+        actor=actor,
+        classification=classification,
+        departments=departments,
+        lead=lead_department,
+        reason=reason,
+    )
     return case
 
 
@@ -638,9 +645,7 @@ def intake_outcome_at_review(
         data={"outcome": outcome},
     )
     if outcome == IntakeOutcome.OWN:
-        from fengqiao.handling.services import task_for_own_handling
-
-        task_for_own_handling(case=case, actor=actor)
+        own_handling_started.send(sender=Case, case=case, actor=actor)
     elif informed_department is not None:
         _informed_event(case=case, actor=actor, at=now, department=informed_department, note=case.informed_note)
     return case
@@ -821,10 +826,8 @@ def attachment_check(upload: UploadedFile) -> tuple[str, str]:
 def attachment_add(*, case: Case, actor: Staff, upload: UploadedFile, kind: str) -> Attachment:
     """Store an attachment of the case outside the web root, with its SM3 digest. The
     receiving department adds them, and so does a department writing its written opinion
-    on the case (四(三); ``fengqiao.handling.permissions.may_attach_for_opinion``)."""
-    from fengqiao.handling.permissions import may_attach_for_opinion
-
-    if not (permissions.may_edit_intake(actor, case) or may_attach_for_opinion(actor, case)):
+    on the case (四(三); ``permissions.may_attach``)."""
+    if not permissions.may_attach(actor, case):
         raise PermissionDenied(_("您无权为该案件上传附件。"))
     return attachment_store(case=case, actor=actor, uploaded_by=actor, upload=upload, kind=kind)
 

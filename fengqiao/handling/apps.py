@@ -56,3 +56,31 @@ class HandlingConfig(AppConfig):
         workflow.who_set("decline_special", permissions.may_approve_special)
         workflow.who_set("decide", permissions.may_decide)
         workflow.guard_add("decide", selectors.opinions_signed)
+
+        from fengqiao.cases import permissions as case_permissions
+        from fengqiao.cases.services import case_routed, own_handling_started
+
+        # 四(一) own handling, 四(三) joint or special handling: the work begins with the case's step.
+        own_handling_started.connect(_own_handling, dispatch_uid="handling.own_handling")
+        case_routed.connect(_routed, dispatch_uid="handling.routed")
+        # 四(三): a department writing its written opinion adds its attachments to the case.
+        case_permissions.attacher_register(permissions.may_attach_for_opinion)
+
+
+def _own_handling(sender: Any, case: Any, actor: Any, **kwargs: Any) -> None:
+    """属本部门职责 (四(一)): the receiving department's own task."""
+    from fengqiao.handling.services import task_for_own_handling
+
+    task_for_own_handling(case=case, actor=actor)
+
+
+def _routed(sender: Any, case: Any, actor: Any, classification: str, **kwargs: Any) -> None:
+    """After the review's routing: a general matter's opinion tasks (四(三)1 2)), or a major
+    matter's request for the group leader's consent (四(三)2 2))."""
+    from fengqiao.cases.states import Classification
+    from fengqiao.handling import services
+
+    if classification == Classification.GENERAL:
+        services.tasks_for_general(case=case, actor=actor, departments=kwargs["departments"], lead=kwargs["lead"])
+    elif classification == Classification.MAJOR:
+        services.special_request_create(case=case, actor=actor, reason=kwargs["reason"])

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +32,21 @@ class ReferralsConfig(AppConfig):
         from fengqiao.referrals.permissions import may_answer_case
 
         decider_register(CaseState.REFERRED, may_answer_case)
+
+        from fengqiao.cases.services import case_routed
+
+        # 四(八): a matter whose responsibility is unclear gets its 报送单 when the review routes it.
+        case_routed.connect(_routed, dispatch_uid="referrals.routed")
+
+
+def _routed(sender: Any, case: Any, actor: Any, classification: str, reason: str, **kwargs: Any) -> None:
+    """职责不清 (四(二), 四(八)): the referral form (报送单) to the 旗政府办 hotline office."""
+    from fengqiao.cases.states import Classification
+
+    if classification == Classification.UNCLEAR:
+        from fengqiao.referrals.services import referral_create
+
+        referral_create(case=case, actor=actor, reason=reason)
 
         from django.db.models import Exists, OuterRef, Q
 
