@@ -36,3 +36,12 @@ class FollowupConfig(AppConfig):
                 zero=("to_notify", "visits", "remedies"),
             )
         )
+
+        from fengqiao.followup import reminders
+        from fengqiao.handling.followthrough import deadlines
+        from fengqiao.handling.models import FollowUpKind
+
+        # The daily deadline job's 救济跟踪 and 回访提醒 (四(五)), and when each stays open.
+        deadlines.job_register(reminders.follow_up_jobs_run)
+        deadlines.pending_register(FollowUpKind.REMEDY, reminders.remedy_still_open)
+        deadlines.pending_register(FollowUpKind.VISIT, reminders.visit_still_open)

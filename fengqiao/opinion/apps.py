@@ -11,3 +11,10 @@ class OpinionConfig(AppConfig):
     name = "fengqiao.opinion"
     label = "opinion"
     verbose_name = _("网络舆情")
+
+    def ready(self) -> None:
+        from fengqiao.handling.followthrough.deadlines import job_register
+        from fengqiao.opinion.followthrough import item_jobs_run
+
+        # The daily deadline job reminds and escalates overdue responses the same way.
+        job_register(item_jobs_run)

@@ -10,13 +10,11 @@ job. The periodic job ``deadline_jobs_run`` only *sends*:
 - an escalation (督办升级) once the deadline is ``core.TimeLimit`` ``escalation`` (5 working
   days) past and still open, to the department head, the group office and the group leader.
 
-The same job reminds the people who follow a case up (跟踪回访, 四(五)) — the first receiver and
-the receiving department's intake clerks and head:
-
-- 救济跟踪: on a pending remedy's check date (``Remedy.next_check_on``), to follow its progress
-  (the payer who objects applied for reconsideration, arbitration, …; ``remedy_notice_send``);
-- 回访提醒: the working day after a scheduled visit that was not done, where the case's own
-  deadline does not already cover it (``visit_notice_send``).
+The same job runs the reminders the apps above handling register (:func:`job_register`, from
+their ``AppConfig.ready()``): followup's 救济跟踪 and 回访提醒 to the people who follow a case up
+(四(五), ``followup.reminders``), opinion's 催办 and 督办 of overdue responses to online items
+(``opinion.followthrough``). A notice of a kind such an app sends is "still open" while the
+condition it registers holds (:func:`pending_register`).
 
 Each notice is one ``FollowUpNotice`` per (case, task, kind, deadline): the unique constraints
 make the job safe to run twice and on several workers at once — a second insert of the same
@@ -27,7 +25,7 @@ the deadline, so a new deadline gets its own reminder.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -38,7 +36,7 @@ from django.utils import timezone
 
 from fengqiao.cases.models import Case, CaseEvent, EventKind
 from fengqiao.cases.permissions import COUNTY_WIDE_ROLES
-from fengqiao.cases.states import OPEN_STATES, CaseState
+from fengqiao.cases.states import OPEN_STATES
 from fengqiao.core import calendar, timelimits
 from fengqiao.core.models import TimeLimitUnit
 from fengqiao.handling.models import OPEN_TASK_STATUSES, FollowUpKind, FollowUpNotice, Task
@@ -53,8 +51,6 @@ SUPERVISION_ROWS = 200
 
 _OPEN_TASK = [s.value for s in OPEN_TASK_STATUSES]
 _OPEN_CASE = [s.value for s in OPEN_STATES]
-# 跟踪回访 (四(五)): the states in which visits are made.
-_VISIT_STATES = [CaseState.FOLLOWING_UP.value, CaseState.REMEDY_TRACKING.value]
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -178,23 +174,26 @@ def supervision_board(*, user: Staff, today: date | None = None) -> Supervision:
     )
 
 
+#: When a notice of a kind an app above handling sends is still open, registered by that app
+#: (:func:`pending_register`; followup: a remedy still pending with the check date, a visit still
+#: not done on its date): a filter on the notices.
+_pending: dict[str, Callable[[], Q]] = {}
+
+
+def pending_register(kind: str, still_open: Callable[[], Q]) -> None:
+    _pending[kind] = still_open
+
+
 def _still_pending() -> Q:
     """A notice whose subject is still open at the deadline it was sent about: the task or case
-    still open at that deadline (催办/督办), the remedy still pending with that check date
-    (救济跟踪), the visit still not done on that date (回访提醒)."""
-    from fengqiao.followup.models import Remedy, RemedyStatus, Visit
-
+    still open at that deadline (催办/督办), or what the app that sent it says (``_pending``)."""
     deadline_kinds = [FollowUpKind.REMINDER, FollowUpKind.ESCALATION]
-    remedy_due = Remedy.objects.filter(
-        case=OuterRef("case"), status=RemedyStatus.PENDING, next_check_on=OuterRef("due_on")
+    pending = Q(kind__in=deadline_kinds, task__isnull=False, task__status__in=_OPEN_TASK, task__due_on=F("due_on")) | Q(
+        kind__in=deadline_kinds, task__isnull=True, case__state__in=_OPEN_CASE, case__due_on=F("due_on")
     )
-    visit_due = Visit.objects.filter(case=OuterRef("case"), done_at__isnull=True, scheduled_on=OuterRef("due_on"))
-    return (
-        Q(kind__in=deadline_kinds, task__isnull=False, task__status__in=_OPEN_TASK, task__due_on=F("due_on"))
-        | Q(kind__in=deadline_kinds, task__isnull=True, case__state__in=_OPEN_CASE, case__due_on=F("due_on"))
-        | Q(Exists(remedy_due), kind=FollowUpKind.REMEDY, case__state__in=_OPEN_CASE)
-        | Q(Exists(visit_due), kind=FollowUpKind.VISIT, case__state__in=_VISIT_STATES)
-    )
+    for still_open in _pending.values():
+        pending |= still_open()
+    return pending
 
 
 def my_notices(*, user: Staff) -> QuerySet[FollowUpNotice]:
@@ -376,71 +375,6 @@ def _lock_case(case_id: int) -> Case | None:
     return Case.objects.select_for_update(of=("self",)).select_related("owner").filter(pk=case_id).first()
 
 
-def _remedy_text(case: Case, remedies: list[Any]) -> str:
-    parts = "、".join(
-        f"{r.get_kind_display()}（受理机关{r.body}，法定期限至{r.statutory_deadline:%Y年%m月%d日}"
-        f"{'，暂定' if r.deadline_provisional else ''}）"
-        for r in remedies
-    )
-    return f"【救济跟踪】案件{case.number}：缴费人申请的{parts}请跟踪进展。"
-
-
-@transaction.atomic
-def remedy_notice_send(*, case: Case, due_on: date, today: date) -> FollowUpNotice | None:
-    """救济跟踪 (四(五) 跟踪回访): remind the people who follow ``case`` up that its pending
-    remedies checked on ``due_on`` (``Remedy.next_check_on``) are to be followed, once per
-    (case, check date). None when already sent, or when no remedy of the case is still pending
-    with that check date (it ended, or its progress was noted and the next check set)."""
-    from fengqiao.followup.models import Remedy, RemedyStatus
-
-    locked = _lock_case(case.pk)
-    if locked is None or locked.state not in _OPEN_CASE:
-        return None
-    remedies = list(
-        Remedy.objects.filter(case=locked, status=RemedyStatus.PENDING, next_check_on=due_on).order_by("filed_on", "id")
-    )
-    if not remedies:
-        return None
-    return _follow_up_notice_create(
-        case=locked,
-        kind=FollowUpKind.REMEDY,
-        due_on=due_on,
-        text=_remedy_text(locked, remedies),
-        data={"remedies": [r.pk for r in remedies]},
-    )
-
-
-def _visit_covered(case: Case, scheduled_on: date) -> bool:
-    """A visit on the case's own deadline in 跟踪回访 is covered by the case's 催办: the payer's
-    delivery starts the follow-up limit (``follow_up_start`` sets ``Case.due_on``) and the first
-    visit is scheduled on that day, so ``notice_send`` already reminds the first receiver and
-    the department head the working day after it (and escalates later). No second notice."""
-    return case.state == CaseState.FOLLOWING_UP and case.due_on == scheduled_on
-
-
-@transaction.atomic
-def visit_notice_send(*, case: Case, due_on: date, today: date) -> FollowUpNotice | None:
-    """回访提醒 (四(五) 跟踪回访): a visit of ``case`` scheduled on ``due_on`` was not done; remind
-    the people who follow the case up, once per (case, date). None when already sent, when the
-    visit has been done since, or when the case's own 催办 covers it (``_visit_covered``)."""
-    from fengqiao.followup.models import Visit
-
-    locked = _lock_case(case.pk)
-    if locked is None or locked.state not in _VISIT_STATES or _visit_covered(locked, due_on):
-        return None
-    visits = list(Visit.objects.filter(case=locked, done_at__isnull=True, scheduled_on=due_on).order_by("id"))
-    if not visits:
-        return None
-    text = f"【回访提醒】案件{locked.number}：计划于{due_on:%Y年%m月%d日}进行的跟踪回访尚未完成，请及时回访并记录。"
-    return _follow_up_notice_create(
-        case=locked,
-        kind=FollowUpKind.VISIT,
-        due_on=due_on,
-        text=text,
-        data={"visits": [v.pk for v in visits]},
-    )
-
-
 @dataclass
 class JobReport:
     """What one run of the deadline job did."""
@@ -489,73 +423,21 @@ def _candidates(kind: str, today: date, gap: int) -> tuple[QuerySet[Task], Query
     return tasks, cases
 
 
-def _remedies_due(today: date) -> list[tuple[Case, date]]:
-    """(case, check date) of the pending remedies due for follow-up on ``today`` without a
-    救济跟踪 notice for that date yet."""
-    from fengqiao.followup.selectors import remedies_to_follow_up
-
-    sent = FollowUpNotice.objects.filter(
-        case=OuterRef("case"), task__isnull=True, kind=FollowUpKind.REMEDY, due_on=OuterRef("next_check_on")
-    )
-    seen: dict[tuple[int, date], Case] = {}
-    for remedy in (
-        remedies_to_follow_up(today).filter(case__state__in=_OPEN_CASE).exclude(Exists(sent)).iterator(chunk_size=500)
-    ):
-        if remedy.next_check_on is not None:
-            seen.setdefault((remedy.case_id, remedy.next_check_on), remedy.case)
-    return [(case, day) for (_pk, day), case in seen.items()]
+#: The parts of the daily job the apps above handling add, from their ``AppConfig.ready()``
+#: (:func:`job_register`): ``job(report)`` sends its notices for ``report.today`` and counts them.
+_jobs: list[Callable[[JobReport], None]] = []
 
 
-def _visits_due(today: date) -> list[tuple[Case, date]]:
-    """(case, date) of visits scheduled before ``today`` and not done, in a follow-up state,
-    without a 回访提醒 for that date yet (the covered ones are skipped by ``visit_notice_send``
-    and, cheaply, here)."""
-    from fengqiao.followup.models import Visit
-
-    sent = FollowUpNotice.objects.filter(
-        case=OuterRef("case"), task__isnull=True, kind=FollowUpKind.VISIT, due_on=OuterRef("scheduled_on")
-    )
-    visits = (
-        Visit.objects.filter(done_at__isnull=True, scheduled_on__lt=today, case__state__in=_VISIT_STATES)
-        .exclude(case__state=CaseState.FOLLOWING_UP, case__due_on=F("scheduled_on"))
-        .exclude(Exists(sent))
-        .select_related("case")
-        .order_by("scheduled_on", "id")
-    )
-    seen: dict[tuple[int, date], Case] = {}
-    for visit in visits.iterator(chunk_size=500):
-        if reminder_day(visit.scheduled_on) <= today:
-            seen.setdefault((visit.case_id, visit.scheduled_on), visit.case)
-    return [(case, day) for (_pk, day), case in seen.items()]
-
-
-def follow_up_jobs_run(report: JobReport) -> None:
-    """The 跟踪回访 part of the daily job (四(五)): 救济跟踪 for remedies whose check date has come,
-    回访提醒 for visits not done. Adds to ``report``."""
-    plan = (
-        (FollowUpKind.REMEDY, _remedies_due, remedy_notice_send),
-        (FollowUpKind.VISIT, _visits_due, visit_notice_send),
-    )
-    for kind, due, send in plan:
-        for case, day in due(report.today):
-            try:
-                notice = send(case=case, due_on=day, today=report.today)
-            except Exception as exc:  # one bad row must not stop the others; logged and reported
-                logger.exception("deadline job: %s on case %s failed", kind, case.pk)
-                report.errors.append(f"{case.number}: {exc}")
-                continue
-            if notice is None:
-                report.already_sent += 1
-            elif kind == FollowUpKind.REMEDY:
-                report.remedies += 1
-            else:
-                report.visits += 1
+def job_register(job: Callable[[JobReport], None]) -> None:
+    """Run ``job`` after the tasks' and cases' 催办/督办, in the order the apps are installed."""
+    if job not in _jobs:
+        _jobs.append(job)
 
 
 def deadline_jobs_run(*, today: date | None = None) -> JobReport:
     """The daily 催办/督办 job (django-q2 schedule ``handling.deadline_jobs``, or
-    ``manage.py run_deadline_jobs``), with the reminders of 跟踪回访 (``follow_up_jobs_run``).
-    Safe to run twice and on several workers at once."""
+    ``manage.py run_deadline_jobs``), then the apps' parts (``_jobs``: the reminders of 跟踪回访,
+    the online items'). Safe to run twice and on several workers at once."""
     today = today or timezone.localdate(timezone=calendar.WORKING_DAY_TZ)
     report = JobReport(today=today)
     plan = (
@@ -581,10 +463,7 @@ def deadline_jobs_run(*, today: date | None = None) -> JobReport:
                 report.reminders += 1
             else:
                 report.escalations += 1
-    follow_up_jobs_run(report)
-    # 网络舆情: overdue responses are reminded and escalated the same way (fengqiao.opinion).
-    from fengqiao.opinion.followthrough import item_jobs_run
-
-    item_jobs_run(report)
+    for job in _jobs:
+        job(report)
     logger.info("deadline job %s", report)
     return report
