@@ -7,17 +7,19 @@ someone may not take answers 403."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengqiao.cases import selectors as case_selectors
@@ -26,10 +28,11 @@ from fengqiao.cases.models import Case
 from fengqiao.cases.services import attachment_add
 from fengqiao.cases.states import CaseState
 from fengqiao.core.auth import request_staff
+from fengqiao.core.pages import Done, acting_on, arguments, form_page, post_step
 from fengqiao.handling import forms, legal, permissions, selectors, services
-from fengqiao.handling.models import DecisionStatus, OpinionStatus, Task, TaskStatus
+from fengqiao.handling.models import DecisionStatus, OpinionStatus, SpecialHandlingRequest, Task, TaskStatus
 from fengqiao.handling.taskcontrol_views import task_control_context
-from fengqiao.org.models import Staff
+from fengqiao.org.models import Department, Staff
 
 INBOX_TABS = [
     ("pending", "待签收"),
@@ -40,23 +43,6 @@ INBOX_TABS = [
     ("all", "全部未办结"),
 ]
 INBOX_PAGE_SIZE = 50
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _version(form: Any) -> int | None:
-    value = form.cleaned_data.get("version")
-    return int(value) if value not in (None, "") else None
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}：{error}" if label else str(error))
 
 
 # --- inbox and task ----------------------------------------------------------------------
@@ -146,154 +132,93 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _task_step(
-    request: HttpRequest, pk: int, step: Any, form_class: Any = forms.VersionForm, may: Any = permissions.may_work_task
-) -> HttpResponse:
-    user = request_staff(request)
-    task = selectors.task_get_for(user=user, pk=pk)
-    if not may(user, task):
-        raise PermissionDenied
-    form = form_class(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("task-detail", pk=task.pk)
-    try:
-        step(user, task, form)
-    except ValidationError as exc:
-        _flash(request, exc)
-    return redirect("task-detail", pk=task.pk)
+    form_class: Any, may: Callable[[Staff, Task], bool], take: Callable[..., Any], said: Any
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A button of the task page (签收, 退回, 签发, 退回修改): for whoever ``may``, ``take(task=…,
+    actor=…, **the form's data)`` and ``said`` (with the case number and the department) on the
+    task page; whatever is refused is said there too."""
+
+    @login_required
+    @require_POST
+    def step(request: HttpRequest, pk: int) -> HttpResponse:
+        user, task = acting_on(request, selectors.task_get_for, may, pk=pk)
+
+        def write(d: dict[str, Any]) -> Done:
+            take(task=task, actor=user, **arguments(d))
+            return Done(said % {"n": task.case.number, "d": task.department.name}, "task-detail", pk=task.pk)
+
+        return post_step(request, form_class(request.POST), write, back=reverse("task-detail", args=[task.pk]))
+
+    return step
 
 
-@login_required
-@require_POST
-def task_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    def step(user: Staff, task: Task, form: Any) -> None:
-        services.task_sign(task=task, actor=user, expected_version=_version(form))
-        messages.success(
-            request,
-            _("已签收案件 %(n)s 的办理任务（%(d)s），请撰写书面意见。")
-            % {"n": task.case.number, "d": task.department.name},
-        )
-
-    return _task_step(request, pk, step)
+SIGNED_FOR = gettext_lazy("已签收案件 %(n)s 的办理任务（%(d)s），请撰写书面意见。")
+RETURNED = gettext_lazy("已将案件 %(n)s 的办理任务退回受理部门审核转办。")
+OPINION_SIGNED = gettext_lazy("已签发%(d)s对案件 %(n)s 的书面意见，该任务办结。")
+SENT_BACK = gettext_lazy("已将案件 %(n)s 的书面意见退回经办人修改。")
+task_sign = _task_step(forms.VersionForm, permissions.may_work_task, services.task_sign, SIGNED_FOR)
+task_return = _task_step(forms.TaskReturnForm, permissions.may_work_task, services.task_return, RETURNED)
+opinion_sign = _task_step(forms.VersionForm, permissions.may_sign_opinion, services.opinion_sign, OPINION_SIGNED)
+opinion_send_back = _task_step(forms.SendBackForm, permissions.may_sign_opinion, services.opinion_send_back, SENT_BACK)
 
 
-@login_required
-@require_POST
-def task_return(request: HttpRequest, pk: int) -> HttpResponse:
-    def step(user: Staff, task: Task, form: Any) -> None:
-        services.task_return(task=task, actor=user, reason=form.cleaned_data["reason"], expected_version=_version(form))
-        messages.success(request, _("已将案件 %(n)s 的办理任务退回受理部门审核转办。") % {"n": task.case.number})
-
-    return _task_step(request, pk, step, forms.TaskReturnForm)
+def _may_reroute_task(user: Staff, task: Task) -> bool:
+    return permissions.may_reroute(user, task.case)
 
 
 @login_required
 @require_POST
 def task_reroute(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request_staff(request)
-    task = selectors.task_get_for(user=user, pk=pk)
-    if not permissions.may_reroute(user, task.case):
-        raise PermissionDenied
+    user, task = acting_on(request, selectors.task_get_for, _may_reroute_task, pk=pk)
+
+    def write(d: dict[str, Any]) -> Done:
+        new = services.task_reroute(task=task, actor=user, **d)
+        said = _("已将案件 %(n)s 重新转办至%(d)s。") % {"n": new.case.number, "d": new.department.name}
+        return Done(said, "task-detail", pk=new.pk)
+
     form = forms.RerouteForm(request.POST, county=task.case.jurisdiction)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("task-detail", pk=task.pk)
-    try:
-        new = services.task_reroute(
-            task=task,
-            department=form.cleaned_data["department"],
-            actor=user,
-            instructions=form.cleaned_data["instructions"],
-        )
-    except ValidationError as exc:
-        _flash(request, exc)
-        return redirect("task-detail", pk=task.pk)
-    messages.success(request, _("已将案件 %(n)s 重新转办至%(d)s。") % {"n": new.case.number, "d": new.department.name})
-    return redirect("task-detail", pk=new.pk)
+    return post_step(request, form, write, back=reverse("task-detail", args=[task.pk]))
 
 
 @login_required
 @require_POST
 def opinion_save(request: HttpRequest, pk: int) -> HttpResponse:
-    """Save the draft; with ``action=submit`` also send it to the department head."""
-    user = request_staff(request)
-    task = selectors.task_get_for(user=user, pk=pk)
-    if not permissions.may_work_task(user, task):
-        raise PermissionDenied
+    """Save the draft; with ``action=submit`` also send it to the department head. A refused
+    form shows the task page again with the editor's errors (400)."""
+    user, task = acting_on(request, selectors.task_get_for, permissions.may_work_task, pk=pk)
     form = forms.OpinionForm(request.POST)
     if not form.is_valid():
         return render(request, "handling/task.html", _task_context(user, task, opinion_form=form), status=400)
-    d = form.cleaned_data
-    try:
-        opinion = services.opinion_save(
-            task=task, actor=user, facts=d["facts"], text=d["text"], basis=d["basis"], expected_version=_version(form)
-        )
+
+    def write(d: dict[str, Any]) -> Done:
+        opinion = services.opinion_save(task=task, actor=user, **arguments(d))
         if request.POST.get("action") == "submit":
             services.opinion_submit(task=task, actor=user, expected_version=opinion.version)
-            messages.success(
-                request,
-                _("已提交案件 %(n)s 的书面意见，待%(d)s负责人签发。")
-                % {"n": task.case.number, "d": task.department.name},
-            )
+            said = _("已提交案件 %(n)s 的书面意见，待%(d)s负责人签发。") % {
+                "n": task.case.number,
+                "d": task.department.name,
+            }
         else:
-            messages.success(
-                request,
-                _("已保存案件 %(n)s 的书面意见草稿（第%(v)d版）。") % {"n": task.case.number, "v": opinion.version},
-            )
-    except ValidationError as exc:
-        _flash(request, exc)
-    return redirect("task-detail", pk=task.pk)
+            said = _("已保存案件 %(n)s 的书面意见草稿（第%(v)d版）。") % {"n": task.case.number, "v": opinion.version}
+        return Done(said, "task-detail", pk=task.pk)
 
-
-@login_required
-@require_POST
-def opinion_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    def step(user: Staff, task: Task, form: Any) -> None:
-        services.opinion_sign(task=task, actor=user, expected_version=_version(form))
-        messages.success(
-            request,
-            _("已签发%(d)s对案件 %(n)s 的书面意见，该任务办结。") % {"n": task.case.number, "d": task.department.name},
-        )
-
-    return _task_step(request, pk, step, may=permissions.may_sign_opinion)
-
-
-@login_required
-@require_POST
-def opinion_send_back(request: HttpRequest, pk: int) -> HttpResponse:
-    def step(user: Staff, task: Task, form: Any) -> None:
-        services.opinion_send_back(
-            task=task, actor=user, reason=form.cleaned_data["reason"], expected_version=_version(form)
-        )
-        messages.success(request, _("已将案件 %(n)s 的书面意见退回经办人修改。") % {"n": task.case.number})
-
-    return _task_step(request, pk, step, forms.SendBackForm, may=permissions.may_sign_opinion)
+    return post_step(request, form, write, back=reverse("task-detail", args=[task.pk]))
 
 
 @login_required
 @require_POST
 def task_attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
     """An attachment of the written opinion is an attachment of the case."""
-    user = request_staff(request)
-    task = selectors.task_get_for(user=user, pk=pk)
-    if not permissions.may_attach_to_task(user, task):
-        raise PermissionDenied(_("只有签收该任务的部门可在此上传书面意见的附件。"))
+    refused = _("只有签收该任务的部门可在此上传书面意见的附件。")
+    user, task = acting_on(request, selectors.task_get_for, permissions.may_attach_to_task, refused=refused, pk=pk)
+
+    def write(d: dict[str, Any]) -> Done:
+        added = attachment_add(case=task.case, actor=user, upload=d["file"], kind=d["kind"])
+        said = _("已为案件 %(n)s 上传附件“%(f)s”。") % {"n": task.case.number, "f": added.original_name}
+        return Done(said, "task-detail", pk=task.pk)
+
     form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("task-detail", pk=task.pk)
-    try:
-        added = attachment_add(
-            case=task.case, actor=user, upload=form.cleaned_data["file"], kind=form.cleaned_data["kind"]
-        )
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(
-            request,
-            _("已为案件 %(n)s 上传附件“%(f)s”。") % {"n": task.case.number, "f": added.original_name},
-        )
-    return redirect("task-detail", pk=task.pk)
+    return post_step(request, form, write, back=reverse("task-detail", args=[task.pk]))
 
 
 # --- the decision --------------------------------------------------------------------------
@@ -338,29 +263,17 @@ def case_handling_context(*, user: Staff, case: Case) -> dict[str, Any]:
 @require_POST
 def case_route(request: HttpRequest, number: str) -> HttpResponse:
     """交办联办部门 for a case in joint handling (after the leader declined special handling)."""
-    user = request_staff(request)
-    case = case_selectors.case_get_for(user=user, number=number)
-    if not permissions.may_reroute(user, case):
-        raise PermissionDenied
+    user, case = acting_on(request, case_selectors.case_get_for, permissions.may_reroute, number=number)
+
+    def write(d: dict[str, Any]) -> Done:
+        routed = services.tasks_for_general(
+            case=case, actor=user, departments=list(d["co_departments"]), lead=d["lead_department"]
+        )
+        said = _("已将案件 %(n)s 交办：%(d)s。") % {"n": case.number, "d": "、".join(t.department.name for t in routed)}
+        return Done(said, "case-detail", number=case.number)
+
     form = forms.RouteForm(request.POST, county=case.jurisdiction)
-    if form.is_valid():
-        try:
-            routed = services.tasks_for_general(
-                case=case,
-                actor=user,
-                departments=list(form.cleaned_data["co_departments"]),
-                lead=form.cleaned_data["lead_department"],
-            )
-            messages.success(
-                request,
-                _("已将案件 %(n)s 交办：%(d)s。")
-                % {"n": case.number, "d": "、".join(t.department.name for t in routed)},
-            )
-        except ValidationError as exc:
-            _flash(request, exc)
-    else:
-        _form_errors(request, form)
-    return redirect("case-detail", number=case.number)
+    return post_step(request, form, write, back=reverse("case-detail", args=[case.number]))
 
 
 def _decision_initial(case: Case) -> tuple[dict[str, Any], list[dict[str, str]]]:
@@ -385,76 +298,49 @@ def _decision_initial(case: Case) -> tuple[dict[str, Any], list[dict[str, str]]]
 @login_required
 @require_http_methods(["GET", "POST"])
 def decision_edit(request: HttpRequest, number: str) -> HttpResponse:
-    """处理意见 editor: consolidate the signed opinions; save the draft; issue the notice."""
-    user = request_staff(request)
-    case = case_selectors.case_get_for(user=user, number=number)
-    if not permissions.may_decide(user, case):
-        raise PermissionDenied
+    """处理意见 editor: consolidate the signed opinions; save the draft; issue the notice. A
+    refused draft shows the editor again with 400."""
+    user, case = acting_on(request, case_selectors.case_get_for, permissions.may_decide, number=number)
     decision = selectors.decision_current(case=case)
     # After a remedy outcome reopened handling the issued decision is rewritten as a new draft.
     issued = (
         decision is not None and decision.status == DecisionStatus.ISSUED and case.state not in services.DRAFTING_STATES
     )
-    status = 200
     if request.method == "POST" and not issued:
         form = forms.DecisionForm(request.POST)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                # 出具 = save what the page shows and issue it, in one transaction: refused, it
-                # leaves nothing saved. Saving unchanged content keeps the version and with it
-                # the 司法局's review of that content (``services.decision_save``).
-                with transaction.atomic():
-                    saved = services.decision_save(
-                        case=case,
-                        actor=user,
-                        request=d["request"],
-                        facts_and_reasons=d["facts_and_reasons"],
-                        result=d["result"],
-                        legal_basis=d["legal_basis"],
-                        remedies=d["remedies"],
-                        expected_version=_version(form),
-                    )
-                    if request.POST.get("action") == "issue":
-                        saved = services.decision_issue(decision=saved, actor=user, expected_version=saved.version)
-                        issued_now = True
-                    else:
-                        issued_now = False
-                if issued_now:
-                    messages.success(
-                        request,
-                        _("已出具处理意见书%(n)s。") % {"n": saved.document.number if saved.document else ""},
-                    )
-                    return redirect("case-detail", number=case.number)
-                messages.success(request, _("已保存处理意见草稿（第%(v)d版）。") % {"v": saved.version})
-                return redirect("case-decision", number=case.number)
-            except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errs in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errs)
-                else:
-                    form.add_error(None, exc.messages)
-        status = 400
-    else:
+    else:  # an issued decision takes no post: the editor shows it as on a GET
         initial, remedies = _decision_initial(case)
         form = forms.DecisionForm(initial={**initial, "remedies": remedies})
-    draft = decision if decision is not None and decision.status == DecisionStatus.DRAFT else None
-    review = legal.review_state(draft) if draft is not None else None
-    return render(
-        request,
-        "handling/decision.html",
-        {
+
+    def write(d: dict[str, Any]) -> Done:
+        # 出具 = save what the page shows and issue it, in one transaction: refused, it leaves
+        # nothing saved. Saving unchanged content keeps the version and with it the 司法局's
+        # review of that content (``services.decision_save``).
+        with transaction.atomic():
+            saved = services.decision_save(case=case, actor=user, **arguments(d))
+            if request.POST.get("action") != "issue":
+                return Done(
+                    _("已保存处理意见草稿（第%(v)d版）。") % {"v": saved.version}, "case-decision", number=case.number
+                )
+            saved = services.decision_issue(decision=saved, actor=user, expected_version=saved.version)
+        said = _("已出具处理意见书%(n)s。") % {"n": saved.document.number if saved.document else ""}
+        return Done(said, "case-detail", number=case.number)
+
+    def page() -> dict[str, Any]:
+        draft = decision if decision is not None and decision.status == DecisionStatus.DRAFT else None
+        review = legal.review_state(draft) if draft is not None else None
+        return {
             "case": case,
-            "form": form,
             "decision": decision,
             "issued": issued,
             "state": selectors.decision_state(case=case),
             "opinions": selectors.signed_opinions(case=case),
             "review": review,
             "may_request_review": review is not None and review.requestable and legal.may_request_review(user, case),
-        },
-        status=status,
-    )
+        }
+
+    status = 200 if issued else 400
+    return form_page(request, form, write, template="handling/decision.html", context=page, invalid_status=status)
 
 
 # --- the leader's approval queue -------------------------------------------------------------
@@ -494,54 +380,47 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _special_step(request: HttpRequest, pk: int, step: Any, form_class: Any) -> HttpResponse:
-    user = request_staff(request)
-    special = selectors.special_request_get_for(user=user, pk=pk)
-    may = permissions.may_forward_special if form_class is forms.ForwardForm else permissions.may_approve_special
-    if not may(user, special.case):
-        raise PermissionDenied
-    kwargs = {"county": special.case.jurisdiction} if form_class is forms.ApproveForm else {}
-    form = form_class(request.POST, **kwargs)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("approval-queue")
-    try:
-        step(user, special, form.cleaned_data)
-    except ValidationError as exc:
-        _flash(request, exc)
-    return redirect("approval-queue")
+def _special_step(
+    form_class: Any, may: Callable[[Staff, Case], bool], take: Callable[..., Any], said: Any
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A button of the approval queue (转报, 同意, 不同意) on one request of special handling:
+    for whoever ``may`` on its case, ``take(special=…, actor=…, **the form's data)`` and
+    ``said`` (with the case number) on the queue; whatever is refused is said there too."""
+
+    @login_required
+    @require_POST
+    def step(request: HttpRequest, pk: int) -> HttpResponse:
+        user = request_staff(request)
+        special = selectors.special_request_get_for(user=user, pk=pk)
+        if not may(user, special.case):
+            raise PermissionDenied
+        kwargs = {"county": special.case.jurisdiction} if form_class is forms.ApproveForm else {}
+
+        def write(d: dict[str, Any]) -> Done:
+            take(special=special, actor=user, **d)
+            return Done(said % {"n": special.case.number}, "approval-queue")
+
+        return post_step(request, form_class(request.POST, **kwargs), write, back="approval-queue")
+
+    return step
 
 
-@login_required
-@require_POST
-def special_forward(request: HttpRequest, pk: int) -> HttpResponse:
-    def step(user: Staff, special: Any, d: dict[str, Any]) -> None:
-        services.special_request_forward(special=special, actor=user, note=d["note"])
-        messages.success(request, _("已将案件 %(n)s 的专案处理申请转报组长审批。") % {"n": special.case.number})
-
-    return _special_step(request, pk, step, forms.ForwardForm)
-
-
-@login_required
-@require_POST
-def special_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    def step(user: Staff, special: Any, d: dict[str, Any]) -> None:
-        services.special_request_approve(
-            special=special, actor=user, member_units=list(d["member_units"]) or None, note=d["note"]
-        )
-        messages.success(request, _("已同意案件 %(n)s 专案处理。") % {"n": special.case.number})
-
-    return _special_step(request, pk, step, forms.ApproveForm)
+def _approve(
+    *, special: SpecialHandlingRequest, actor: Staff, member_units: Iterable[Department], note: str
+) -> SpecialHandlingRequest:
+    """同意: no unit ticked leaves the units to the service (the routing matrix's proposal)."""
+    return services.special_request_approve(
+        special=special, actor=actor, member_units=list(member_units) or None, note=note
+    )
 
 
-@login_required
-@require_POST
-def special_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    def step(user: Staff, special: Any, d: dict[str, Any]) -> None:
-        services.special_request_decline(special=special, actor=user, reason=d["reason"])
-        messages.success(
-            request,
-            _("已不同意案件 %(n)s 专案处理，该案转一般事项联合办理。") % {"n": special.case.number},
-        )
-
-    return _special_step(request, pk, step, forms.DeclineForm)
+FORWARDED = gettext_lazy("已将案件 %(n)s 的专案处理申请转报组长审批。")
+APPROVED = gettext_lazy("已同意案件 %(n)s 专案处理。")
+DECLINED = gettext_lazy("已不同意案件 %(n)s 专案处理，该案转一般事项联合办理。")
+special_forward = _special_step(
+    forms.ForwardForm, permissions.may_forward_special, services.special_request_forward, FORWARDED
+)
+special_approve = _special_step(forms.ApproveForm, permissions.may_approve_special, _approve, APPROVED)
+special_decline = _special_step(
+    forms.DeclineForm, permissions.may_approve_special, services.special_request_decline, DECLINED
+)
