@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fengqiao.cases import selectors as case_selectors
 from fengqiao.cases.models import Case
 from fengqiao.core.auth import request_staff
-from fengqiao.core.forms import errors_to_form
+from fengqiao.core.pages import Done, acting_on, form_page
 from fengqiao.handling import legal
 from fengqiao.handling.followthrough import deadlines, extensions, mediation
 from fengqiao.handling.followthrough.forms import (
@@ -130,144 +129,86 @@ def reminders(request: HttpRequest) -> HttpResponse:
     return render(request, "handling/followthrough/reminders.html", {"page": page})
 
 
+def _may_request_extension(user: Staff, case: Case) -> bool:
+    """申请延期 for the case, or for one of its open tasks."""
+    open_tasks = case.tasks.filter(status__in=OPEN_TASK_STATUSES)
+    return extensions.may_request(user, case, None) or any(extensions.may_request(user, case, t) for t in open_tasks)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def extension_request(request: HttpRequest, number: str) -> HttpResponse:
     """申请延期 for the case or one of its open tasks."""
-    user = request_staff(request)
-    case = case_selectors.case_get_for(user=user, number=number)
-    open_tasks = case.tasks.filter(status__in=OPEN_TASK_STATUSES)
-    if not (extensions.may_request(user, case, None) or any(extensions.may_request(user, case, t) for t in open_tasks)):
-        raise PermissionDenied
+    user, case = acting_on(request, case_selectors.case_get_for, _may_request_extension, number=number)
     form = ExtensionRequestForm(request.POST or None, case=case)
-    if request.method == "POST" and form.is_valid():
+
+    def write(d: dict[str, Any]) -> Done:
         try:
-            extensions.extension_request(
-                case=case,
-                actor=user,
-                task=form.cleaned_data["task"],
-                reason=form.cleaned_data["reason"],
-                new_due_on=form.cleaned_data["new_due_on"],
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        except PermissionDenied:
-            form.add_error("task", _("您无权为该事项申请延期。"))
-        else:
-            messages.success(
-                request,
-                _("已提交案件 %(n)s 的延期申请，待%(who)s审批。")
-                % {"n": case.number, "who": _("领导小组组长") if extensions.is_major(case) else _("部门负责人")},
-            )
-            return redirect("case-detail", number=case.number)
-    return render(
-        request,
-        "handling/followthrough/extension_request.html",
-        {"case": case, "form": form, "major": extensions.is_major(case)},
-    )
+            extensions.extension_request(case=case, actor=user, **d)
+        except PermissionDenied as exc:  # not for the task chosen: said beside it
+            raise ValidationError({"task": _("您无权为该事项申请延期。")}) from exc
+        who = _("领导小组组长") if extensions.is_major(case) else _("部门负责人")
+        said = _("已提交案件 %(n)s 的延期申请，待%(who)s审批。") % {"n": case.number, "who": who}
+        return Done(said, "case-detail", number=case.number)
+
+    def page() -> dict[str, Any]:
+        return {"case": case, "major": extensions.is_major(case)}
+
+    return form_page(request, form, write, template="handling/followthrough/extension_request.html", context=page)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """审批延期: the department head, or the group leader for a major matter's case."""
-    user = request_staff(request)
-    ext = extension_for(user=user, pk=pk)
-    if not extensions.may_decide(user, ext):
-        raise PermissionDenied
+    user, ext = acting_on(request, extension_for, extensions.may_decide, pk=pk)
+
+    def write(d: dict[str, Any]) -> Done:
+        extensions.extension_decide(extension=ext, actor=user, **d)
+        said = _("已批准案件 %(n)s 的延期申请。") if d["approve"] else _("已不批准案件 %(n)s 的延期申请。")
+        return Done(said % {"n": ext.case.number}, "case-detail", number=ext.case.number)
+
     form = ExtensionDecideForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            extensions.extension_decide(
-                extension=ext,
-                actor=user,
-                approve=form.cleaned_data["approve"],
-                note=form.cleaned_data["note"],
-                payer_told_how=form.cleaned_data["payer_told_how"],
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(
-                request,
-                (
-                    _("已批准案件 %(n)s 的延期申请。")
-                    if form.cleaned_data["approve"]
-                    else _("已不批准案件 %(n)s 的延期申请。")
-                )
-                % {"n": ext.case.number},
-            )
-            return redirect("case-detail", number=ext.case.number)
-    return render(request, "handling/followthrough/extension_decide.html", {"ext": ext, "form": form})
+    template = "handling/followthrough/extension_decide.html"
+    return form_page(request, form, write, template=template, context={"ext": ext})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def mediation_open(request: HttpRequest, number: str) -> HttpResponse:
     """组织调解 (调解中心/线上团队)."""
-    user = request_staff(request)
-    case = case_selectors.case_get_for(user=user, number=number)
-    if not mediation.may_mediate(user, case):
-        raise PermissionDenied
+    user, case = acting_on(request, case_selectors.case_get_for, mediation.may_mediate, number=number)
     form = MediationOpenForm(request.POST or None, case=case, initial={"mediator": user.pk})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            mediation.mediation_open(
-                case=case,
-                actor=user,
-                mediator=d["mediator"],
-                held_at=d["held_at"],
-                parties=d["parties"],
-                division=d["division"],
-                place=d["place"],
-                notes=d["notes"],
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(
-                request, _("已登记案件 %(n)s 的调解，调解员%(m)s。") % {"n": case.number, "m": d["mediator"].name}
-            )
-            return redirect("case-detail", number=case.number)
-    return render(request, "handling/followthrough/mediation_open.html", {"case": case, "form": form})
+
+    def write(d: dict[str, Any]) -> Done:
+        mediation.mediation_open(case=case, actor=user, **d)
+        said = _("已登记案件 %(n)s 的调解，调解员%(m)s。") % {"n": case.number, "m": d["mediator"].name}
+        return Done(said, "case-detail", number=case.number)
+
+    template = "handling/followthrough/mediation_open.html"
+    return form_page(request, form, write, template=template, context={"case": case})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def mediation_result(request: HttpRequest, pk: int) -> HttpResponse:
     """记录调解结果: an agreement becomes the draft decision; otherwise handling goes on."""
-    user = request_staff(request)
-    session = session_for(user=user, pk=pk)
-    if not mediation.may_record(user, session):
-        raise PermissionDenied
+    user, session = acting_on(request, session_for, mediation.may_record, pk=pk)
+
+    def write(d: dict[str, Any]) -> Done:
+        mediation.mediation_record_result(session=session, actor=user, **d)
+        said = _("已记录案件 %(n)s 的调解结果：%(r)s。") % {
+            "n": session.case.number,
+            "r": MediationResult(d["result"]).label,
+        }
+        return Done(said, "case-detail", number=session.case.number)
+
+    def page() -> dict[str, Any]:
+        return {"session": session, "done": session.result != MediationResult.PENDING}
+
     form = MediationResultForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            mediation.mediation_record_result(
-                session=session,
-                actor=user,
-                result=d["result"],
-                agreement=d["agreement"],
-                notes=d["notes"],
-                decision_result=d["decision_result"],
-                legal_basis=d["legal_basis"],
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(
-                request,
-                _("已记录案件 %(n)s 的调解结果：%(r)s。")
-                % {"n": session.case.number, "r": MediationResult(d["result"]).label},
-            )
-            return redirect("case-detail", number=session.case.number)
-    return render(
-        request,
-        "handling/followthrough/mediation_result.html",
-        {"session": session, "form": form, "done": session.result != MediationResult.PENDING},
-    )
+    template = "handling/followthrough/mediation_result.html"
+    return form_page(request, form, write, template=template, context=page)
 
 
 def notice_count_for_home(user: Staff) -> dict[str, Any]:
