@@ -8,7 +8,7 @@ shows its own tasks; the group office and the leaders see the county's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -306,10 +306,27 @@ class DecisionState:
     minutes_issued: bool
 
 
-def minutes_issued(case: Case) -> bool:
-    from fengqiao.meetings.selectors import minutes_issued_for
+#: The consultations covering a case (or an ``OuterRef`` to one inside a filter on cases) whose
+#: minutes (会议纪要) are issued, which a major matter's decision follows (四(三)2 3)): meetings'
+#: ``minutes_issued_of``, given from its ``AppConfig.ready()`` (:func:`minutes_source_register`).
+_minutes_source: Callable[[Any], QuerySet[Any]] | None = None
 
-    return bool(minutes_issued_for(case))
+
+def minutes_source_register(source: Callable[[Any], QuerySet[Any]]) -> None:
+    global _minutes_source
+    _minutes_source = source
+
+
+def minutes_issued_of(case: Case | OuterRef) -> QuerySet[Any]:
+    """The issued minutes covering ``case`` (the decision editor's, the to-do list's and the kept
+    ``decision_ready`` rule's one definition, meetings')."""
+    if _minutes_source is None:
+        raise LookupError("no source of issued minutes: fengqiao.meetings registers it")
+    return _minutes_source(case)
+
+
+def minutes_issued(case: Case) -> bool:
+    return minutes_issued_of(case).exists()
 
 
 def decision_state(*, case: Case) -> DecisionState:

@@ -34,7 +34,7 @@ from fengqiao.handling.models import (
     Task,
     TaskStatus,
 )
-from fengqiao.handling.selectors import OPINION_KINDS, _rerouted
+from fengqiao.handling.selectors import OPINION_KINDS, _rerouted, minutes_issued_of
 from fengqiao.org.models import Role, SigningDelegation, Staff
 
 TASK_ROW = ("case", "case__payer", "department")
@@ -198,11 +198,9 @@ register(
 def _minutes_awaited() -> Q:
     """四(三)2 3) 经小组会商后形成会议纪要: a case in special handling whose decision is not a
     mediation agreement waits for a consultation's minutes — the decide step's guard
-    (``cases.workflow._minutes_for_special``) on one case, here as a filter, with the same
-    definition of issued minutes (``meetings.selectors.minutes_issued_of``)."""
+    (``meetings.selectors.minutes_before_decision``) on one case, here as a filter, with the same
+    definition of issued minutes (``selectors.minutes_issued_of``, meetings')."""
     mediated = Exists(Decision.objects.filter(case=OuterRef("pk"), status=DecisionStatus.DRAFT, from_mediation=True))
-    from fengqiao.meetings.selectors import minutes_issued_of
-
     return Q(state=CaseState.SPECIAL_HANDLING) & ~Q(mediated) & ~Q(Exists(minutes_issued_of(OuterRef("pk"))))
 
 

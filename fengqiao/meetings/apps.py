@@ -16,3 +16,9 @@ class MeetingsConfig(AppConfig):
 
         # 四(三)2 3): a major matter's decision follows the minutes.
         workflow.guard_add("decide", minutes_before_decision)
+
+        from fengqiao.handling.selectors import minutes_source_register
+        from fengqiao.meetings.selectors import minutes_issued_of
+
+        # …which the decision editor and the to-do list (the kept decision_ready) read too.
+        minutes_source_register(minutes_issued_of)
