@@ -16,7 +16,7 @@ names them in a comment. Cases imports none of them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +71,6 @@ class Transition:
     case_guards: tuple[Guard, ...] = ()
     time_limit: str | None = None  # code of the TimeLimit that starts on arrival
     section: str = ""  # the seed document's section
-    extra: dict[str, Any] = field(default_factory=dict)
     # Taken only as the consequence of a record (e.g. a remedy outcome that changes the
     # decision reopens handling): never offered to a user as a step of its own.
     consequence: bool = False
@@ -256,7 +255,7 @@ TRANSITIONS: dict[str, Transition] = {
             # referrals.selectors.referral_answered (四(八)).
             time_limit=timelimits.FEEDBACK,
             section="四(三)1 3)、四(三)2 3)、四(一)、四(八)",
-            extra={"via": "fengqiao.handling.services.decision_issue"},
+            # taken by handling.services.decision_issue
         ),
         Transition(
             "notify",
@@ -265,7 +264,7 @@ TRANSITIONS: dict[str, Transition] = {
             CaseState.NOTIFIED,
             _may_follow_up,
             section="四(四)",
-            extra={"via": "fengqiao.followup.services.feedback_record"},
+            # taken by followup.services.feedback_record
             payer=True,  # 电子送达: the payer opened the decision online (feedback_record_by_payer)
         ),
         Transition(
@@ -276,7 +275,7 @@ TRANSITIONS: dict[str, Transition] = {
             _may_follow_up,
             time_limit=timelimits.FOLLOW_UP,
             section="四(五)",
-            extra={"via": "fengqiao.followup.services.feedback_record"},
+            # taken by followup.services.feedback_record
             consequence=True,
             payer=True,
         ),
@@ -287,7 +286,7 @@ TRANSITIONS: dict[str, Transition] = {
             CaseState.REMEDY_TRACKING,
             _may_follow_up,
             section="四(四)、四(五)",
-            extra={"via": "fengqiao.followup.services.visit_record"},
+            # taken by followup.services.visit_record
             payer=True,  # the payer's own answer to the visit online (visit_answer_by_payer)
         ),
         Transition(
@@ -299,7 +298,7 @@ TRANSITIONS: dict[str, Transition] = {
             guards=(_reopen_joint,),
             time_limit=timelimits.GENERAL_DECISION,
             section="四(三)1",
-            extra={"via": "fengqiao.followup.services.remedy_outcome"},
+            # taken by followup.services.remedy_outcome
             consequence=True,
         ),
         Transition(
@@ -311,7 +310,7 @@ TRANSITIONS: dict[str, Transition] = {
             guards=(_reopen_own,),
             time_limit=timelimits.OWN_HANDLING,
             section="四(一)",
-            extra={"via": "fengqiao.followup.services.remedy_outcome"},
+            # taken by followup.services.remedy_outcome
             consequence=True,
         ),
         Transition(
@@ -322,7 +321,7 @@ TRANSITIONS: dict[str, Transition] = {
             _may_archive,
             # + followup.selectors.archive_guard (四(七)), added by followup.
             section="四(七)",
-            extra={"via": "fengqiao.archive.services.dossier_seal"},
+            # taken by archive.services.dossier_seal
         ),
         Transition(
             "merge",
