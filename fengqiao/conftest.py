@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
@@ -26,6 +27,69 @@ def _quick_password_hashing() -> Iterator[None]:
     from django.test.utils import override_settings
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_listed_once() -> Iterator[None]:
+    """The test client builds the middleware for every client it makes, and WhiteNoise's
+    (``WHITENOISE_USE_FINDERS``) listed every static file of the finders each time — a stat and
+    the headers of a few thousand files, ~0.1 s per client, a few minutes over the suite. The
+    static files do not change during a run: each middleware with the same static settings gets
+    the files the first one listed."""
+    from unittest import mock
+
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    listed: dict[tuple[Any, ...], dict[str, Any]] = {}
+    add_files_from_finders = WhiteNoiseMiddleware.add_files_from_finders
+
+    def add_listed_files(self: WhiteNoiseMiddleware) -> None:
+        key = (
+            self.static_prefix,
+            str(settings.STATIC_ROOT),
+            repr(settings.STATICFILES_DIRS),
+            repr(settings.STORAGES.get("staticfiles")),
+            self.max_age,
+            self.allow_all_origins,
+            self.charset,
+            self.index_file,
+        )
+        if key not in listed:
+            before = dict(self.files)
+            add_files_from_finders(self)
+            listed[key] = {url: file for url, file in self.files.items() if before.get(url) is not file}
+        self.files.update(listed[key])
+
+    with mock.patch.object(WhiteNoiseMiddleware, "add_files_from_finders", add_listed_files):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pdfs_laid_out_once() -> Iterator[None]:
+    """A PDF WeasyPrint laid out once in the run is not laid out again: the same page (the
+    document's HTML), stylesheet (the chosen fonts), title and author give the same bytes, and
+    the flows issue the same documents test after test (one in two renders repeated one before;
+    a render with the CJK fonts' subsetting took ~0.5 s). ``documents.render`` still parses,
+    checks the fonts' coverage and writes the DOCX every time. The last 256 are kept."""
+    from unittest import mock
+
+    from fengqiao.documents import pdf, render
+
+    laid_out: OrderedDict[tuple[str, str, str, str], pdf.RenderedPdf] = OrderedDict()
+
+    def render_pdf(parsed: Any, *, fonts: Any, title: str, author: str) -> pdf.RenderedPdf:
+        key = (pdf.html_document(parsed, title=title), pdf.stylesheet(fonts), title, author)
+        if key in laid_out:
+            laid_out.move_to_end(key)
+        else:
+            laid_out[key] = pdf.render_pdf(parsed, fonts=fonts, title=title, author=author)
+            if len(laid_out) > 256:
+                laid_out.popitem(last=False)
+        return laid_out[key]
+
+    with mock.patch.object(render, "render_pdf", render_pdf):
         yield
 
 
