@@ -36,6 +36,11 @@ class ArchiveConfig(AppConfig):
         # After a restore (core.backup): every sealed dossier verified against its manifest.
         restore_check_register(_dossiers_restored)
 
+        from fengqiao.cases import panels
+
+        # The case page's 案卷归档: the sealed dossier, or sealing it.
+        panels.register(panels.Panel("archive", _case_panel, order=70))
+
 
 def _dossier_reference(case: Any) -> str:
     """The archive number of the case's sealed dossier; a case not yet archived has none to release."""
@@ -60,3 +65,9 @@ def _dossiers_restored(summary: Any, alias: str) -> None:
             summary.problems.extend(f"案卷 {dossier.archive_number}：{p}" for p in problems)
         else:
             summary.dossiers_ok += 1
+
+
+def _case_panel(*, user: Any, case: Any, page: dict[str, Any]) -> dict[str, Any]:
+    from fengqiao.archive.views import case_archive_context
+
+    return case_archive_context(user=user, case=case)

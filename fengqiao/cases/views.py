@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fengqiao.audit import trail
 from fengqiao.audit.models import Action
-from fengqiao.cases import permissions, selectors, services, workflow
+from fengqiao.cases import panels, permissions, selectors, services, workflow
 from fengqiao.cases.forms import (
     AttachmentForm,
     IntakeForm,
@@ -277,43 +277,9 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "merge_form": MergeForm(initial={"version": case.version}),
         "link_form": LinkForm(),
     }
-    # 文书: the documents of the case and the forms the user may issue (fengqiao.documents).
-    from fengqiao.documents.views import case_documents_context
-
-    context.update(case_documents_context(user=user, case=case))
-    # 调查处理: the tasks, opinions, special handling and the decision (fengqiao.handling).
-    from fengqiao.handling.views import case_handling_context
-
-    handling = case_handling_context(user=user, case=case)
-    context.update(handling)
-    # 催办督办, 延期, 调解, 法律审查 (fengqiao.handling.followthrough.views), with the tasks just read.
-    from fengqiao.handling.followthrough.views import case_panel_context
-
-    context.update(
-        case_panel_context(
-            user=user,
-            case=case,
-            tasks=handling["handling_tasks"],
-            current=handling["handling_decision"],
-            current_read=True,
-        )
-    )
-    # 会商: the consultations covering the case that the user sees (fengqiao.meetings).
-    from fengqiao.meetings.views import case_consultations_context
-
-    context.update(case_consultations_context(user=user, case=case))
-    # 报送办理: the referral of a matter whose responsibility is unclear (fengqiao.referrals).
-    from fengqiao.referrals.views import case_referral_context
-
-    context.update(case_referral_context(user=user, case=case))
-    # 结果反馈, 跟踪回访, 救济途径 (fengqiao.followup).
-    from fengqiao.followup.views import case_followup_context
-
-    context.update(case_followup_context(user=user, case=case))
-    # 案卷归档: the sealed dossier, or sealing it (fengqiao.archive).
-    from fengqiao.archive.views import case_archive_context
-
-    context.update(case_archive_context(user=user, case=case))
+    # The sections of the apps above cases, in order (cases.panels): 文书, 调查处理, 催办督办·延期·
+    # 调解·法律审查, 会商, 报送办理, 结果反馈与回访, 案卷归档.
+    panels.page_context(user=user, case=case, page=context)
     return render(request, "cases/case_detail.html", context)
 
 

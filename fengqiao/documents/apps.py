@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +17,14 @@ class DocumentsConfig(AppConfig):
 
         # Each app registers its own forms in its ``documents.py`` (docs/documents.md).
         registry.autodiscover()
+
+        from fengqiao.cases import panels
+
+        # The case page's 文书: the case's documents and the forms the user may issue.
+        panels.register(panels.Panel("documents", _case_panel, order=10))
+
+
+def _case_panel(*, user: Any, case: Any, page: dict[str, Any]) -> dict[str, Any]:
+    from fengqiao.documents.views import case_documents_context
+
+    return case_documents_context(user=user, case=case)

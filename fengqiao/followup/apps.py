@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -45,3 +47,14 @@ class FollowupConfig(AppConfig):
         deadlines.job_register(reminders.follow_up_jobs_run)
         deadlines.pending_register(FollowUpKind.REMEDY, reminders.remedy_still_open)
         deadlines.pending_register(FollowUpKind.VISIT, reminders.visit_still_open)
+
+        from fengqiao.cases import panels
+
+        # The case page's 结果反馈, 跟踪回访, 救济途径.
+        panels.register(panels.Panel("followup", _case_panel, order=60))
+
+
+def _case_panel(*, user: Any, case: Any, page: dict[str, Any]) -> dict[str, Any]:
+    from fengqiao.followup.views import case_followup_context
+
+    return case_followup_context(user=user, case=case)

@@ -66,6 +66,13 @@ class HandlingConfig(AppConfig):
         # 四(三): a department writing its written opinion adds its attachments to the case.
         case_permissions.attacher_register(permissions.may_attach_for_opinion)
 
+        from fengqiao.cases import panels
+
+        # The case page's 调查处理 (tasks, opinions, special handling, the decision), then its
+        # 催办督办, 延期, 调解 and 法律审查 with the tasks and decision just read.
+        panels.register(panels.Panel("handling", _case_panel, order=20))
+        panels.register(panels.Panel("followthrough", _followthrough_panel, order=30))
+
 
 def _own_handling(sender: Any, case: Any, actor: Any, **kwargs: Any) -> None:
     """属本部门职责 (四(一)): the receiving department's own task."""
@@ -84,3 +91,17 @@ def _routed(sender: Any, case: Any, actor: Any, classification: str, **kwargs: A
         services.tasks_for_general(case=case, actor=actor, departments=kwargs["departments"], lead=kwargs["lead"])
     elif classification == Classification.MAJOR:
         services.special_request_create(case=case, actor=actor, reason=kwargs["reason"])
+
+
+def _case_panel(*, user: Any, case: Any, page: dict[str, Any]) -> dict[str, Any]:
+    from fengqiao.handling.views import case_handling_context
+
+    return case_handling_context(user=user, case=case)
+
+
+def _followthrough_panel(*, user: Any, case: Any, page: dict[str, Any]) -> dict[str, Any]:
+    from fengqiao.handling.followthrough.views import case_panel_context
+
+    return case_panel_context(
+        user=user, case=case, tasks=page["handling_tasks"], current=page["handling_decision"], current_read=True
+    )

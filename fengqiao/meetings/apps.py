@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -22,3 +24,14 @@ class MeetingsConfig(AppConfig):
 
         # …which the decision editor and the to-do list (the kept decision_ready) read too.
         minutes_source_register(minutes_issued_of)
+
+        from fengqiao.cases import panels
+
+        # The case page's 会商: the consultations covering the case that the user sees.
+        panels.register(panels.Panel("meetings", _case_panel, order=40))
+
+
+def _case_panel(*, user: Any, case: Any, page: dict[str, Any]) -> dict[str, Any]:
+    from fengqiao.meetings.views import case_consultations_context
+
+    return case_consultations_context(user=user, case=case)

@@ -38,6 +38,11 @@ class ReferralsConfig(AppConfig):
         # 四(八): a matter whose responsibility is unclear gets its 报送单 when the review routes it.
         case_routed.connect(_routed, dispatch_uid="referrals.routed")
 
+        from fengqiao.cases import panels
+
+        # The case page's 报送办理: the referral of a matter whose responsibility is unclear.
+        panels.register(panels.Panel("referrals", _case_panel, order=50))
+
 
 def _routed(sender: Any, case: Any, actor: Any, classification: str, reason: str, **kwargs: Any) -> None:
     """职责不清 (四(二), 四(八)): the referral form (报送单) to the 旗政府办 hotline office."""
@@ -60,3 +65,9 @@ def _routed(sender: Any, case: Any, actor: Any, classification: str, reason: str
         seen_by_register(
             Role.DISCIPLINE_LIAISON, lambda: Q(Exists(DisciplineTransfer.objects.filter(case=OuterRef("pk"))))
         )
+
+
+def _case_panel(*, user: Any, case: Any, page: dict[str, Any]) -> dict[str, Any]:
+    from fengqiao.referrals.views import case_referral_context
+
+    return case_referral_context(user=user, case=case)
