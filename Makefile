@@ -43,10 +43,13 @@ dev: setup
 	$(BIN)/python manage.py demo_staff
 	exec env FENGQIAO_DEBUG=1 bash scripts/dev.sh $(HOST) $(PORT)
 
-## test: set up and run the whole suite (FENGQIAO_DATABASE_URL picks the database)
+## test: set up and run the whole suite (FENGQIAO_DATABASE_URL picks the database) on every core:
+##       TEST_WORKERS pytest-xdist workers (auto: one per core; 0: one process), each with its own
+##       test database and data folder (fengqiao/conftest.py)
+TEST_WORKERS ?= auto
 test: setup
 	mkdir -p $(FENGQIAO_VAR_DIR)/static
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## bench: every benchmark on SQLite and PostgreSQL (when it answers), one table kept in bench/results/
 ##        (CASES=1000000 by default: ~35–60 min, the cases generated once; CASES=100000 for a quicker run)

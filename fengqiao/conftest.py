@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +20,38 @@ from fengqiao.org import naiman as naiman_data
 from fengqiao.org.models import Jurisdiction, Staff
 from fengqiao.org.services import naiman_setup_load
 from fengqiao.testing.personas import PERSONAS, persona_create
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (``make test`` runs ``-n``) every worker has its own test database
+    (pytest-django: ``test_<name>_gw0`` …, ``test.sqlite3_gw0`` …) and its own data: the file
+    store, the file cache and ``FENGQIAO_VAR_DIR`` for the processes a test starts go to
+    ``FENGQIAO_VAR_DIR/gw0`` …, and a Redis cache to a database of its own below the job
+    queue's (15 → 14, 13 …), since every test clears the cache (``_shared_cache_clear``)."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if not worker:
+        return
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    from fengqiao import settings as project_settings
+
+    var = Path(settings.VAR_DIR) / worker
+    var.mkdir(parents=True, exist_ok=True)
+    os.environ["FENGQIAO_VAR_DIR"] = str(var)
+    project_settings.VAR_DIR = var
+    storages: dict[str, Any] = copy.deepcopy(settings.STORAGES)
+    if storages["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+        storages["default"]["OPTIONS"]["location"] = str(var / "files")
+    caches: dict[str, dict[str, Any]] = copy.deepcopy(settings.CACHES)
+    cache = caches["default"]
+    if cache["BACKEND"].endswith("FileBasedCache"):
+        cache["LOCATION"] = str(var / "cache")
+    elif cache["BACKEND"].endswith("RedisCache"):
+        url = urlsplit(cache["LOCATION"])
+        index = (int(url.path.strip("/") or 0) - 1 - int(worker.removeprefix("gw"))) % 16
+        cache["LOCATION"] = urlunsplit(url._replace(path=f"/{index}"))
+    override_settings(VAR_DIR=var, STORAGES=storages, CACHES=caches).enable()
 
 
 @pytest.fixture(autouse=True, scope="session")
