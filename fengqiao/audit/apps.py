@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -23,15 +25,10 @@ class AuditConfig(AppConfig):
             KeySource("FENGQIAO_AUDIT_KEYS", "fengqiao.audit.chain._DEV_AUDIT_KEYS", "fengqiao.audit.chain.chain_keys")
         )
 
-        from fengqiao.audit.selectors import auditor_summary
         from fengqiao.core import workbench
-        from fengqiao.org.permissions import may_read_audit
 
         # 三员分立: the 审计管理员's workbench is the trail's summary and what waits on them.
-        workbench.context_register(
-            lambda user: {"audit_summary": auditor_summary(user=user) if may_read_audit(user) else None},
-            case_work=False,
-        )
+        workbench.context_register(_auditor_summary, case_work=False)
 
         from django.db.models.signals import post_migrate
 
@@ -39,3 +36,10 @@ class AuditConfig(AppConfig):
 
         # The daily verification of the chains (docs/audit.md "Verification"), scheduled once.
         post_migrate.connect(verify_schedule_ensure, sender=self, dispatch_uid="audit.verify_schedule")
+
+
+def _auditor_summary(user: Any) -> dict[str, Any]:
+    from fengqiao.audit.selectors import auditor_summary
+    from fengqiao.org.permissions import may_read_audit
+
+    return {"audit_summary": auditor_summary(user=user) if may_read_audit(user) else None}

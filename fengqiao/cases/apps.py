@@ -21,11 +21,10 @@ class CasesConfig(AppConfig):
         setup_loader_register(_routing_defaults)
 
         from fengqiao.cases import permissions
-        from fengqiao.cases.selectors import workbench_views
         from fengqiao.core import workbench
 
         # 工作台: the four case tiles (mine, to review, due soon, overdue) and the 受理登记 button.
-        workbench.tiles_register(workbench.Tiles("counts", lambda user, today: workbench_views(user=user)))
+        workbench.tiles_register(workbench.Tiles("counts", _workbench_tiles))
         workbench.context_register(lambda user: {"may_register": permissions.may_register(user)})
 
 
@@ -58,3 +57,10 @@ def _routing_defaults(county: Any) -> str | None:
 
     added = routing_defaults_load(county_code=county.code)
     return f"新增转办规则 {added} 条" if added else None
+
+
+def _workbench_tiles(user: Any, today: Any) -> dict[str, Any]:
+    # Imported when the workbench is shown, not at start-up (the selectors bring the API's paging).
+    from fengqiao.cases.selectors import workbench_views
+
+    return workbench_views(user=user)

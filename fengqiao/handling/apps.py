@@ -42,10 +42,9 @@ class HandlingConfig(AppConfig):
         calendar_year_completed.connect(calendar_year_completed_receiver, dispatch_uid="handling.recompute")
 
         from fengqiao.core import workbench
-        from fengqiao.handling.followthrough.views import notice_count_for_home
 
         # 工作台: 我的提醒 — the reminders and escalations still open.
-        workbench.context_register(notice_count_for_home)
+        workbench.context_register(_notice_count)
 
         from fengqiao.cases import workflow
         from fengqiao.handling import permissions, selectors
@@ -105,3 +104,10 @@ def _followthrough_panel(*, user: Any, case: Any, page: dict[str, Any]) -> dict[
     return case_panel_context(
         user=user, case=case, tasks=page["handling_tasks"], current=page["handling_decision"], current_read=True
     )
+
+
+def _notice_count(user: Any) -> dict[str, Any]:
+    # The pages' module is imported when the workbench is shown, not at start-up.
+    from fengqiao.handling.followthrough.views import notice_count_for_home
+
+    return notice_count_for_home(user)
